@@ -1,0 +1,24 @@
+"""One family of domain errors, each with a message fit for the person who caused it."""
+
+
+class DomainError(Exception):
+    """A business rule refused the request. `code` is stable for the API; `message` is for people."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class TransitionNotAllowed(DomainError):
+    code = "transition_not_allowed"
+
+
+class ConcurrentChange(DomainError):
+    code = "concurrent_change"

@@ -1,0 +1,12 @@
+from django.db import models
+from django.utils.translation import get_language
+
+
+def localized(obj: models.Model, field: str) -> str:
+    """`obj.<field>_en` when English is active and filled in, otherwise `obj.<field>_ko`."""
+    language = (get_language() or "ko")[:2]
+    if language == "en":
+        value = getattr(obj, f"{field}_en", "")
+        if value:
+            return value
+    return getattr(obj, f"{field}_ko", "") or getattr(obj, f"{field}_en", "")

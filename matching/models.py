@@ -1,0 +1,717 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.i18n import localized
+
+ZERO = Decimal("0")
+ONE = Decimal("1")
+
+
+class Program(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        OPEN = "open", _("open for applications")
+        CLOSED = "closed", _("applications closed")
+        REVIEWING = "reviewing", _("reviewing")
+        FINALISED = "finalised", _("finalised")
+        ARCHIVED = "archived", _("archived")
+
+    S = Status
+    TRANSITIONS = {
+        S.DRAFT: {S.OPEN, S.ARCHIVED},
+        S.OPEN: {S.CLOSED},
+        S.CLOSED: {S.OPEN, S.REVIEWING},
+        S.REVIEWING: {S.FINALISED},
+        S.FINALISED: {S.ARCHIVED},
+        S.ARCHIVED: set(),
+    }
+
+    name_ko = models.CharField(_("name (Korean)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    host = models.CharField(_("host"), max_length=200, help_text=_("The organisation running the program."))
+    description_ko = models.TextField(_("description (Korean)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    opens_at = models.DateTimeField(_("applications open"))
+    closes_at = models.DateTimeField(_("applications close"), help_text=_("Submissions are refused from this moment."))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Seoul")
+    max_company_age_years = models.PositiveSmallIntegerField(
+        _("maximum company age (years)"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("Companies founded this many full years ago or earlier are not eligible."),
+    )
+    quota = models.PositiveSmallIntegerField(_("selection quota"), default=10, validators=[MinValueValidator(1)])
+    reserve_size = models.PositiveSmallIntegerField(_("reserve size"), default=0)
+    receipt_prefix = models.CharField(
+        _("receipt number prefix"), max_length=16, help_text=_("For example GECP2024 gives GECP2024-0042.")
+    )
+    receipt_counter = models.PositiveIntegerField(_("receipt numbers issued"), default=0, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="program_closes_after_opening"),
+            models.CheckConstraint(condition=Q(quota__gte=1), name="program_quota_positive"),
+            models.CheckConstraint(condition=Q(max_company_age_years__gte=1), name="program_age_limit_positive"),
+            models.UniqueConstraint(fields=["receipt_prefix"], name="program_receipt_prefix_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+
+class Partner(models.Model):
+    """A company startups are matched to (OpenAI, NVIDIA …); joins programs through ProgramPartner."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_ko = models.CharField(_("name (Korean)"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="PartnerMembership",
+        verbose_name=_("members"),
+        related_name="partners",
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerMembership(models.Model):
+    """A user who acts for a partner company (reads its finalists, scores in its round)."""
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="partner_memberships"
+    )
+    title = models.CharField(_("job title"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("partner member")
+        verbose_name_plural = _("partner members")
+        constraints = [models.UniqueConstraint(fields=["partner", "user"], name="partner_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.partner}"
+
+
+class ProgramPartner(models.Model):
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="partnerships"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="partnerships"
+    )
+    seats = models.PositiveSmallIntegerField(
+        _("seats"),
+        validators=[MinValueValidator(1)],
+        help_text=_("Startups this partner takes; seats add up to the quota."),
+    )
+
+    class Meta:
+        verbose_name = _("program partner")
+        verbose_name_plural = _("program partners")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "partner"], name="program_partner_unique"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="program_partner_seats_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.seats})"
+
+
+class Track(models.Model):
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="tracks")
+    code = models.SlugField(_("code"), max_length=40)
+    name_ko = models.CharField(_("name (Korean)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    description_ko = models.TextField(_("description (Korean)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    admits_pre_founders = models.BooleanField(
+        _("admits pre-founders"),
+        default=False,
+        help_text=_("예비창업자 without a business registration number may apply."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+        ordering = ["program", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["program", "code"], name="track_code_unique")]
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+
+class Declaration(models.Model):
+    """A yes/no statement an applicant must answer; the excluding answer makes the application ineligible."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="declarations"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    text_ko = models.CharField(_("statement (Korean)"), max_length=300)
+    text_en = models.CharField(_("statement (English)"), max_length=300, blank=True)
+    excluding_answer = models.BooleanField(
+        _("excluding answer"), default=True, help_text=_("The answer that makes the application ineligible.")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("eligibility declaration")
+        verbose_name_plural = _("eligibility declarations")
+        ordering = ["program", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["program", "code"], name="declaration_code_unique")]
+
+    def __str__(self) -> str:
+        return localized(self, "text")
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("short text")
+        LONG_TEXT = "long_text", _("long text")
+        NUMBER = "number", _("number")
+        DATE = "date", _("date")
+        URL = "url", _("web address")
+        SINGLE_CHOICE = "single_choice", _("single choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("multiple choice")
+        YES_NO = "yes_no", _("yes / no")
+        FILE = "file", _("file")
+
+    CHOICE_KINDS = {Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE}
+
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="questions")
+    track = models.ForeignKey(
+        Track,
+        verbose_name=_("track"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questions",
+        help_text=_("Asked only in this track; empty for every track."),
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    label_ko = models.CharField(_("label (Korean)"), max_length=300)
+    label_en = models.CharField(_("label (English)"), max_length=300, blank=True)
+    help_ko = models.TextField(_("help (Korean)"), blank=True)
+    help_en = models.TextField(_("help (English)"), blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    max_length = models.PositiveIntegerField(
+        _("character limit"), null=True, blank=True, help_text=_("For text answers.")
+    )
+    choices = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('For choice questions: [{"value": "a", "label_ko": "…", "label_en": "…"}, …]'),
+    )
+    max_file_size_mb = models.PositiveSmallIntegerField(
+        _("maximum file size (MB)"), null=True, blank=True, help_text=_("For file questions; 20 MB when empty.")
+    )
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["program", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "code"], name="question_code_unique"),
+            models.CheckConstraint(
+                condition=Q(max_length__isnull=True) | Q(max_length__gte=1), name="question_max_length_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return localized(self, "label")
+
+
+class EvaluationRound(models.Model):
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("document review")
+        PRESENTATION = "presentation", _("presentation review")
+        PARTNER_INTERVIEW = "partner_interview", _("partner interview")
+
+    class Aggregation(models.TextChoices):
+        MEAN = "mean", _("mean")
+        TRIMMED = "trimmed", _("trimmed mean (highest and lowest dropped)")
+        ZSCORE = "zscore", _("z-score normalised")
+
+    class AdvancementRule(models.TextChoices):
+        TOP_N = "top_n", _("top N")
+        CUTOFF = "cutoff", _("score cutoff")
+        TOP_N_CUTOFF = "top_n_cutoff", _("top N above a cutoff")
+
+    class AdvancementScope(models.TextChoices):
+        OVERALL = "overall", _("overall")
+        PER_TRACK = "per_track", _("per track")
+
+    class Status(models.TextChoices):
+        SETUP = "setup", _("setup")
+        ASSIGNING = "assigning", _("assigning evaluators")
+        SCORING = "scoring", _("scoring")
+        CLOSED = "closed", _("closed")
+        RESULTS_COMPUTED = "results_computed", _("results computed")
+        PUBLISHED = "published", _("published")
+
+    S = Status
+    TRANSITIONS = {
+        S.SETUP: {S.ASSIGNING},
+        S.ASSIGNING: {S.SETUP, S.SCORING},
+        S.SCORING: {S.CLOSED},
+        S.CLOSED: {S.SCORING, S.RESULTS_COMPUTED},
+        S.RESULTS_COMPUTED: {S.RESULTS_COMPUTED, S.CLOSED, S.PUBLISHED},
+        S.PUBLISHED: set(),
+    }
+
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="rounds")
+    order = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(1)])
+    name_ko = models.CharField(_("name (Korean)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DOCUMENT)
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rounds",
+        help_text=_("For a partner interview: whose ranking this round records."),
+    )
+    opens_at = models.DateTimeField(_("scoring opens"))
+    closes_at = models.DateTimeField(_("scoring closes"))
+    evaluators_per_application = models.PositiveSmallIntegerField(
+        _("evaluators per application (k)"), default=3, validators=[MinValueValidator(1)]
+    )
+    aggregation = models.CharField(
+        _("aggregation"), max_length=16, choices=Aggregation.choices, default=Aggregation.MEAN
+    )
+    advancement_rule = models.CharField(
+        _("advancement rule"), max_length=16, choices=AdvancementRule.choices, default=AdvancementRule.TOP_N
+    )
+    advancement_scope = models.CharField(
+        _("advancement scope"), max_length=16, choices=AdvancementScope.choices, default=AdvancementScope.OVERALL
+    )
+    advance_count = models.PositiveIntegerField(
+        _("advance (N)"),
+        null=True,
+        blank=True,
+        help_text=_("How many advance (per track when the scope is per track)."),
+    )
+    cutoff_score = models.DecimalField(
+        _("cutoff (T)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Minimum final score, 0–100."),
+    )
+    bonus_cap = models.DecimalField(
+        _("bonus cap"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        help_text=_("Most bonus points one application gets."),
+    )
+    blind = models.BooleanField(_("blind review"), default=False, help_text=_("Evaluators do not see who applied."))
+    evaluators = models.ManyToManyField(
+        "Evaluator", verbose_name=_("evaluator pool"), blank=True, related_name="rounds"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SETUP)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("evaluation round")
+        verbose_name_plural = _("evaluation rounds")
+        ordering = ["program", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "order"], name="round_order_unique"),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="round_closes_after_opening"),
+            models.CheckConstraint(condition=Q(evaluators_per_application__gte=1), name="round_k_positive"),
+            models.CheckConstraint(
+                condition=Q(advance_count__isnull=True) | Q(advance_count__gte=1), name="round_advance_count_positive"
+            ),
+            models.CheckConstraint(condition=Q(bonus_cap__gte=0), name="round_bonus_cap_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(advancement_rule__in=["top_n", "top_n_cutoff"]) | Q(advance_count__isnull=False),
+                name="round_top_n_needs_count",
+            ),
+            models.CheckConstraint(
+                condition=~Q(advancement_rule__in=["cutoff", "top_n_cutoff"]) | Q(cutoff_score__isnull=False),
+                name="round_cutoff_needs_score",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {localized(self, 'name')}"
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class CarryOverWeight(models.Model):
+    """final = Σ weight · round score over this and earlier rounds; a round's weights sum to 1."""
+
+    round = models.ForeignKey(
+        EvaluationRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="carry_over_weights"
+    )
+    source_round = models.ForeignKey(
+        EvaluationRound, verbose_name=_("score of round"), on_delete=models.CASCADE, related_name="+"
+    )
+    weight = models.DecimalField(
+        _("weight"), max_digits=4, decimal_places=3, validators=[MinValueValidator(ZERO), MaxValueValidator(ONE)]
+    )
+
+    class Meta:
+        verbose_name = _("carry-over weight")
+        verbose_name_plural = _("carry-over weights")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "source_round"], name="carry_over_once"),
+            models.CheckConstraint(condition=Q(weight__gt=0) & Q(weight__lte=1), name="carry_over_weight_in_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_round}: {self.weight}"
+
+
+class Criterion(models.Model):
+    round = models.ForeignKey(
+        EvaluationRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    label_ko = models.CharField(_("label (Korean)"), max_length=200)
+    label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
+    description_ko = models.TextField(_("description (Korean)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
+    max_score = models.DecimalField(_("maximum score"), max_digits=6, decimal_places=2)
+    fail_threshold = models.DecimalField(
+        _("fail threshold"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(ONE)],
+        help_text=_("과락: a fraction of the maximum, e.g. 0.4; a mean below it fails the application."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["round", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "code"], name="criterion_code_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
+            models.CheckConstraint(condition=Q(max_score__gt=0), name="criterion_max_score_positive"),
+            models.CheckConstraint(
+                condition=Q(fail_threshold__isnull=True) | (Q(fail_threshold__gt=0) & Q(fail_threshold__lte=1)),
+                name="criterion_fail_threshold_in_0_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return localized(self, "label")
+
+
+class BonusRule(models.Model):
+    """가점: points added to a round score when the startup carries a flag, capped by the round."""
+
+    class Flag(models.TextChoices):
+        WOMEN_OWNED = "women_owned", _("women-owned")
+        SOCIAL_VENTURE = "social_venture", _("social venture")
+        DISABILITY_OWNED = "disability_owned", _("disability-owned")
+        NON_CAPITAL_REGION = "non_capital_region", _("outside the capital region")
+
+    round = models.ForeignKey(
+        EvaluationRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="bonus_rules"
+    )
+    flag = models.CharField(_("startup flag"), max_length=32, choices=Flag.choices)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("bonus rule")
+        verbose_name_plural = _("bonus rules")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "flag"], name="bonus_rule_once"),
+            models.CheckConstraint(condition=Q(points__gt=0), name="bonus_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_flag_display()} +{self.points}"
+
+
+class Evaluator(models.Model):
+    """The evaluator role of a user: organisation, expertise, and the partner they act for, if any."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="evaluator_profile"
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    expertise = models.ManyToManyField(
+        "startups.Sector", verbose_name=_("expertise"), blank=True, related_name="evaluators"
+    )
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evaluators",
+        help_text=_("Set when the evaluator is on the partner's staff."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluator")
+        verbose_name_plural = _("evaluators")
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Conflict(models.Model):
+    class Source(models.TextChoices):
+        DECLARED = "declared", _("declared by the evaluator")
+        MEMBER = "member", _("member of the startup")
+        EMAIL_DOMAIN = "email_domain", _("same e-mail domain as a member")
+        RELATION = "relation", _("relation recorded by staff")
+
+    evaluator = models.ForeignKey(
+        Evaluator, verbose_name=_("evaluator"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    startup = models.ForeignKey(
+        "startups.Startup", verbose_name=_("startup"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [models.UniqueConstraint(fields=["evaluator", "startup"], name="conflict_once")]
+
+    def __str__(self) -> str:
+        return f"{self.evaluator} × {self.startup}"
+
+
+class Assignment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        IN_PROGRESS = "in_progress", _("in progress")
+        SUBMITTED = "submitted", _("submitted")
+        RECUSED = "recused", _("recused")
+
+    S = Status
+    TRANSITIONS = {
+        S.PENDING: {S.IN_PROGRESS, S.SUBMITTED, S.RECUSED},
+        S.IN_PROGRESS: {S.SUBMITTED, S.RECUSED},
+        S.SUBMITTED: {S.IN_PROGRESS},  # reopened for edits while the round is still scoring
+        S.RECUSED: set(),
+    }
+
+    round = models.ForeignKey(
+        EvaluationRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    application = models.ForeignKey(
+        "startups.Application", verbose_name=_("application"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    evaluator = models.ForeignKey(
+        Evaluator, verbose_name=_("evaluator"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    recusal_reason = models.TextField(_("reason for recusal"), blank=True)
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["round", "application", "evaluator"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "application", "evaluator"], name="assignment_once"),
+        ]
+        indexes = [
+            models.Index(fields=["round", "evaluator", "status"], name="assignment_round_evaluator"),
+            models.Index(fields=["round", "status"], name="assignment_round_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} ← {self.evaluator}"
+
+
+class Review(models.Model):
+    assignment = models.OneToOneField(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="review"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self) -> str:
+        return str(self.assignment)
+
+
+class Score(models.Model):
+    """One criterion's score in a review. `round` and `max_score` are copied from the criterion
+    so the database can check the range and scan a round's scores by index."""
+
+    review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="scores"
+    )
+    round = models.ForeignKey(EvaluationRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
+    max_score = models.DecimalField(_("maximum score"), max_digits=6, decimal_places=2, editable=False)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["review", "criterion__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="score_once_per_criterion"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0) & Q(value__lte=F("max_score")), name="score_within_0_and_max"
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "criterion"], name="score_round_criterion")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.criterion_id is not None:
+            self.max_score = self.criterion.max_score
+            self.round_id = self.criterion.round_id
+            if self.value is not None and not (ZERO <= self.value <= self.max_score):
+                raise ValidationError(
+                    {"value": _("Enter a score from 0 to %(max)s.") % {"max": self.criterion.max_score}}
+                )
+
+
+class RoundResult(models.Model):
+    round = models.ForeignKey(
+        EvaluationRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="results"
+    )
+    application = models.ForeignKey(
+        "startups.Application", verbose_name=_("application"), on_delete=models.CASCADE, related_name="round_results"
+    )
+    review_count = models.PositiveSmallIntegerField(_("reviews used"), default=0)
+    mean = models.DecimalField(_("mean"), max_digits=9, decimal_places=4, null=True, blank=True)
+    trimmed_mean = models.DecimalField(_("trimmed mean"), max_digits=9, decimal_places=4, null=True, blank=True)
+    zscore = models.DecimalField(_("z-score scaled"), max_digits=9, decimal_places=4, null=True, blank=True)
+    aggregate = models.DecimalField(_("aggregate"), max_digits=9, decimal_places=4, null=True, blank=True)
+    bonus = models.DecimalField(_("bonus"), max_digits=6, decimal_places=2, default=ZERO)
+    round_score = models.DecimalField(_("round score"), max_digits=9, decimal_places=4, null=True, blank=True)
+    final_score = models.DecimalField(_("final score"), max_digits=9, decimal_places=4, null=True, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    failed = models.BooleanField(_("failed"), default=False)
+    fail_reasons = models.JSONField(_("reasons for failing"), default=list, blank=True)
+    advanced = models.BooleanField(_("advanced"), default=False)
+    override_reason = models.TextField(
+        _("reason for override"), blank=True, help_text=_("Filled when staff changed the computed advancement.")
+    )
+    fingerprint = models.CharField(_("input fingerprint"), max_length=64, blank=True)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("round result")
+        verbose_name_plural = _("round results")
+        ordering = ["round", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "application"], name="round_result_once"),
+            models.UniqueConstraint(fields=["round", "rank"], name="round_result_rank_once"),
+            models.CheckConstraint(condition=Q(rank__isnull=True) | Q(rank__gte=1), name="round_result_rank_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.rank}: {self.application}"
+
+
+class SelectionEntry(models.Model):
+    class Outcome(models.TextChoices):
+        SELECTED = "selected", _("selected")
+        RESERVE = "reserve", _("reserve")
+        NOT_SELECTED = "not_selected", _("not selected")
+
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="selection")
+    application = models.OneToOneField(
+        "startups.Application", verbose_name=_("application"), on_delete=models.CASCADE, related_name="selection_entry"
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    position = models.PositiveIntegerField(
+        _("position"), null=True, blank=True, help_text=_("Order within the selected list or the reserve.")
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("matched partner"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed by the startup"), null=True, blank=True)
+    promoted_at = models.DateTimeField(_("promoted from the reserve"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("selection entry")
+        verbose_name_plural = _("selection")
+        ordering = ["program", "outcome", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="not_selected") | Q(position__isnull=False, position__gte=1),
+                name="selection_ranked_has_position",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "outcome", "position"], name="selection_program_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.position or ''}: {self.application}"

@@ -1,0 +1,93 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """An outbox row: one message for one recipient about one object, sent at most once.
+
+    The idempotency key (event, recipient, object, and round where relevant) is unique, so
+    asking for the same notification twice leaves one row.
+    """
+
+    class Event(models.TextChoices):
+        APPLICATION_SUBMITTED = "application.submitted", _("submission receipt")
+        DEADLINE_REMINDER = "application.deadline_reminder", _("deadline reminder")
+        EVALUATOR_ASSIGNED = "assignment.created", _("evaluator assigned")
+        REVIEW_REMINDER = "assignment.review_reminder", _("review reminder")
+        ROUND_RESULT = "round.result", _("round result")
+        SELECTION_DECISION = "selection.decision", _("final decision")
+        RESERVE_PROMOTED = "selection.reserve_promoted", _("reserve promoted")
+        ROUND_REVIEWS_COMPLETE = "round.reviews_complete", _("all reviews in (staff digest)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    S = Status
+    TRANSITIONS = {
+        S.QUEUED: {S.SENDING, S.CANCELLED},
+        S.SENDING: {S.SENT, S.QUEUED, S.FAILED},
+        S.FAILED: {S.QUEUED, S.CANCELLED},
+        S.SENT: set(),
+        S.CANCELLED: set(),
+    }
+
+    event = models.CharField(_("event"), max_length=64, choices=Event.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="ko")
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    program = models.ForeignKey(
+        "matching.Program",
+        verbose_name=_("program"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    context = models.JSONField(_("context"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=255, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True, help_text=_("As sent."))
+    body = models.TextField(_("body"), blank=True, help_text=_("As sent."))
+    not_before = models.DateTimeField(_("send after"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="notification_status_created"),
+            models.Index(fields=["event", "status"], name="notification_event_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="notification_sent_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} → {self.email}"

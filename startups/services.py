@@ -1,0 +1,34 @@
+"""Staff-side application changes. The applicant's own actions (submit, withdraw) live here too
+as they are built."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import DomainError
+from core.lifecycle import transition
+from startups.models import Application
+
+A = Application.Status
+
+
+def application_mark_ineligible(*, application: Application, by: User, reason: str) -> Application:
+    """Staff exclude an application; the reason is shown to staff and kept in the audit trail."""
+    if not reason.strip():
+        raise DomainError(_("Say why the application is ineligible."), code="reason_required")
+    reasons = [*application.ineligible_reasons, reason.strip()]
+    return transition(application, to=A.INELIGIBLE, by=by, reason=reason, extra_fields={"ineligible_reasons": reasons})
+
+
+def application_reinstate(*, application: Application, by: User, reason: str) -> Application:
+    """Undo an exclusion made in error: the application counts as submitted again."""
+    if not reason.strip():
+        raise DomainError(_("Say why the application is reinstated."), code="reason_required")
+    if application.first_submitted_at is None:
+        raise DomainError(_("Only a submitted application can be reinstated."), code="never_submitted")
+    return transition(application, to=A.SUBMITTED, by=by, reason=reason, extra_fields={"ineligible_reasons": []})
+
+
+def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
+    """Withdraw an application; possible from every state until the selection is final."""
+    return transition(application, to=A.WITHDRAWN, by=by, reason=reason, extra_fields={"withdrawn_at": timezone.now()})

@@ -1,0 +1,117 @@
+"""Shared fixtures, and the rules for tests that need real services.
+
+Tests marked `postgres`, `redis` or `worker` skip when the service is missing, and the
+summary says so loudly. With MATCHDAY_REQUIRE_SERVICES=1 (set by .ci/run) a skip of such a
+test is turned into a failure, so CI can never pass by skipping them.
+"""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+SERVICE_MARKERS = ("postgres", "redis", "worker")
+REQUIRE_SERVICES = os.environ.get("MATCHDAY_REQUIRE_SERVICES") == "1"
+_skipped_for_services: list[str] = []
+
+
+def _redis_reachable() -> bool:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing_service(marker: str) -> str | None:
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if marker in ("redis", "worker") and not _redis_reachable():
+        return "needs Redis: set REDIS_URL=redis://… to a running server"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker in SERVICE_MARKERS:
+            if item.get_closest_marker(marker):
+                reason = _missing_service(marker)
+                if reason:
+                    item.add_marker(pytest.mark.skip(reason=f"[{marker}] {reason}"))
+                    break
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    service_marked = any(item.get_closest_marker(m) for m in SERVICE_MARKERS)
+    if report.skipped and service_marked:
+        if REQUIRE_SERVICES:
+            report.outcome = "failed"
+            report.longrepr = f"{item.nodeid} was skipped, but MATCHDAY_REQUIRE_SERVICES=1 requires it to run."
+        elif report.when in ("setup", "call"):
+            _skipped_for_services.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped_for_services:
+        bar = "!" * 78
+        terminalreporter.write_line(bar, yellow=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(_skipped_for_services)} TESTS SKIPPED FOR LACK OF POSTGRESQL / REDIS / A CELERY WORKER.",
+            yellow=True,
+            bold=True,
+        )
+        terminalreporter.write_line(
+            "They run in CI (.ci/run). To run them here: DATABASE_URL=postgres://postgres@127.0.0.1:5432/matchday "
+            "REDIS_URL=redis://127.0.0.1:6379/15 make test",
+            yellow=True,
+        )
+        for nodeid in _skipped_for_services:
+            terminalreporter.write_line(f"  skipped: {nodeid}", yellow=True)
+        terminalreporter.write_line(bar, yellow=True, bold=True)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # Real hashers cost ~0.3 s per user by design; tests create hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request):
+    """Unit tests run Celery tasks in-process; tests marked `worker` talk to a real worker."""
+    from config.celery import app
+
+    eager = request.node.get_closest_marker("worker") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Uploads made by a test land in its own temporary folder, never in var/.
+    private = {"location": str(tmp_path / "private"), "base_url": None}
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": private}}
+
+
+@pytest.fixture
+def staff_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(staff=True, email="staff@example.com")
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client

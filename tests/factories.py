@@ -1,0 +1,349 @@
+"""factory_boy factories for every model, with traits for the common states."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from accounts.models import User
+from core.validators import brn_check_digit
+from matching import models as m
+from notifications.models import Notification
+from startups import models as s
+
+TEST_PASSWORD = "correct horse battery"
+
+
+def brn_from_sequence(n: int) -> str:
+    first_nine = f"{100 + n % 800:03d}{81 + n % 7:02d}{n % 10000:04d}"
+    return first_nine + str(brn_check_digit(first_nine))
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = factory.Faker("name", locale="ko_KR")
+    password = factory.django.Password(TEST_PASSWORD)
+
+    class Params:
+        staff = factory.Trait(is_staff=True, is_superuser=True)
+
+
+class SectorFactory(DjangoModelFactory):
+    class Meta:
+        model = s.Sector
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"sector-{n}")
+    name_ko = factory.Sequence(lambda n: f"분야 {n}")
+    name_en = factory.Sequence(lambda n: f"Sector {n}")
+
+
+class ProgramFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Program
+
+    name_ko = factory.Sequence(lambda n: f"글로벌 기업 협업 프로그램 {n}")
+    name_en = factory.Sequence(lambda n: f"Global Enterprise Collaboration Program {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    host = "중소벤처기업부"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    max_company_age_years = 10
+    quota = 10
+    reserve_size = 4
+    receipt_prefix = factory.Sequence(lambda n: f"P{n:04d}")
+
+    class Params:
+        open = factory.Trait(status=m.Program.Status.OPEN)
+        reviewing = factory.Trait(status=m.Program.Status.REVIEWING)
+
+
+class TrackFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Track
+
+    program = factory.SubFactory(ProgramFactory)
+    code = factory.Sequence(lambda n: f"track-{n}")
+    name_ko = factory.Sequence(lambda n: f"트랙 {n}")
+    name_en = factory.Sequence(lambda n: f"Track {n}")
+
+
+class PartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    slug = factory.Sequence(lambda n: f"partner-{n}")
+
+
+class ProgramPartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = m.ProgramPartner
+
+    program = factory.SubFactory(ProgramFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    seats = 10
+
+
+class PartnerMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = m.PartnerMembership
+
+    partner = factory.SubFactory(PartnerFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class DeclarationFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Declaration
+
+    program = factory.SubFactory(ProgramFactory)
+    code = factory.Sequence(lambda n: f"declaration-{n}")
+    text_ko = "국세 또는 지방세를 체납하고 있습니까?"
+    text_en = "Are you in arrears on national or local taxes?"
+
+
+class QuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Question
+
+    program = factory.SubFactory(ProgramFactory)
+    code = factory.Sequence(lambda n: f"question-{n}")
+    kind = m.Question.Kind.LONG_TEXT
+    label_ko = "문제 인식"
+    label_en = "Problem"
+    max_length = 1000
+
+
+class EvaluationRoundFactory(DjangoModelFactory):
+    class Meta:
+        model = m.EvaluationRound
+
+    program = factory.SubFactory(ProgramFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name_ko = "서면평가"
+    name_en = "Document review"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=6))
+    evaluators_per_application = 3
+    advance_count = 40
+
+
+class CriterionFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Criterion
+
+    round = factory.SubFactory(EvaluationRoundFactory)
+    code = factory.Sequence(lambda n: f"criterion-{n}")
+    label_ko = "기술성"
+    label_en = "Technology"
+    weight = Decimal("30")
+    max_score = Decimal("10")
+
+
+class BonusRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = m.BonusRule
+
+    round = factory.SubFactory(EvaluationRoundFactory)
+    flag = m.BonusRule.Flag.WOMEN_OWNED
+    points = Decimal("1")
+
+
+class CarryOverWeightFactory(DjangoModelFactory):
+    class Meta:
+        model = m.CarryOverWeight
+
+    round = factory.SubFactory(EvaluationRoundFactory)
+    source_round = factory.SelfAttribute("round")
+    weight = Decimal("0.7")
+
+
+class EvaluatorFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Evaluator
+
+    user = factory.SubFactory(UserFactory)
+    organisation = "한국벤처투자"
+
+
+class StartupFactory(DjangoModelFactory):
+    class Meta:
+        model = s.Startup
+
+    name_ko = factory.Sequence(lambda n: f"주식회사 스타트업{n}")
+    name_en = factory.Sequence(lambda n: f"Startup {n} Inc.")
+    brn = factory.Sequence(brn_from_sequence)
+    founded_on = dt.date(2020, 3, 1)
+    ceo_name = factory.Faker("name", locale="ko_KR")
+    employees = 12
+    annual_revenue_krw = 350_000_000
+
+    class Params:
+        pre_founder = factory.Trait(brn=None, founded_on=None)
+
+
+class StartupMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = s.StartupMember
+
+    startup = factory.SubFactory(StartupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = s.StartupMember.Role.OWNER
+
+
+class ApplicationFactory(DjangoModelFactory):
+    class Meta:
+        model = s.Application
+
+    program = factory.SubFactory(ProgramFactory)
+    startup = factory.SubFactory(StartupFactory)
+    track = factory.SubFactory(TrackFactory, program=factory.SelfAttribute("..program"))
+    title = "생성형 AI 고객 상담 자동화"
+    summary = "중소기업용 상담 자동화 서비스"
+
+    class Params:
+        submitted = factory.Trait(
+            status=s.Application.Status.SUBMITTED,
+            receipt_number=factory.Sequence(lambda n: f"TEST-{n:05d}"),
+            first_submitted_at=factory.LazyFunction(timezone.now),
+            submitted_at=factory.SelfAttribute("first_submitted_at"),
+        )
+        in_review = factory.Trait(
+            status=s.Application.Status.IN_REVIEW,
+            receipt_number=factory.Sequence(lambda n: f"TEST-{n:05d}"),
+            first_submitted_at=factory.LazyFunction(timezone.now),
+            submitted_at=factory.SelfAttribute("first_submitted_at"),
+        )
+
+
+class AnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = s.Answer
+
+    application = factory.SubFactory(ApplicationFactory)
+    question = factory.SubFactory(QuestionFactory, program=factory.SelfAttribute("..application.program"))
+    value = "고객 문의의 70%가 반복 질문입니다."
+
+
+class AttachmentFactory(DjangoModelFactory):
+    class Meta:
+        model = s.Attachment
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = s.Attachment.Kind.PITCH_DECK
+    file = factory.django.FileField(filename="deck.pdf", data=b"%PDF-1.4\n%test\n")
+    original_name = "deck.pdf"
+    content_type = "application/pdf"
+    size = 15
+    sha256 = "0" * 64
+
+
+class PartnerPreferenceFactory(DjangoModelFactory):
+    class Meta:
+        model = s.PartnerPreference
+
+    application = factory.SubFactory(ApplicationFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    rank = 1
+
+
+class DeclarationAnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = s.DeclarationAnswer
+
+    application = factory.SubFactory(ApplicationFactory)
+    declaration = factory.SubFactory(DeclarationFactory, program=factory.SelfAttribute("..application.program"))
+    answer = False
+
+
+class SubmissionFactory(DjangoModelFactory):
+    class Meta:
+        model = s.Submission
+
+    application = factory.SubFactory(ApplicationFactory, submitted=True)
+    number = factory.Sequence(lambda n: n + 1)
+    submitted_at = factory.LazyFunction(timezone.now)
+    snapshot = factory.LazyAttribute(lambda o: {"title": o.application.title})
+
+
+class ConflictFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Conflict
+
+    evaluator = factory.SubFactory(EvaluatorFactory)
+    startup = factory.SubFactory(StartupFactory)
+    source = m.Conflict.Source.DECLARED
+    reason = "전 직장 동료"
+
+
+class AssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Assignment
+
+    round = factory.SubFactory(EvaluationRoundFactory)
+    application = factory.SubFactory(
+        ApplicationFactory, in_review=True, program=factory.SelfAttribute("..round.program")
+    )
+    evaluator = factory.SubFactory(EvaluatorFactory)
+
+
+class ReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Review
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    comment = "시장성이 뛰어남"
+
+
+class ScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Score
+
+    review = factory.SubFactory(ReviewFactory)
+    criterion = factory.SubFactory(CriterionFactory, round=factory.SelfAttribute("..review.assignment.round"))
+    round = factory.SelfAttribute("criterion.round")
+    value = Decimal("7")
+    max_score = factory.SelfAttribute("criterion.max_score")
+
+
+class RoundResultFactory(DjangoModelFactory):
+    class Meta:
+        model = m.RoundResult
+
+    round = factory.SubFactory(EvaluationRoundFactory)
+    application = factory.SubFactory(
+        ApplicationFactory, in_review=True, program=factory.SelfAttribute("..round.program")
+    )
+    review_count = 3
+    mean = Decimal("71.5")
+    aggregate = Decimal("71.5")
+    round_score = Decimal("71.5")
+    final_score = Decimal("71.5")
+    rank = factory.Sequence(lambda n: n + 1)
+
+
+class SelectionEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = m.SelectionEntry
+
+    program = factory.SubFactory(ProgramFactory)
+    application = factory.SubFactory(ApplicationFactory, in_review=True, program=factory.SelfAttribute("..program"))
+    outcome = m.SelectionEntry.Outcome.SELECTED
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    event = Notification.Event.APPLICATION_SUBMITTED
+    recipient = factory.SubFactory(UserFactory)
+    email = factory.SelfAttribute("recipient.email")
+    idempotency_key = factory.Sequence(lambda n: f"application.submitted:test:{n}")
