@@ -115,3 +115,67 @@ def staff_user(db):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` process on the Redis broker, reading the test database.
+
+    Tests using it need `transactional_db` (the worker only sees committed rows) and the
+    `worker` marker.
+    """
+    import subprocess
+    import sys
+    import time
+
+    from django.db import connection
+
+    from config.celery import app
+
+    db = connection.settings_dict
+    env = dict(os.environ)
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    else:
+        pytest.skip("a worker process cannot share an in-memory SQLite test database")
+    app.control.purge()
+    log = tmp_path / "worker.log"
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            "default,scoring,notifications",
+            "--loglevel=INFO",
+            f"--logfile={log}",
+            f"--hostname=test-{os.getpid()}@%h",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if log.exists() and "ready." in log.read_text():
+            break
+        if process.poll() is not None:
+            pytest.fail(f"celery worker exited with {process.returncode}: {log.read_text() if log.exists() else ''}")
+        time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("celery worker did not become ready within 30 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()

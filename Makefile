@@ -1,0 +1,65 @@
+# Matchday: `make run` serves the demo, `make test` runs the suite. Both work on a bare machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+CELERY_QUEUES := default,scoring,notifications
+
+.PHONY: run test lint worker beat install install-dev migrate demo messages check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+# With REDIS_URL set, a Celery worker runs beside the web server and stops with it.
+run: demo
+	@if [ -n "$$REDIS_URL" ]; then \
+		$(BIN)/celery -A config worker -B -Q $(CELERY_QUEUES) --loglevel=INFO & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	fi; \
+	echo "Matchday on http://$(HOST):$(PORT)/admin/ (staff login printed above)"; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+check: install-dev
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+worker: install
+	$(BIN)/celery -A config worker -Q $(CELERY_QUEUES) --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+# Needs GNU gettext; the compiled catalogs are committed so a bare machine never does.
+messages: install
+	$(BIN)/python manage.py makemessages -l ko -l en --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
