@@ -135,9 +135,8 @@ def celery_worker_process(transactional_db, tmp_path):
     db = connection.settings_dict
     env = dict(os.environ)
     if db["ENGINE"] == "django.db.backends.postgresql":
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
+        host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+        env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{port}/{db['NAME']}"
     else:
         pytest.skip("a worker process cannot share an in-memory SQLite test database")
     app.control.purge()

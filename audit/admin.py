@@ -1,0 +1,82 @@
+"""The audit trail in the admin: read and searched, never written."""
+
+from django.contrib import admin
+from django.contrib.admin.utils import quote
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEvent
+from core.admin import admin_change_url
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The trail is append-only: staff read and search it, nobody adds, edits or deletes a row."""
+
+    list_display = ("created_at", "actor_label", "verb", "content_type", "object_link", "state_change", "short_reason")
+    list_filter = (
+        "verb",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+        "to_state",
+    )
+    search_fields = ("actor_label", "object_repr", "reason", "=object_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("content_type",)
+    fields = (
+        "created_at",
+        "actor_label",
+        "actor_link",
+        "verb",
+        "content_type",
+        "object_id",
+        "object_link",
+        "from_state",
+        "to_state",
+        "reason",
+        "data",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("object"), ordering="object_repr")
+    def object_link(self, event: AuditEvent):
+        content_type = event.content_type
+        model = content_type.model_class()
+        try:
+            url = reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[quote(event.object_id)])
+        except NoReverseMatch:
+            url = None
+        if model is None or url is None:
+            return event.object_repr
+        return format_html('<a href="{}">{}</a>', url, event.object_repr)
+
+    @admin.display(description=_("change"))
+    def state_change(self, event: AuditEvent) -> str:
+        return f"{event.from_state or '–'} → {event.to_state}" if event.to_state else ""
+
+    @admin.display(description=_("reason"))
+    def short_reason(self, event: AuditEvent) -> str:
+        return Truncator(event.reason).chars(80)
+
+    @admin.display(description=_("actor"))
+    def actor_link(self, event: AuditEvent):
+        if event.actor_id is None:
+            return "-"
+        try:
+            actor = event.actor
+        except ObjectDoesNotExist:  # the trail outlives the people in it
+            return event.actor_label
+        url = admin_change_url(actor)
+        return format_html('<a href="{}">{}</a>', url, actor) if url else str(actor)

@@ -1,0 +1,340 @@
+"""The admin pieces every app's admin shares: actions that call services (with a reason page
+when the service needs a reason), the audit trail on a stateful object's change page, read-only
+admins for rows that only services write, and selects and filters that load their choices in
+one query.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
+from django.contrib.admin.widgets import AutocompleteMixin, RelatedFieldWidgetWrapper
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEvent
+from core.errors import DomainError
+
+# A reason page carries the selected ids in its address; keep it well under common URL limits.
+REASON_PAGE_MAX_OBJECTS = 300
+
+
+# --- querysets and choices ---------------------------------------------------------------------
+
+
+def count_of(queryset: models.QuerySet, field: str) -> Coalesce:
+    """Annotation: how many rows of `queryset` point at the outer row through `field` (a subquery,
+    so several counts on one changelist do not multiply each other's joins)."""
+    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def parent_object_id(request: HttpRequest) -> str | None:
+    """The id of the object whose change page is being served (for limiting an inline's choices)."""
+    match = getattr(request, "resolver_match", None)
+    return match.kwargs.get("object_id") if match else None
+
+
+def admin_change_url(obj: models.Model) -> str | None:
+    opts = obj._meta
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+    except NoReverseMatch:
+        return None
+
+
+class RelatedChoicesMixin:
+    """Selects (and autocomplete fields) whose labels need related rows load them with the choices
+    (`related_select = {"round": ("program",)}`), and in an inline the choices of a plain select are
+    read once per formset instead of once per row."""
+
+    related_select: dict[str, tuple[str, ...]] = {}
+    cache_choices = False
+    # Web addresses typed without a scheme are taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def _with_related(self, db_field, kwargs: dict) -> dict:
+        if db_field.name in self.related_select and "queryset" not in kwargs:
+            kwargs["queryset"] = db_field.related_model._default_manager.select_related(
+                *self.related_select[db_field.name]
+            )
+        return kwargs
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(db_field, request, **self._with_related(db_field, kwargs))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **self._with_related(db_field, kwargs))
+        if (
+            self.cache_choices
+            and field is not None
+            and isinstance(field.widget, forms.Select)
+            and not isinstance(field.widget, AutocompleteMixin)
+        ):
+            # A list of choices is copied into every form of the formset; a queryset is re-run by each.
+            field.choices = list(field.choices)
+        return field
+
+
+class ModelAdmin(RelatedChoicesMixin, admin.ModelAdmin):
+    pass
+
+
+class TabularInline(RelatedChoicesMixin, admin.TabularInline):
+    cache_choices = True
+    extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            # Rows stay one line high; related rows are edited on their own pages.
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+            widget.can_view_related = False
+        return field
+
+
+class ReadOnlyModelAdmin(ModelAdmin):
+    """View and search only: these rows are written by services or by applicants and evaluators
+    on their own pages; editing them here would bypass the rules and the audit trail."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyTabularInline(TabularInline):
+    show_change_link = True
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def related_filter(*select_related: str, label: Callable[[Any], str] = str) -> type[admin.RelatedFieldListFilter]:
+    """A related-field list filter whose choice labels need related rows (a round's label names its
+    program): one query for all choices instead of one per choice."""
+
+    class Filter(admin.RelatedFieldListFilter):
+        def field_choices(self, field, request, model_admin):
+            queryset = field.related_model._default_manager.select_related(*select_related)
+            ordering = self.field_admin_ordering(field, request, model_admin)
+            if ordering:
+                queryset = queryset.order_by(*ordering)
+            return [(obj.pk, label(obj)) for obj in queryset]
+
+    return Filter
+
+
+# --- actions that call services ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceAction:
+    """An admin action that calls one service per selected object.
+
+    `target` is the keyword the service takes the object by (`program=`, `round=` …); `done`
+    is the success message, with `%(objects)s` for the names of the objects that changed.
+    """
+
+    service: Callable[..., Any]
+    target: str
+    description: str
+    done: str
+    needs_reason: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.service.__name__
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text=_("Kept in the audit trail with your name and the time."),
+    )
+
+
+def service_action(spec: ServiceAction) -> Callable:
+    """The admin action for `spec`: runs the service at once, or sends staff to the reason page first."""
+
+    def action(modeladmin, request, queryset):
+        if spec.needs_reason:
+            return modeladmin.redirect_to_reason_page(request, queryset, spec)
+        run_service(modeladmin, request, list(queryset), spec)
+        return None
+
+    action.__name__ = spec.name
+    action.service_spec = spec
+    return admin.action(description=spec.description, permissions=["change"])(action)
+
+
+def _names(objects: list[models.Model], limit: int = 10) -> str:
+    names = ", ".join(str(obj) for obj in objects[:limit])
+    if len(objects) > limit:
+        names = gettext("%(names)s and %(count)d more") % {"names": names, "count": len(objects) - limit}
+    return names
+
+
+def run_service(modeladmin, request, objects: list[models.Model], spec: ServiceAction, reason: str = "") -> None:
+    """Call the service once per object; a refusal of one object is reported and the others go on."""
+    done = []
+    for obj in objects:
+        try:
+            spec.service(**{spec.target: obj}, by=request.user, reason=reason)
+        except DomainError as error:
+            modeladmin.message_user(
+                request, gettext("%(object)s: %(error)s") % {"object": obj, "error": error.message}, messages.ERROR
+            )
+        else:
+            done.append(obj)
+    if done:
+        modeladmin.message_user(request, spec.done % {"objects": _names(done)}, messages.SUCCESS)
+
+
+class ServiceActionsMixin:
+    """Adds the reason page (`…/action/<service name>/?ids=1,2`) for actions whose service needs a reason."""
+
+    reason_template = "admin/matchday/reason_action.html"
+
+    def _service_specs(self) -> dict[str, ServiceAction]:
+        return {
+            spec.name: spec
+            for action in self.actions or ()
+            if (spec := getattr(action, "service_spec", None)) is not None
+        }
+
+    def get_urls(self):
+        opts = self.opts
+        return [
+            path(
+                "action/<slug:action>/",
+                self.admin_site.admin_view(self.reason_view),
+                name=f"{opts.app_label}_{opts.model_name}_reason_action",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _changelist_url(self, request) -> str:
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        filters = request.GET.get("_changelist_filters", "")
+        return f"{url}?{filters}" if filters else url
+
+    def redirect_to_reason_page(self, request, queryset, spec: ServiceAction):
+        ids = list(queryset.values_list("pk", flat=True)[: REASON_PAGE_MAX_OBJECTS + 1])
+        if len(ids) > REASON_PAGE_MAX_OBJECTS:
+            self.message_user(
+                request,
+                gettext("Select at most %(count)d items for this action at a time.")
+                % {"count": REASON_PAGE_MAX_OBJECTS},
+                messages.ERROR,
+            )
+            return None
+        query = {"ids": ",".join(str(pk) for pk in ids)}
+        if request.GET:
+            query["_changelist_filters"] = request.GET.urlencode()
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_reason_action", kwargs={"action": spec.name})
+        return HttpResponseRedirect(f"{url}?{urlencode(query)}")
+
+    def reason_view(self, request, action: str):
+        spec = self._service_specs().get(action)
+        if spec is None or not spec.needs_reason:
+            raise Http404
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        ids = [part for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()]
+        objects = list(self.get_queryset(request).filter(pk__in=ids)) if ids else []
+        if not objects:
+            self.message_user(request, gettext("None of the selected items exist any more."), messages.WARNING)
+            return HttpResponseRedirect(self._changelist_url(request))
+
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            run_service(self, request, objects, spec, reason=form.cleaned_data["reason"])
+            return HttpResponseRedirect(self._changelist_url(request))
+
+        context = {
+            **self.admin_site.each_context(request),
+            "title": spec.description,
+            "subtitle": None,
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+            "selected": [
+                (obj, admin_change_url(obj), obj.get_status_display() if hasattr(obj, "get_status_display") else "")
+                for obj in objects
+            ],
+            "changelist_url": self._changelist_url(request),
+        }
+        return TemplateResponse(request, self.reason_template, context)
+
+
+# --- the audit trail -----------------------------------------------------------------------------
+
+
+def audit_events_url(obj: models.Model) -> str:
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    query = urlencode({"content_type__id__exact": content_type.pk, "object_id": str(obj.pk)})
+    return f"{reverse('admin:audit_auditevent_changelist')}?{query}"
+
+
+class AuditTrailMixin:
+    """Shows an object's latest audit events at the foot of its change page, with a link to all of them.
+    The admin using it declares `fieldsets`; the trail is added as the last one."""
+
+    audit_trail_limit = 10
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "audit_trail") if obj is not None else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None:
+            fieldsets.append((_("Audit trail"), {"fields": ["audit_trail"]}))
+        return fieldsets
+
+    @admin.display(description=_("latest events"))
+    def audit_trail(self, obj):
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        events = list(
+            AuditEvent.objects.filter(content_type=content_type, object_id=str(obj.pk)).order_by("-created_at", "-id")[
+                : self.audit_trail_limit + 1
+            ]
+        )
+        return render_to_string(
+            "admin/matchday/audit_trail.html",
+            {
+                "events": events[: self.audit_trail_limit],
+                "more": len(events) > self.audit_trail_limit,
+                "url": audit_events_url(obj),
+            },
+        )

@@ -1,0 +1,708 @@
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import (
+    AuditTrailMixin,
+    ModelAdmin,
+    ReadOnlyModelAdmin,
+    ReadOnlyTabularInline,
+    ServiceAction,
+    ServiceActionsMixin,
+    TabularInline,
+    count_of,
+    parent_object_id,
+    related_filter,
+    service_action,
+)
+from matching.models import (
+    Assignment,
+    BonusRule,
+    CarryOverWeight,
+    Conflict,
+    Criterion,
+    Declaration,
+    EvaluationRound,
+    Evaluator,
+    Partner,
+    PartnerMembership,
+    Program,
+    ProgramPartner,
+    Question,
+    Review,
+    RoundResult,
+    Score,
+    SelectionEntry,
+    Track,
+)
+from matching.services import programs, rounds
+from startups.admin import BrnSearchMixin, track_label
+from startups.models import Application
+
+admin.site.site_header = "Matchday"
+admin.site.site_title = "Matchday"
+admin.site.index_title = _("Program administration")
+
+# A filter on rounds whose labels name the program (one query for all of them).
+RoundFilter = related_filter("program")
+
+
+def changelist_link(model, label, **filters):
+    """`label` linked to the changelist of `model` filtered by `filters`."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)
+
+
+# --- programs and their set-up ----------------------------------------------------------------------
+
+
+class TrackInline(TabularInline):
+    model = Track
+    fields = ("code", "name_ko", "name_en", "admits_pre_founders", "order")
+    show_change_link = True
+
+
+class ProgramPartnerInline(TabularInline):
+    model = ProgramPartner
+    fields = ("partner", "seats")
+
+    def get_queryset(self, request):
+        # A tabular inline prints each row's str(), which names the partner.
+        return super().get_queryset(request).select_related("partner")
+
+
+class DeclarationInline(TabularInline):
+    model = Declaration
+    fields = ("code", "text_ko", "text_en", "excluding_answer", "order")
+    show_change_link = True
+
+
+class QuestionInline(TabularInline):
+    model = Question
+    fields = ("order", "code", "kind", "label_ko", "label_en", "track", "required", "max_length")
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "track":
+            # Only the program's own tracks; a new program has none yet.
+            kwargs["queryset"] = Track.objects.filter(program_id=parent_object_id(request) or None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class EvaluationRoundInline(TabularInline):
+    model = EvaluationRound
+    fields = (
+        "order",
+        "name_ko",
+        "name_en",
+        "kind",
+        "opens_at",
+        "closes_at",
+        "advancement_rule",
+        "advance_count",
+        "cutoff_score",
+        "status",
+    )
+    readonly_fields = ("status",)
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("program")
+
+
+PROGRAM_OPEN = ServiceAction(
+    service=programs.program_open,
+    target="program",
+    description=_("Open for applications"),
+    done=_("Opened for applications: %(objects)s"),
+)
+PROGRAM_CLOSE = ServiceAction(
+    service=programs.program_close,
+    target="program",
+    description=_("Close applications"),
+    done=_("Applications closed: %(objects)s"),
+)
+PROGRAM_REOPEN = ServiceAction(
+    service=programs.program_reopen,
+    target="program",
+    description=_("Reopen for applications"),
+    done=_("Reopened for applications: %(objects)s"),
+    needs_reason=True,
+)
+PROGRAM_START_REVIEW = ServiceAction(
+    service=programs.program_start_review,
+    target="program",
+    description=_("Start the review (submitted applications go into review)"),
+    done=_("Review started: %(objects)s"),
+)
+PROGRAM_ARCHIVE = ServiceAction(
+    service=programs.program_archive,
+    target="program",
+    description=_("Archive"),
+    done=_("Archived: %(objects)s"),
+)
+
+
+@admin.register(Program)
+class ProgramAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
+    list_display = (
+        "name_ko",
+        "name_en",
+        "status",
+        "opens_at",
+        "closes_at",
+        "quota",
+        "reserve_size",
+        "application_count",
+        "submitted_count",
+    )
+    list_filter = ("status", "host")
+    search_fields = ("name_ko", "name_en", "slug", "host", "receipt_prefix")
+    date_hierarchy = "opens_at"
+    prepopulated_fields = {"slug": ("name_en",)}
+    readonly_fields = ("status", "receipt_counter", "created_at", "updated_at")
+    actions = (
+        service_action(PROGRAM_OPEN),
+        service_action(PROGRAM_CLOSE),
+        service_action(PROGRAM_REOPEN),
+        service_action(PROGRAM_START_REVIEW),
+        service_action(PROGRAM_ARCHIVE),
+    )
+    inlines = (TrackInline, ProgramPartnerInline, DeclarationInline, QuestionInline, EvaluationRoundInline)
+    fieldsets = (
+        (None, {"fields": ("name_ko", "name_en", "slug", "host", "status")}),
+        (_("Description"), {"fields": ("description_ko", "description_en")}),
+        (_("Application window"), {"fields": ("opens_at", "closes_at", "time_zone")}),
+        (_("Eligibility and selection"), {"fields": ("max_company_age_years", "quota", "reserve_size")}),
+        (_("Receipt numbers"), {"fields": ("receipt_prefix", "receipt_counter")}),
+        (_("Record"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                application_count=count_of(Application.objects.all(), "program"),
+                submitted_count=count_of(Application.objects.filter(first_submitted_at__isnull=False), "program"),
+            )
+        )
+
+    @admin.display(description=_("applications"), ordering="application_count")
+    def application_count(self, program: Program):
+        return changelist_link(Application, program.application_count, program__id__exact=program.pk)
+
+    @admin.display(description=_("submitted"), ordering="submitted_count")
+    def submitted_count(self, program: Program) -> int:
+        return program.submitted_count
+
+
+@admin.register(Track)
+class TrackAdmin(ModelAdmin):
+    list_display = ("name_ko", "name_en", "code", "program", "admits_pre_founders", "order", "application_count")
+    list_filter = ("program", "admits_pre_founders")
+    search_fields = ("code", "name_ko", "name_en", "program__name_ko", "program__name_en")
+    list_select_related = ("program",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(application_count=count_of(Application.objects.all(), "track"))
+
+    @admin.display(description=_("applications"), ordering="application_count")
+    def application_count(self, track: Track):
+        return changelist_link(Application, track.application_count, track__id__exact=track.pk)
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ModelAdmin):
+    list_display = ("code", "text_ko", "program", "excluding_answer", "order")
+    list_filter = ("program", "excluding_answer")
+    search_fields = ("code", "text_ko", "text_en")
+    list_select_related = ("program",)
+
+
+@admin.register(Question)
+class QuestionAdmin(ModelAdmin):
+    list_display = ("code", "label_ko", "program", "track", "kind", "required", "order")
+    list_filter = ("program", "kind", "required")
+    search_fields = ("code", "label_ko", "label_en")
+    list_select_related = ("program", "track")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "track":
+            kwargs["queryset"] = Track.objects.select_related("program")
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = track_label
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- partners ---------------------------------------------------------------------------------------
+
+
+class PartnerMembershipInline(TabularInline):
+    model = PartnerMembership
+    fields = ("user", "title")
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "partner")
+
+
+@admin.register(Partner)
+class PartnerAdmin(ModelAdmin):
+    list_display = ("name", "name_ko", "slug", "website", "member_count", "program_count")
+    search_fields = ("name", "name_ko", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (PartnerMembershipInline,)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                member_count=count_of(PartnerMembership.objects.all(), "partner"),
+                program_count=count_of(ProgramPartner.objects.all(), "partner"),
+            )
+        )
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, partner: Partner) -> int:
+        return partner.member_count
+
+    @admin.display(description=_("programs"), ordering="program_count")
+    def program_count(self, partner: Partner) -> int:
+        return partner.program_count
+
+
+@admin.register(PartnerMembership)
+class PartnerMembershipAdmin(ModelAdmin):
+    list_display = ("user", "partner", "title")
+    list_filter = ("partner",)
+    search_fields = ("user__email", "user__name", "partner__name", "partner__name_ko", "title")
+    autocomplete_fields = ("user", "partner")
+    list_select_related = ("user", "partner")
+
+
+@admin.register(ProgramPartner)
+class ProgramPartnerAdmin(ModelAdmin):
+    list_display = ("partner", "program", "seats")
+    list_filter = ("program", "partner")
+    search_fields = ("partner__name", "partner__name_ko", "program__name_ko", "program__name_en")
+    list_select_related = ("partner", "program")
+
+
+# --- evaluation rounds ------------------------------------------------------------------------------
+
+
+class EvaluationRoundForm(forms.ModelForm):
+    """Once evaluators are being assigned, what scoring depends on is frozen (back to set-up to change it)."""
+
+    FROZEN_AFTER_SETUP = (
+        "kind",
+        "partner",
+        "evaluators_per_application",
+        "aggregation",
+        "bonus_cap",
+        "blind",
+        "evaluators",
+    )
+
+    class Meta:
+        model = EvaluationRound
+        fields = "__all__"  # noqa: DJ007
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.status != EvaluationRound.Status.SETUP:
+            for name in self.FROZEN_AFTER_SETUP:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+
+class RoundSetupInline(TabularInline):
+    """Scoring rules of a round: editable while the round is in set-up, read-only after."""
+
+    @staticmethod
+    def _in_setup(round_: EvaluationRound | None) -> bool:
+        return round_ is None or round_.status == EvaluationRound.Status.SETUP
+
+    def has_add_permission(self, request, obj=None):
+        return self._in_setup(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._in_setup(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._in_setup(obj) and super().has_delete_permission(request, obj)
+
+
+class CriterionInline(RoundSetupInline):
+    model = Criterion
+    fields = ("order", "code", "label_ko", "label_en", "weight", "max_score", "fail_threshold")
+    show_change_link = True
+
+
+class BonusRuleInline(RoundSetupInline):
+    model = BonusRule
+    fields = ("flag", "points")
+
+
+class CarryOverWeightInline(RoundSetupInline):
+    model = CarryOverWeight
+    fk_name = "round"
+    fields = ("source_round", "weight")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source_round":
+            # This round and the earlier rounds of the same program.
+            round_id = parent_object_id(request)
+            rounds_ = EvaluationRound.objects.select_related("program")
+            kwargs["queryset"] = rounds_.filter(program__rounds__pk=round_id) if round_id else rounds_.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source_round__program")
+
+
+ROUND_START_ASSIGNING = ServiceAction(
+    service=rounds.round_start_assigning,
+    target="round",
+    description=_("Start assigning evaluators"),
+    done=_("Assigning evaluators: %(objects)s"),
+)
+ROUND_BACK_TO_SETUP = ServiceAction(
+    service=rounds.round_back_to_setup,
+    target="round",
+    description=_("Back to set-up"),
+    done=_("Back in set-up: %(objects)s"),
+)
+ROUND_OPEN = ServiceAction(
+    service=rounds.round_open,
+    target="round",
+    description=_("Open for scoring"),
+    done=_("Open for scoring: %(objects)s"),
+)
+ROUND_CLOSE = ServiceAction(
+    service=rounds.round_close,
+    target="round",
+    description=_("Close scoring"),
+    done=_("Scoring closed: %(objects)s"),
+)
+ROUND_REOPEN = ServiceAction(
+    service=rounds.round_reopen,
+    target="round",
+    description=_("Reopen scoring"),
+    done=_("Scoring reopened: %(objects)s"),
+    needs_reason=True,
+)
+
+
+@admin.register(EvaluationRound)
+class EvaluationRoundAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
+    form = EvaluationRoundForm
+    list_display = (
+        "name_ko",
+        "program",
+        "order",
+        "kind",
+        "status",
+        "opens_at",
+        "closes_at",
+        "evaluators_per_application",
+        "pool_size",
+        "review_progress",
+    )
+    list_filter = ("program", "status", "kind", "aggregation")
+    search_fields = ("name_ko", "name_en", "program__name_ko", "program__name_en")
+    date_hierarchy = "opens_at"
+    list_select_related = ("program",)
+    autocomplete_fields = ("evaluators",)
+    related_select = {"evaluators": ("user",)}
+    actions = (
+        service_action(ROUND_START_ASSIGNING),
+        service_action(ROUND_BACK_TO_SETUP),
+        service_action(ROUND_OPEN),
+        service_action(ROUND_CLOSE),
+        service_action(ROUND_REOPEN),
+    )
+    inlines = (CriterionInline, BonusRuleInline, CarryOverWeightInline)
+    fieldsets = (
+        (None, {"fields": ("program", "order", "name_ko", "name_en", "kind", "partner", "status")}),
+        (_("Scoring window"), {"fields": ("opens_at", "closes_at")}),
+        (
+            _("Evaluation"),
+            {"fields": ("evaluators_per_application", "evaluators", "aggregation", "blind", "bonus_cap")},
+        ),
+        (_("Advancement"), {"fields": ("advancement_rule", "advancement_scope", "advance_count", "cutoff_score")}),
+        (_("Record"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["status", "created_at", "updated_at", *super().get_readonly_fields(request, obj)]
+        if obj is not None:  # a round stays in its program
+            fields.append("program")
+        return fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pool_size=count_of(EvaluationRound.evaluators.through.objects.all(), "evaluationround"),
+                assignment_count=count_of(Assignment.objects.exclude(status=Assignment.Status.RECUSED), "round"),
+                submitted_count=count_of(Assignment.objects.filter(status=Assignment.Status.SUBMITTED), "round"),
+            )
+        )
+
+    @admin.display(description=_("evaluator pool"), ordering="pool_size")
+    def pool_size(self, round_: EvaluationRound) -> int:
+        return round_.pool_size
+
+    @admin.display(description=_("reviews submitted"))
+    def review_progress(self, round_: EvaluationRound):
+        label = f"{round_.submitted_count} / {round_.assignment_count}"
+        return changelist_link(Assignment, label, round__id__exact=round_.pk)
+
+
+class RoundPartAdmin(ModelAdmin):
+    """Criteria, bonus rules and carry-over weights: editable while their round is in set-up."""
+
+    list_filter = ("round__program", ("round", RoundFilter))
+    related_select = {"round": ("program",), "source_round": ("program",)}
+
+    def has_change_permission(self, request, obj=None):
+        in_setup = obj is None or obj.round.status == EvaluationRound.Status.SETUP
+        return in_setup and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        in_setup = obj is None or obj.round.status == EvaluationRound.Status.SETUP
+        return in_setup and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "round":
+            kwargs["queryset"] = EvaluationRound.objects.select_related("program").filter(
+                status=EvaluationRound.Status.SETUP
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Criterion)
+class CriterionAdmin(RoundPartAdmin):
+    list_display = ("code", "label_ko", "round", "weight", "max_score", "fail_threshold", "order")
+    search_fields = ("code", "label_ko", "label_en")
+    list_select_related = ("round__program",)
+
+
+@admin.register(BonusRule)
+class BonusRuleAdmin(RoundPartAdmin):
+    list_display = ("flag", "points", "round")
+    list_filter = ("round__program", ("round", RoundFilter), "flag")
+    search_fields = ("round__name_ko", "round__name_en", "round__program__name_ko")
+    list_select_related = ("round__program",)
+
+
+@admin.register(CarryOverWeight)
+class CarryOverWeightAdmin(RoundPartAdmin):
+    list_display = ("round", "source_round", "weight")
+    search_fields = ("round__name_ko", "round__name_en", "round__program__name_ko")
+    list_select_related = ("round__program", "source_round__program")
+
+
+# --- evaluators and their work --------------------------------------------------------------------
+
+
+@admin.register(Evaluator)
+class EvaluatorAdmin(ModelAdmin):
+    list_display = ("email", "name", "organisation", "partner", "expertise_list", "assignment_count", "is_active")
+    list_filter = ("is_active", "partner", "expertise", "rounds__program")
+    search_fields = ("user__email", "user__name", "organisation")
+    autocomplete_fields = ("user", "expertise")
+    readonly_fields = ("created_at",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            # str() names the user, here and in autocomplete results (this replaces list_select_related).
+            .select_related("user", "partner")
+            .prefetch_related("expertise")
+            .annotate(assignment_count=count_of(Assignment.objects.all(), "evaluator"))
+        )
+
+    @admin.display(description=_("e-mail address"), ordering="user__email")
+    def email(self, evaluator: Evaluator) -> str:
+        return evaluator.user.email
+
+    @admin.display(description=_("name"), ordering="user__name")
+    def name(self, evaluator: Evaluator) -> str:
+        return evaluator.user.name
+
+    @admin.display(description=_("expertise"))
+    def expertise_list(self, evaluator: Evaluator) -> str:
+        return ", ".join(str(sector) for sector in evaluator.expertise.all())
+
+    @admin.display(description=_("assignments"), ordering="assignment_count")
+    def assignment_count(self, evaluator: Evaluator):
+        return changelist_link(Assignment, evaluator.assignment_count, evaluator__id__exact=evaluator.pk)
+
+
+@admin.register(Conflict)
+class ConflictAdmin(BrnSearchMixin, ModelAdmin):
+    list_display = ("evaluator", "startup", "source", "short_reason", "recorded_by", "created_at")
+    list_filter = ("source",)
+    search_fields = (
+        "evaluator__user__email",
+        "evaluator__user__name",
+        "startup__name_ko",
+        "startup__name_en",
+        "startup__brn",
+    )
+    autocomplete_fields = ("evaluator", "startup")
+    list_select_related = ("evaluator__user", "startup", "recorded_by")
+    readonly_fields = ("recorded_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("reason"))
+    def short_reason(self, conflict: Conflict) -> str:
+        return Truncator(conflict.reason).chars(60)
+
+
+WORK_SEARCH = (
+    "application__receipt_number",
+    "application__startup__name_ko",
+    "application__startup__name_en",
+    "evaluator__user__email",
+    "evaluator__user__name",
+)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyModelAdmin):
+    """Assignments are made by the assignment job and change state through the evaluator's pages."""
+
+    list_display = ("application", "evaluator", "round", "status", "assigned_at", "updated_at")
+    list_filter = ("round__program", ("round", RoundFilter), "status")
+    search_fields = WORK_SEARCH
+    list_select_related = ("application__startup", "evaluator__user", "round__program")
+    autocomplete_fields = ("application", "evaluator")
+
+
+class ScoreInline(ReadOnlyTabularInline):
+    model = Score
+    fields = ("criterion", "value", "max_score")
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("criterion")
+
+
+class SubmittedFilter(admin.SimpleListFilter):
+    title = _("submitted")
+    parameter_name = "submitted"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Yes")), ("no", _("No")))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(submitted_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyModelAdmin):
+    """Reviews are written by evaluators on their own pages; scores lock when the round closes."""
+
+    list_display = ("application", "evaluator", "round", "score_count", "submitted_at", "updated_at")
+    list_filter = ("assignment__round__program", ("assignment__round", RoundFilter), SubmittedFilter)
+    search_fields = tuple(f"assignment__{field}" for field in WORK_SEARCH)
+    list_select_related = (
+        "assignment__application__startup",
+        "assignment__evaluator__user",
+        "assignment__round__program",
+    )
+    inlines = (ScoreInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(score_count=count_of(Score.objects.all(), "review"))
+
+    @admin.display(description=_("application"), ordering="assignment__application__receipt_number")
+    def application(self, review: Review):
+        return review.assignment.application
+
+    @admin.display(description=_("evaluator"), ordering="assignment__evaluator__user__email")
+    def evaluator(self, review: Review):
+        return review.assignment.evaluator
+
+    @admin.display(description=_("round"))
+    def round(self, review: Review):
+        return review.assignment.round
+
+    @admin.display(description=_("scores"), ordering="score_count")
+    def score_count(self, review: Review) -> int:
+        return review.score_count
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyModelAdmin):
+    list_display = ("review", "criterion", "value", "max_score", "round")
+    list_filter = ("round__program", ("round", RoundFilter))
+    search_fields = (*(f"review__assignment__{field}" for field in WORK_SEARCH), "criterion__code")
+    list_select_related = (
+        "review__assignment__application__startup",
+        "review__assignment__evaluator__user",
+        "criterion",
+        "round__program",
+    )
+
+
+RESULT_SEARCH = (
+    "application__receipt_number",
+    "application__startup__name_ko",
+    "application__startup__name_en",
+    "application__startup__brn",
+)
+
+
+@admin.register(RoundResult)
+class RoundResultAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
+    """Results are computed by the scoring service from the submitted reviews."""
+
+    list_display = (
+        "rank",
+        "application",
+        "round",
+        "final_score",
+        "round_score",
+        "aggregate",
+        "bonus",
+        "review_count",
+        "failed",
+        "advanced",
+        "computed_at",
+    )
+    list_display_links = ("rank", "application")
+    list_filter = ("round__program", ("round", RoundFilter), "advanced", "failed")
+    search_fields = RESULT_SEARCH
+    list_select_related = ("application__startup", "round__program")
+
+
+@admin.register(SelectionEntry)
+class SelectionEntryAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
+    """The final list is written by the selection service (finalise, reserve promotion)."""
+
+    list_display = ("application", "program", "outcome", "position", "partner", "confirmed_at", "promoted_at")
+    list_filter = ("program", "outcome", "partner")
+    search_fields = RESULT_SEARCH
+    list_select_related = ("application__startup", "program", "partner")
+
+    # Selected first, then the reserve, each in order, then the rest ("selected" > "reserve" > "not_selected").
+    ordering = ("program", "-outcome", "position")

@@ -1,0 +1,47 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from core.errors import DomainError
+from matching.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo program: the Global Enterprise Collaboration Program's call with OpenAI "
+        "(220 applicants, two tracks, three rounds), part-way through the written review. "
+        "Running it again changes nothing."
+    )
+
+    def handle(self, *args, **options) -> None:
+        started = time.perf_counter()
+        try:
+            result = demo_load(password=settings.MATCHDAY_DEMO_PASSWORD)
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        elapsed = time.perf_counter() - started
+
+        if result.created:
+            self.stdout.write(self.style.SUCCESS(f"Loaded the demo program “{result.program.name_en}”."))
+            width = max(len(label) for label in result.counts)
+            for label, count in result.counts.items():
+                self.stdout.write(f"  {label:<{width}}  {count:>6}")
+            self.stdout.write(f"  {'rows in all':<{width}}  {sum(result.counts.values()):>6}")
+        else:
+            self.stdout.write(
+                f"The demo program “{result.program.name_en}” ({result.program.slug}) is already loaded; "
+                "nothing changed."
+            )
+        self.stdout.write(f"Took {elapsed:.1f} s.")
+
+        self.stdout.write("")
+        self.stdout.write("Staff login (admin site, /admin/):")
+        self.stdout.write(f"  e-mail:   {result.staff_email}")
+        if result.staff_password_works:
+            self.stdout.write(f"  password: {settings.MATCHDAY_DEMO_PASSWORD}")
+            self.stdout.write("  Every demo applicant and evaluator logs in with the same password.")
+        else:
+            self.stdout.write(
+                self.style.WARNING("  password: changed since the demo was loaded (not MATCHDAY_DEMO_PASSWORD)")
+            )

@@ -1,0 +1,406 @@
+import re
+
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import (
+    AuditTrailMixin,
+    ModelAdmin,
+    ReadOnlyModelAdmin,
+    ReadOnlyTabularInline,
+    ServiceAction,
+    ServiceActionsMixin,
+    TabularInline,
+    count_of,
+    parent_object_id,
+    related_filter,
+    service_action,
+)
+from matching.models import Evaluator, Track
+from startups import services
+from startups.models import (
+    Answer,
+    Application,
+    Attachment,
+    DeclarationAnswer,
+    PartnerPreference,
+    Sector,
+    Startup,
+    StartupMember,
+    Submission,
+)
+
+# Staff type a BRN as it is printed (124-81-00998); it is stored as ten digits.
+BRN_AS_PRINTED = re.compile(r"\b(\d{3})-(\d{2})-(\d{5})\b")
+
+
+class BrnSearchMixin:
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, BRN_AS_PRINTED.sub(r"\1\2\3", search_term))
+
+
+def track_label(track: Track) -> str:
+    return f"{track.program} · {track}"
+
+
+# Searching an application: by receipt number, the company's names and BRN, and an applicant's e-mail.
+APPLICATION_SEARCH = (
+    "application__receipt_number",
+    "application__startup__name_ko",
+    "application__startup__name_en",
+    "application__startup__brn",
+)
+
+
+@admin.register(Sector)
+class SectorAdmin(ModelAdmin):
+    list_display = ("code", "name_ko", "name_en", "startup_count", "evaluator_count")
+    search_fields = ("code", "name_ko", "name_en")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                startup_count=count_of(Startup.sectors.through.objects.all(), "sector"),
+                evaluator_count=count_of(Evaluator.expertise.through.objects.all(), "sector"),
+            )
+        )
+
+    @admin.display(description=_("startups"), ordering="startup_count")
+    def startup_count(self, sector) -> int:
+        return sector.startup_count
+
+    @admin.display(description=_("evaluators"), ordering="evaluator_count")
+    def evaluator_count(self, sector) -> int:
+        return sector.evaluator_count
+
+
+class RegistrationFilter(admin.SimpleListFilter):
+    title = _("registration")
+    parameter_name = "registration"
+
+    def lookups(self, request, model_admin):
+        return (("registered", _("registered company")), ("pre_founder", _("pre-founder")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "registered":
+            return queryset.filter(brn__isnull=False)
+        if self.value() == "pre_founder":
+            return queryset.filter(brn__isnull=True)
+        return queryset
+
+
+class StartupMemberInline(TabularInline):
+    model = StartupMember
+    fields = ("user", "role", "status", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request):
+        # A tabular inline prints each row's str(), which names the user and the startup.
+        return super().get_queryset(request).select_related("user", "startup")
+
+
+@admin.register(Startup)
+class StartupAdmin(BrnSearchMixin, ModelAdmin):
+    list_display = (
+        "name_ko",
+        "name_en",
+        "brn_column",
+        "founded_on",
+        "ceo_name",
+        "employees",
+        "sector_list",
+        "application_count",
+    )
+    list_filter = (
+        RegistrationFilter,
+        "sectors",
+        "women_owned",
+        "social_venture",
+        "disability_owned",
+        "non_capital_region",
+    )
+    search_fields = ("name_ko", "name_en", "brn", "ceo_name", "members__user__email")
+    autocomplete_fields = ("sectors",)
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (StartupMemberInline,)
+    fieldsets = (
+        (None, {"fields": ("name_ko", "name_en", "brn", "founded_on", "ceo_name")}),
+        (_("Company"), {"fields": ("employees", "annual_revenue_krw", "sectors", "website", "description")}),
+        (_("Bonus flags"), {"fields": ("women_owned", "social_venture", "disability_owned", "non_capital_region")}),
+        (_("Record"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("sectors")
+            .annotate(application_count=count_of(Application.objects.all(), "startup"))
+        )
+
+    @admin.display(description=_("business registration number"), ordering="brn")
+    def brn_column(self, startup: Startup) -> str:
+        return startup.brn_display or _("pre-founder")
+
+    @admin.display(description=_("sectors"))
+    def sector_list(self, startup: Startup) -> str:
+        return ", ".join(str(sector) for sector in startup.sectors.all())
+
+    @admin.display(description=_("applications"), ordering="application_count")
+    def application_count(self, startup: Startup) -> int:
+        return startup.application_count
+
+
+@admin.register(StartupMember)
+class StartupMemberAdmin(ModelAdmin):
+    list_display = ("user", "startup", "role", "status", "created_at")
+    list_filter = ("role", "status")
+    search_fields = ("user__email", "user__name", "startup__name_ko", "startup__name_en", "startup__brn")
+    autocomplete_fields = ("startup", "user")
+    list_select_related = ("user", "startup")
+    readonly_fields = ("created_at",)
+
+
+# --- the application and what hangs off it --------------------------------------------------------
+
+
+class AnswerInline(ReadOnlyTabularInline):
+    model = Answer
+    fields = ("question", "value", "updated_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question").order_by("question__order", "question_id")
+
+
+class AttachmentInline(ReadOnlyTabularInline):
+    model = Attachment
+    # The file itself is not linked: uploads are private and served only through a permission check.
+    fields = ("kind", "original_name", "content_type", "size", "question", "uploaded_by", "uploaded_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question", "uploaded_by")
+
+
+class PartnerPreferenceInline(ReadOnlyTabularInline):
+    model = PartnerPreference
+    fields = ("rank", "partner")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("partner")
+
+
+class DeclarationAnswerInline(ReadOnlyTabularInline):
+    model = DeclarationAnswer
+    fields = ("declaration", "answer", "excludes")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("declaration")
+
+    @admin.display(description=_("excludes the application"), boolean=True)
+    def excludes(self, answer: DeclarationAnswer) -> bool:
+        return answer.excludes
+
+
+class SubmissionInline(ReadOnlyTabularInline):
+    model = Submission
+    fields = ("number", "submitted_at", "submitted_by")
+
+    def get_queryset(self, request):
+        # str() of a submission, printed on each row, names the application and its startup.
+        return super().get_queryset(request).select_related("submitted_by", "application__startup")
+
+
+APPLICATION_MARK_INELIGIBLE = ServiceAction(
+    service=services.application_mark_ineligible,
+    target="application",
+    description=_("Mark as ineligible"),
+    done=_("Marked as ineligible: %(objects)s"),
+    needs_reason=True,
+)
+APPLICATION_REINSTATE = ServiceAction(
+    service=services.application_reinstate,
+    target="application",
+    description=_("Reinstate (count as submitted again)"),
+    done=_("Reinstated: %(objects)s"),
+    needs_reason=True,
+)
+APPLICATION_WITHDRAW = ServiceAction(
+    service=services.application_withdraw,
+    target="application",
+    description=_("Withdraw"),
+    done=_("Withdrawn: %(objects)s"),
+)
+
+
+@admin.register(Application)
+class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, ModelAdmin):
+    list_display = (
+        "receipt_column",
+        "startup",
+        "brn_column",
+        "program",
+        "track",
+        "status",
+        "first_submitted_at",
+        "submitted_at",
+    )
+    list_display_links = ("receipt_column", "startup")
+    list_filter = ("program", ("track", related_filter("program", label=track_label)), "status")
+    search_fields = (
+        "receipt_number",
+        "startup__name_ko",
+        "startup__name_en",
+        "startup__brn",
+        "title",
+        "startup__members__user__email",
+    )
+    date_hierarchy = "first_submitted_at"
+    autocomplete_fields = ("startup",)
+    actions = (
+        service_action(APPLICATION_MARK_INELIGIBLE),
+        service_action(APPLICATION_REINSTATE),
+        service_action(APPLICATION_WITHDRAW),
+    )
+    inlines = (AnswerInline, DeclarationAnswerInline, PartnerPreferenceInline, AttachmentInline, SubmissionInline)
+    fieldsets = (
+        (None, {"fields": ("program", "startup", "track", "status", "receipt_number")}),
+        (_("Project"), {"fields": ("title", "summary")}),
+        (_("Eligibility"), {"fields": ("ineligible_reasons_list",)}),
+        (_("Dates"), {"fields": ("first_submitted_at", "submitted_at", "withdrawn_at")}),
+        (_("Record"), {"fields": ("created_by", "created_at", "updated_at")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [
+            "status",
+            "receipt_number",
+            "ineligible_reasons_list",
+            "first_submitted_at",
+            "submitted_at",
+            "withdrawn_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+            *super().get_readonly_fields(request, obj),
+        ]
+        if obj is not None:  # an application stays with its program and startup
+            fields += ["program", "startup"]
+        return fields
+
+    def get_queryset(self, request):
+        # str() names the startup: on the change page and in other admins' autocomplete results. (With a
+        # select_related here the changelist ignores list_select_related, so this names all three.)
+        return super().get_queryset(request).select_related("program", "startup", "track")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "track":
+            tracks = Track.objects.select_related("program")
+            if object_id := parent_object_id(request):
+                tracks = tracks.filter(program__applications__pk=object_id)
+            kwargs["queryset"] = tracks
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = track_label
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("receipt number"), ordering="receipt_number")
+    def receipt_column(self, application: Application) -> str:
+        return application.receipt_number or _("(draft)")
+
+    @admin.display(description=_("business registration number"), ordering="startup__brn")
+    def brn_column(self, application: Application) -> str:
+        return application.startup.brn_display or _("pre-founder")
+
+    @admin.display(description=_("reasons for ineligibility"))
+    def ineligible_reasons_list(self, application: Application):
+        if not application.ineligible_reasons:
+            return "-"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((reason,) for reason in application.ineligible_reasons))
+        )
+
+
+class ApplicationPartsAdmin(ReadOnlyModelAdmin):
+    """Applicant content and history: read and searched here, written only through the applicant's pages."""
+
+    search_fields = APPLICATION_SEARCH
+    list_filter = ("application__program",)
+
+    @admin.display(description=_("application"), ordering="application__receipt_number")
+    def application_column(self, obj) -> str:
+        return str(obj.application)
+
+
+@admin.register(Answer)
+class AnswerAdmin(ApplicationPartsAdmin):
+    list_display = ("application_column", "question", "short_value", "updated_at")
+    list_filter = ("application__program", "question__kind")
+    search_fields = (*APPLICATION_SEARCH, "question__code")
+    list_select_related = ("application__startup", "question")
+
+    @admin.display(description=_("answer"))
+    def short_value(self, answer: Answer) -> str:
+        return Truncator(str(answer.value) if answer.value is not None else "-").chars(80)
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ApplicationPartsAdmin):
+    list_display = ("original_name", "application_column", "kind", "content_type", "size", "uploaded_at")
+    list_filter = ("application__program", "kind")
+    search_fields = (*APPLICATION_SEARCH, "original_name", "sha256")
+    date_hierarchy = "uploaded_at"
+    list_select_related = ("application__startup",)
+    # `file` is left out: uploads are private (no URL) and served only through a permission check.
+    fields = (
+        "application",
+        "question",
+        "kind",
+        "original_name",
+        "stored_as",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("stored as"))
+    def stored_as(self, attachment: Attachment) -> str:
+        return attachment.file.name
+
+
+@admin.register(PartnerPreference)
+class PartnerPreferenceAdmin(ApplicationPartsAdmin):
+    list_display = ("application_column", "rank", "partner")
+    list_filter = ("application__program", "partner")
+    list_select_related = ("application__startup", "partner")
+
+
+@admin.register(DeclarationAnswer)
+class DeclarationAnswerAdmin(ApplicationPartsAdmin):
+    list_display = ("application_column", "declaration", "answer", "excludes")
+    list_filter = ("application__program", "answer")
+    search_fields = (*APPLICATION_SEARCH, "declaration__code")
+    list_select_related = ("application__startup", "declaration")
+
+    @admin.display(description=_("excludes the application"), boolean=True)
+    def excludes(self, answer: DeclarationAnswer) -> bool:
+        return answer.excludes
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ApplicationPartsAdmin):
+    list_display = ("application_column", "number", "submitted_at", "submitted_by")
+    date_hierarchy = "submitted_at"
+    list_select_related = ("application__startup", "submitted_by")
