@@ -62,7 +62,7 @@ class AuditEventAdmin(admin.ModelAdmin):
             return event.object_repr
         return format_html('<a href="{}">{}</a>', url, event.object_repr)
 
-    @admin.display(description=_("change"))
+    @admin.display(description=_("state change"))
     def state_change(self, event: AuditEvent) -> str:
         return f"{event.from_state or '–'} → {event.to_state}" if event.to_state else ""
 

@@ -43,10 +43,6 @@ from matching.services import programs, rounds
 from startups.admin import BrnSearchMixin, track_label
 from startups.models import Application
 
-admin.site.site_header = "Matchday"
-admin.site.site_title = "Matchday"
-admin.site.index_title = _("Program administration")
-
 # A filter on rounds whose labels name the program (one query for all of them).
 RoundFilter = related_filter("program")
 
@@ -384,7 +380,7 @@ ROUND_OPEN = ServiceAction(
     service=rounds.round_open,
     target="round",
     description=_("Open for scoring"),
-    done=_("Open for scoring: %(objects)s"),
+    done=_("Opened for scoring: %(objects)s"),
 )
 ROUND_CLOSE = ServiceAction(
     service=rounds.round_close,

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.i18n import localized
 
@@ -14,7 +15,7 @@ ONE = Decimal("1")
 
 class Program(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
+        DRAFT = "draft", pgettext_lazy("program status", "in preparation")
         OPEN = "open", _("open for applications")
         CLOSED = "closed", _("applications closed")
         REVIEWING = "reviewing", _("reviewing")
@@ -589,7 +590,7 @@ class Review(models.Model):
         Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="review"
     )
     comment = models.TextField(_("comment"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -656,7 +657,9 @@ class RoundResult(models.Model):
     round_score = models.DecimalField(_("round score"), max_digits=9, decimal_places=4, null=True, blank=True)
     final_score = models.DecimalField(_("final score"), max_digits=9, decimal_places=4, null=True, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
-    failed = models.BooleanField(_("failed"), default=False)
+    failed = models.BooleanField(
+        _("failed a threshold"), default=False, help_text=_("과락: below a criterion's fail threshold.")
+    )
     fail_reasons = models.JSONField(_("reasons for failing"), default=list, blank=True)
     advanced = models.BooleanField(_("advanced"), default=False)
     override_reason = models.TextField(

@@ -4,6 +4,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
@@ -18,7 +19,7 @@ class Notification(models.Model):
         DEADLINE_REMINDER = "application.deadline_reminder", _("deadline reminder")
         EVALUATOR_ASSIGNED = "assignment.created", _("evaluator assigned")
         REVIEW_REMINDER = "assignment.review_reminder", _("review reminder")
-        ROUND_RESULT = "round.result", _("round result")
+        ROUND_RESULT = "round.result", _("round results notice")
         SELECTION_DECISION = "selection.decision", _("final decision")
         RESERVE_PROMOTED = "selection.reserve_promoted", _("reserve promoted")
         ROUND_REVIEWS_COMPLETE = "round.reviews_complete", _("all reviews in (staff digest)")
@@ -27,7 +28,7 @@ class Notification(models.Model):
         QUEUED = "queued", _("queued")
         SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
+        FAILED = "failed", pgettext_lazy("delivery", "failed")
         CANCELLED = "cancelled", _("cancelled")
 
     S = Status
@@ -71,7 +72,7 @@ class Notification(models.Model):
     body = models.TextField(_("body"), blank=True, help_text=_("As sent."))
     not_before = models.DateTimeField(_("send after"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -172,7 +172,7 @@ class Application(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("last submitted"), null=True, blank=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     ineligible_reasons = models.JSONField(_("reasons for ineligibility"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -328,8 +328,8 @@ class Submission(models.Model):
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="submissions"
     )
-    number = models.PositiveIntegerField(_("number"))
-    submitted_at = models.DateTimeField(_("submitted"))
+    number = models.PositiveIntegerField(_("submission no."))
+    submitted_at = models.DateTimeField(_("submitted at"))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -16,7 +16,7 @@ def application_mark_ineligible(*, application: Application, by: User, reason: s
     """Staff exclude an application; the reason is shown to staff and kept in the audit trail."""
     if not reason.strip():
         raise DomainError(_("Say why the application is ineligible."), code="reason_required")
-    reasons = [*application.ineligible_reasons, reason.strip()]
+    reasons = [*application.ineligible_reasons, reason.strip()]  # staff see every reason given
     return transition(application, to=A.INELIGIBLE, by=by, reason=reason, extra_fields={"ineligible_reasons": reasons})
 
 
@@ -25,7 +25,9 @@ def application_reinstate(*, application: Application, by: User, reason: str) ->
     if not reason.strip():
         raise DomainError(_("Say why the application is reinstated."), code="reason_required")
     if application.first_submitted_at is None:
-        raise DomainError(_("Only a submitted application can be reinstated."), code="never_submitted")
+        raise DomainError(
+            _("Only an application that was submitted at least once can be reinstated."), code="never_submitted"
+        )
     return transition(application, to=A.SUBMITTED, by=by, reason=reason, extra_fields={"ineligible_reasons": []})
 
 

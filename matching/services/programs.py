@@ -13,8 +13,10 @@ from startups.models import Application
 P = Program.Status
 
 
+@transaction.atomic
 def program_open(*, program: Program, by: User, reason: str = "") -> Program:
     """Open the call. A program needs at least one track and partner seats that add up to its quota."""
+    program = Program.objects.select_for_update().get(pk=program.pk)  # the checks hold until commit
     if not program.tracks.exists():
         raise DomainError(_("Add at least one track before opening the program."), code="program_without_tracks")
     seats = sum(program.partnerships.values_list("seats", flat=True))

@@ -4,6 +4,7 @@ Computing and publishing results belong to the scoring service; here are the mov
 by hand.
 """
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -14,8 +15,15 @@ from matching.models import EvaluationRound
 R = EvaluationRound.Status
 
 
+def _locked(evaluation_round: EvaluationRound) -> EvaluationRound:
+    # Preconditions are checked under the row lock the transition then reuses.
+    return EvaluationRound.objects.select_for_update().get(pk=evaluation_round.pk)
+
+
+@transaction.atomic
 def round_start_assigning(*, round: EvaluationRound, by: User, reason: str = "") -> EvaluationRound:  # noqa: A002
     """Freeze the configuration and begin assigning evaluators. A round needs criteria and a pool."""
+    round = _locked(round)  # noqa: A001
     if not round.criteria.exists():
         raise DomainError(_("Add at least one criterion before assigning evaluators."), code="round_without_criteria")
     if not round.evaluators.exists():
@@ -27,8 +35,10 @@ def round_back_to_setup(*, round: EvaluationRound, by: User, reason: str = "") -
     return transition(round, to=R.SETUP, by=by, reason=reason)
 
 
+@transaction.atomic
 def round_open(*, round: EvaluationRound, by: User, reason: str = "") -> EvaluationRound:  # noqa: A002
     """Open scoring: evaluators can now save and submit reviews."""
+    round = _locked(round)  # noqa: A001
     if not round.assignments.exists():
         raise DomainError(
             _("Assign evaluators before opening the round for scoring."), code="round_without_assignments"

@@ -113,3 +113,11 @@ def test_changelist_queries_do_not_grow_with_rows(staff, django_assert_num_queri
         response = staff.get(url)
 
     assert response.context["cl"].result_count >= 8
+
+
+def test_the_admin_index_lists_programs_first_and_accounts_last(staff_client):
+    response = staff_client.get("/admin/")
+
+    labels = [app["app_label"] for app in response.context["app_list"]]
+    assert labels[:2] == ["matching", "startups"]
+    assert labels.index("accounts") > labels.index("audit")

@@ -34,3 +34,11 @@ def test_the_language_switcher_beats_the_preferred_language(client):
     response = client.get("/admin/")
 
     assert response.headers["Content-Language"] == "ko"
+
+
+def test_every_admin_page_offers_the_language_switcher_without_javascript(client):
+    response = client.get("/admin/login/")
+
+    assert b'id="language-switcher"' in response.content
+    assert b'name="language" value="en"' in response.content
+    assert b'name="language" value="ko"' in response.content
