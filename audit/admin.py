@@ -9,11 +9,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
-from core.admin import admin_change_url
+from core.admin import ReadOnlyModelAdmin, admin_change_url
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     """The trail is append-only: staff read and search it, nobody adds, edits or deletes a row."""
 
     list_display = ("created_at", "actor_label", "verb", "content_type", "object_link", "state_change", "short_reason")
@@ -40,15 +40,6 @@ class AuditEventAdmin(admin.ModelAdmin):
         "data",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("object"), ordering="object_repr")
     def object_link(self, event: AuditEvent):

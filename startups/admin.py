@@ -1,5 +1,6 @@
 import re
 
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -18,6 +19,7 @@ from core.admin import (
     related_filter,
     service_action,
 )
+from core.forms import BusinessRegistrationNumberField
 from matching.models import Evaluator, Track
 from startups import services
 from startups.models import (
@@ -104,8 +106,17 @@ class StartupMemberInline(TabularInline):
         return super().get_queryset(request).select_related("user", "startup")
 
 
+class StartupForm(forms.ModelForm):
+    brn = BusinessRegistrationNumberField(label=_("business registration number"), required=False)
+
+    class Meta:
+        model = Startup
+        fields = ("brn",)  # the admin's fieldsets add the rest
+
+
 @admin.register(Startup)
 class StartupAdmin(BrnSearchMixin, ModelAdmin):
+    form = StartupForm
     list_display = (
         "name_ko",
         "name_en",

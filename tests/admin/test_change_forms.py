@@ -5,7 +5,7 @@ import pytest
 from accounts.models import User
 from matching.models import Assignment, EvaluationRound, Program
 from notifications.models import Notification
-from startups.models import Application
+from startups.models import Application, Startup
 from tests import factories
 from tests.admin.conftest import admin_url, change_form_data
 
@@ -102,3 +102,30 @@ def test_a_user_cannot_be_added_twice_with_the_email_in_other_case(staff):
     assert response.status_code == 200
     assert "email" in response.context["adminform"].form.errors
     assert User.objects.filter(email__iexact="kim@example.com").count() == 1
+
+
+
+def test_staff_enter_a_registration_number_with_hyphens_and_it_is_stored_as_ten_digits(staff_client):
+    startup = factories.StartupFactory()
+    url = admin_url(Startup, "change", startup.pk)
+    data = {**change_form_data(staff_client.get(url)), "brn": "124-81-00998"}
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    startup.refresh_from_db()
+    assert startup.brn == "1248100998"
+
+
+def test_a_registration_number_with_a_wrong_check_digit_is_refused_in_the_admin(staff_client):
+    startup = factories.StartupFactory()
+    before = startup.brn
+    url = admin_url(Startup, "change", startup.pk)
+    data = {**change_form_data(staff_client.get(url)), "brn": "124-81-00999"}
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "brn" in response.context["adminform"].form.errors
+    startup.refresh_from_db()
+    assert startup.brn == before
