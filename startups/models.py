@@ -264,12 +264,19 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    detached_at = models.DateTimeField(
+        _("removed from the working copy"),
+        null=True,
+        blank=True,
+        help_text=_("Kept as long as a submitted version refers to it."),
+    )
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["application", "kind", "uploaded_at"]
         constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="attachment_not_empty")]
+        indexes = [models.Index(fields=["application", "detached_at"], name="attachment_current")]
 
     def __str__(self) -> str:
         return self.original_name

@@ -1,0 +1,41 @@
+"""Writes for startups and applications. Each module holds one concern; the names are re-exported
+so callers write `from startups.services import application_submit`."""
+
+from startups.services.applications import (
+    ApplicationIncomplete,
+    application_problems,
+    application_save_draft,
+    application_snapshot,
+    application_start,
+    application_submit,
+    ensure_window_open,
+)
+from startups.services.attachments import attachment_add, attachment_remove
+from startups.services.staff import application_mark_ineligible, application_reinstate, application_withdraw
+from startups.services.startups import (
+    StartupExists,
+    startup_join_request,
+    startup_member_decide,
+    startup_register,
+    startup_update,
+)
+
+__all__ = [
+    "ApplicationIncomplete",
+    "StartupExists",
+    "application_mark_ineligible",
+    "application_problems",
+    "application_reinstate",
+    "application_save_draft",
+    "application_snapshot",
+    "application_start",
+    "application_submit",
+    "application_withdraw",
+    "attachment_add",
+    "attachment_remove",
+    "ensure_window_open",
+    "startup_join_request",
+    "startup_member_decide",
+    "startup_register",
+    "startup_update",
+]

@@ -1,0 +1,385 @@
+"""An application from first draft to submission: the rules applicants live by."""
+
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import audit_record
+from core.errors import DomainError
+from core.lifecycle import transition
+from core.validators import local_date
+from matching.models import Declaration, Program, Question
+from notifications.models import Notification
+from notifications.services import notify
+from startups.answers import clean_answer, is_empty
+from startups.eligibility import DeclarationAnswered, eligibility_reasons
+from startups.models import Answer, Application, DeclarationAnswer, PartnerPreference, Submission
+from startups.selectors import membership_of
+from startups.services.startups import ensure_active_member
+
+A = Application.Status
+EDITABLE = {A.DRAFT, A.SUBMITTED, A.INELIGIBLE}
+UNSET = object()
+
+
+class ApplicationIncomplete(DomainError):
+    """Submission refused: `problems` maps a field key (`title`, `track`, `question:<code>`,
+    `declaration:<code>`, `preferences`) to the messages for it."""
+
+    code = "application_incomplete"
+
+    def __init__(self, problems: dict[str, list[str]]) -> None:
+        super().__init__(_("Some answers are missing or need fixing."))
+        self.problems = problems
+
+
+def _as_json(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def ensure_window_open(program: Program) -> None:
+    """Applications are taken while the program is open and `opens_at ≤ now < closes_at`,
+    with "now" read from the database's clock, so every web machine agrees."""
+    if Program.objects.filter(
+        pk=program.pk, status=Program.Status.OPEN, opens_at__lte=Now(), closes_at__gt=Now()
+    ).exists():
+        return
+    deadline = date_format(timezone.localtime(program.closes_at), "DATETIME_FORMAT")
+    if Program.objects.filter(pk=program.pk, opens_at__gt=Now()).exists():
+        raise DomainError(
+            _("Applications open on %(date)s.")
+            % {"date": date_format(timezone.localtime(program.opens_at), "DATETIME_FORMAT")},
+            code="not_open_yet",
+        )
+    raise DomainError(
+        _(
+            "The deadline (%(deadline)s, Korea time) has passed: nothing can be submitted or changed. "
+            "What you saved is kept."
+        )
+        % {"deadline": deadline},
+        code="deadline_passed",
+    )
+
+
+def ensure_editable(application: Application, by: User) -> None:
+    ensure_active_member(startup=application.startup, user=by)
+    if application.status not in EDITABLE:
+        raise DomainError(
+            _("This application is %(status)s and can no longer be changed.")
+            % {"status": application.get_status_display()},
+            code="not_editable",
+        )
+    ensure_window_open(application.program)
+
+
+def _questions_for(application: Application) -> list[Question]:
+    return [
+        q
+        for q in Question.objects.filter(program_id=application.program_id).select_related("track")
+        if q.track_id is None or q.track_id == application.track_id
+    ]
+
+
+@transaction.atomic
+def application_start(*, program: Program, by: User) -> Application:
+    """Start (or find) the draft of `by`'s startup for `program`: one application per startup."""
+    membership = membership_of(user=by)
+    if membership is None:
+        raise DomainError(_("Register your startup before you apply."), code="no_startup")
+    existing = Application.objects.filter(program=program, startup=membership.startup).first()
+    if existing is not None:
+        return existing
+    ensure_window_open(program)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(program=program, startup=membership.startup, created_by=by)
+    except IntegrityError:  # a teammate started it at the same moment
+        return Application.objects.get(program=program, startup=membership.startup)
+    audit_record(actor=by, obj=application, verb="application_started")
+    return application
+
+
+@transaction.atomic
+def application_save_draft(
+    *,
+    application: Application,
+    by: User,
+    title: Any = UNSET,
+    summary: Any = UNSET,
+    track_id: Any = UNSET,
+    answers: dict[int, Any] | None = None,
+    declarations: dict[int, bool | None] | None = None,
+    preferences: list[int] | None = None,
+) -> dict[str, list[str]]:
+    """Save whatever was given, complete or not. A value that cannot be stored (a number that is
+    not a number, text over its limit) is reported under its field key and leaves the saved value
+    as it was; every other value is saved. Only while the window is open."""
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("program", "startup").get(pk=application.pk)
+    )
+    ensure_editable(application, by)
+    errors: dict[str, list[str]] = {}
+    fields = []
+    if title is not UNSET:
+        application.title = (title or "").strip()[:200]
+        fields.append("title")
+    if summary is not UNSET:
+        application.summary = (summary or "").replace("\r\n", "\n").strip()
+        fields.append("summary")
+    if track_id is not UNSET:
+        track_ids = set(application.program.tracks.values_list("pk", flat=True))
+        if track_id in (None, ""):
+            application.track_id = None
+        elif int(track_id) in track_ids:
+            application.track_id = int(track_id)
+        else:
+            errors["track"] = [_("Choose one of the program's tracks.")]
+        fields.append("track")
+    if fields:
+        application.save(update_fields=[*fields, "updated_at"])
+    if answers is not None:
+        errors.update(_save_answers(application, answers))
+    if declarations is not None:
+        _save_declarations(application, declarations)
+    if preferences is not None:
+        errors.update(_save_preferences(application, preferences))
+    return errors
+
+
+def _save_answers(application: Application, raw_answers: dict[int, Any]) -> dict[str, list[str]]:
+    questions = {q.pk: q for q in Question.objects.filter(program_id=application.program_id, pk__in=raw_answers)}
+    existing = {a.question_id: a for a in application.answers.all()}
+    errors, to_create, to_update, to_delete = {}, [], [], []
+    for question_id, raw in raw_answers.items():
+        question = questions.get(int(question_id))
+        if question is None or question.kind == Question.Kind.FILE:
+            continue
+        try:
+            value = clean_answer(question, raw)
+        except ValidationError as error:
+            errors[f"question:{question.code}"] = list(error.messages)
+            continue
+        answer = existing.get(question.pk)
+        if value is None:
+            if answer is not None:
+                to_delete.append(answer.pk)
+        elif answer is None:
+            to_create.append(Answer(application=application, question=question, value=value))
+        elif answer.value != value:
+            answer.value = value
+            to_update.append(answer)
+    Answer.objects.bulk_create(to_create)
+    Answer.objects.bulk_update(to_update, ["value"])
+    Answer.objects.filter(pk__in=to_delete).delete()
+    return errors
+
+
+def _save_declarations(application: Application, raw: dict[int, bool | None]) -> None:
+    valid = set(Declaration.objects.filter(program_id=application.program_id).values_list("pk", flat=True))
+    existing = {d.declaration_id: d for d in application.declaration_answers.all()}
+    to_create, to_update, to_delete = [], [], []
+    for declaration_id, answer in raw.items():
+        declaration_id = int(declaration_id)
+        if declaration_id not in valid:
+            continue
+        row = existing.get(declaration_id)
+        if answer is None:
+            if row is not None:
+                to_delete.append(row.pk)
+        elif row is None:
+            to_create.append(DeclarationAnswer(application=application, declaration_id=declaration_id, answer=answer))
+        elif row.answer != answer:
+            row.answer = answer
+            to_update.append(row)
+    DeclarationAnswer.objects.bulk_create(to_create)
+    DeclarationAnswer.objects.bulk_update(to_update, ["answer"])
+    DeclarationAnswer.objects.filter(pk__in=to_delete).delete()
+
+
+def _save_preferences(application: Application, partner_ids: list[int]) -> dict[str, list[str]]:
+    allowed = set(application.program.partnerships.values_list("partner_id", flat=True))
+    ranked = []
+    for partner_id in partner_ids:
+        if partner_id in (None, ""):
+            continue
+        if int(partner_id) not in allowed:
+            return {"preferences": [_("Choose among the program's partners.")]}
+        if int(partner_id) in ranked:
+            return {"preferences": [_("Rank each partner once.")]}
+        ranked.append(int(partner_id))
+    application.partner_preferences.all().delete()
+    PartnerPreference.objects.bulk_create(
+        [PartnerPreference(application=application, partner_id=pid, rank=rank) for rank, pid in enumerate(ranked, 1)]
+    )
+    return {}
+
+
+def application_problems(application: Application) -> dict[str, list[str]]:
+    """What stands between this application and submission, by field key; empty when complete."""
+    problems: dict[str, list[str]] = {}
+    required = _("This is required.")
+    if not application.title.strip():
+        problems["title"] = [required]
+    if not application.summary.strip():
+        problems["summary"] = [required]
+    program = application.program
+    track = application.track
+    if track is None and program.tracks.exists():
+        problems["track"] = [_("Choose a track.")]
+    if track is not None and application.startup.is_pre_founder and not track.admits_pre_founders:
+        problems["track"] = [
+            _("This track does not admit pre-founders; register your business number or choose another track.")
+        ]
+    answers = {a.question_id: a.value for a in application.answers.all()}
+    files = {a.question_id for a in application.attachments.all() if a.detached_at is None and a.question_id}
+    for question in _questions_for(application):
+        key = f"question:{question.code}"
+        if question.kind == Question.Kind.FILE:
+            if question.required and question.pk not in files:
+                problems[key] = [_("Upload this document.")]
+            continue
+        value = answers.get(question.pk)
+        if is_empty(value):
+            if question.required:
+                problems[key] = [required]
+            continue
+        try:
+            clean_answer(question, value)
+        except ValidationError as error:
+            problems[key] = list(error.messages)
+    answered = {d.declaration_id for d in application.declaration_answers.all()}
+    for declaration in program.declarations.all():
+        if declaration.pk not in answered:
+            problems[f"declaration:{declaration.code}"] = [_("Answer yes or no.")]
+    if program.partnerships.count() > 1 and not application.partner_preferences.exists():
+        problems["preferences"] = [_("Rank the partners you would like to work with.")]
+    return problems
+
+
+def application_eligibility(application: Application, *, on=None) -> list[str]:
+    """Reasons the application would be ineligible if submitted now (company age, declarations)."""
+    program = application.program
+    startup = application.startup
+    submitted_on = local_date(on or timezone.now(), program.time_zone)
+    answers = {d.declaration_id: d.answer for d in application.declaration_answers.all()}
+    return eligibility_reasons(
+        max_company_age_years=program.max_company_age_years,
+        founded_on=startup.founded_on,
+        is_pre_founder=startup.is_pre_founder,
+        track_admits_pre_founders=bool(application.track and application.track.admits_pre_founders),
+        declarations=[
+            DeclarationAnswered(text=str(d), answer=answers.get(d.pk), excluding_answer=d.excluding_answer)
+            for d in program.declarations.all()
+        ],
+        on=submitted_on,
+    )
+
+
+def application_snapshot(application: Application) -> dict[str, Any]:
+    """The content of the application as staff and evaluators will see it once submitted."""
+    startup = application.startup
+    questions = {q.pk: q.code for q in Question.objects.filter(program_id=application.program_id)}
+    declarations = {d.pk: d.code for d in Declaration.objects.filter(program_id=application.program_id)}
+    return _as_json(
+        {
+            "title": application.title,
+            "summary": application.summary,
+            "track": application.track.code if application.track else None,
+            "startup": {
+                "name_ko": startup.name_ko,
+                "name_en": startup.name_en,
+                "brn": startup.brn,
+                "founded_on": startup.founded_on,
+                "ceo_name": startup.ceo_name,
+                "employees": startup.employees,
+                "annual_revenue_krw": startup.annual_revenue_krw,
+                "website": startup.website,
+                "sectors": sorted(startup.sectors.values_list("code", flat=True)),
+                "flags": sorted(startup.bonus_flags()),
+            },
+            "answers": {
+                questions[a.question_id]: a.value
+                for a in application.answers.order_by("question__order", "question_id")
+            },
+            "declarations": {declarations[d.declaration_id]: d.answer for d in application.declaration_answers.all()},
+            "preferences": list(application.partner_preferences.order_by("rank").values_list("partner_id", flat=True)),
+            "attachments": [
+                {
+                    "id": a.pk,
+                    "question": questions.get(a.question_id),
+                    "kind": a.kind,
+                    "name": a.original_name,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                }
+                for a in application.attachments.filter(detached_at__isnull=True).order_by("pk")
+            ],
+        }
+    )
+
+
+def _issue_receipt_number(program_id: int) -> str:
+    # The update locks the program row until commit: numbers are gap-free and never shared.
+    Program.objects.filter(pk=program_id).update(receipt_counter=F("receipt_counter") + 1)
+    prefix, counter = Program.objects.values_list("receipt_prefix", "receipt_counter").get(pk=program_id)
+    return f"{prefix}-{counter:04d}"
+
+
+@transaction.atomic
+def application_submit(*, application_id: int, by: User) -> Application:
+    """Submit the working copy as the version staff see.
+
+    Refused outside the window (database clock), when incomplete (ApplicationIncomplete), or
+    by a non-member; the draft is untouched then. The first submission issues the receipt
+    number. Submitting content identical to the last submission (a double click, a second tab)
+    changes nothing and returns the same receipt. An application whose startup fails the
+    eligibility rules is recorded as ineligible, with the reasons.
+    """
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("program", "startup", "track")
+        .get(pk=application_id)
+    )
+    ensure_editable(application, by)
+    problems = application_problems(application)
+    if problems:
+        raise ApplicationIncomplete(problems)
+    snapshot = application_snapshot(application)
+    last = application.submissions.order_by("-number").first()
+    if last is not None and application.status != A.DRAFT and last.snapshot == snapshot:
+        return application
+    now = timezone.now()
+    reasons = application_eligibility(application, on=now)
+    target = A.INELIGIBLE if reasons else A.SUBMITTED
+    extra = {"submitted_at": now, "ineligible_reasons": reasons}
+    if application.first_submitted_at is None:
+        extra.update(first_submitted_at=now, receipt_number=_issue_receipt_number(application.program_id))
+    if application.status == target:
+        for name, value in extra.items():
+            setattr(application, name, value)
+        application.save(update_fields=[*extra, "updated_at"])
+        audit_record(actor=by, obj=application, verb="resubmitted", data={"number": (last.number if last else 0) + 1})
+    else:
+        application = transition(application, to=target, by=by, extra_fields=extra)
+    number = (last.number if last else 0) + 1
+    Submission.objects.create(
+        application=application, number=number, submitted_at=now, submitted_by=by, snapshot=snapshot
+    )
+    notify(
+        event=Notification.Event.APPLICATION_SUBMITTED,
+        recipient=by,
+        obj=application,
+        scope=f"submission-{number}",
+        program=application.program,
+        context={"receipt_number": application.receipt_number, "submission": number},
+    )
+    return application

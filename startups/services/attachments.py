@@ -1,0 +1,146 @@
+"""Uploaded documents: checked by what they contain, limited in size, stored privately."""
+
+import dataclasses
+import hashlib
+from pathlib import PurePath
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import audit_record
+from core.errors import DomainError
+from matching.models import Question
+from startups.models import Application, Attachment
+from startups.services.applications import ensure_editable
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # HWP 5 documents are OLE compound files
+
+
+@dataclasses.dataclass(frozen=True)
+class FileKind:
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+ACCEPTED = {
+    "pdf": FileKind("application/pdf", (".pdf",)),
+    "png": FileKind("image/png", (".png",)),
+    "jpg": FileKind("image/jpeg", (".jpg", ".jpeg")),
+    "docx": FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
+    "pptx": FileKind("application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",)),
+    "xlsx": FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
+    "hwp": FileKind("application/x-hwp", (".hwp",)),
+    "hwpx": FileKind("application/hwp+zip", (".hwpx",)),
+}
+ACCEPTED_LABEL = "PDF, PNG, JPG, DOCX, PPTX, XLSX, HWP, HWPX"
+
+
+def detect_kind(head: bytes, filename: str) -> str | None:
+    """The accepted kind the file's bytes show it to be, or None. The name only decides between
+    kinds that share a container (HWP in OLE, HWPX in ZIP), never on its own."""
+    suffix = PurePath(filename).suffix.lower()
+    if head.startswith(OLE_MAGIC) and suffix == ".hwp":
+        return "hwp"
+    if head.startswith(b"PK\x03\x04") and suffix == ".hwpx" and b"mimetypeapplication/hwp+zip" in head[:200]:
+        return "hwpx"
+    guess = filetype.guess(head)
+    if guess is None:
+        return None
+    extension = {"jpeg": "jpg"}.get(guess.extension, guess.extension)
+    return extension if extension in ACCEPTED else None
+
+
+def clean_filename(name: str) -> str:
+    """A safe display name: no path, no control or shell characters, at most 150 characters."""
+    base = PurePath(name.replace("\\", "/")).name.strip() or "file"
+    stem, suffix = PurePath(base).stem, PurePath(base).suffix.lower()
+    try:
+        stem = get_valid_filename(stem)
+    except Exception:  # noqa: BLE001 - a name of only dots or spaces
+        stem = "file"
+    return f"{stem[:140]}{suffix[:10]}"
+
+
+def size_limit(question: Question | None) -> int:
+    if question is not None and question.max_file_size_mb:
+        return question.max_file_size_mb * 1024 * 1024
+    return settings.MATCHDAY_UPLOAD_MAX_BYTES
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    application: Application,
+    by: User,
+    upload: UploadedFile,
+    question: Question | None = None,
+    kind: str = Attachment.Kind.OTHER,
+) -> Attachment:
+    """Store an upload for the application's working copy. For a question's file or the pitch deck
+    the new file replaces the previous one (kept while a submitted version refers to it)."""
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("program", "startup").get(pk=application.pk)
+    )
+    ensure_editable(application, by)
+    if question is not None and (question.program_id != application.program_id or question.kind != Question.Kind.FILE):
+        raise DomainError(_("This document is not part of the application form."), code="unknown_question")
+    limit = size_limit(question)
+    if upload.size == 0:
+        raise DomainError(_("The file “%(name)s” is empty.") % {"name": clean_filename(upload.name)}, code="empty_file")
+    if upload.size > limit:
+        raise DomainError(
+            _("The file “%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+            % {"name": clean_filename(upload.name), "size": f"{upload.size / 1048576:.1f}", "limit": limit // 1048576},
+            code="file_too_large",
+        )
+    upload.seek(0)
+    head = upload.read(2048)
+    detected = detect_kind(head, upload.name)
+    if detected is None:
+        raise DomainError(
+            _("“%(name)s” is not a file type we accept (%(types)s). Its content was checked, not just its name.")
+            % {"name": clean_filename(upload.name), "types": ACCEPTED_LABEL},
+            code="file_type_refused",
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = clean_filename(upload.name)
+    if PurePath(name).suffix.lower() not in ACCEPTED[detected].extensions:
+        name = f"{PurePath(name).stem}{ACCEPTED[detected].extensions[0]}"
+    if question is not None:
+        kind = Attachment.Kind.ANSWER
+    if question is not None or kind == Attachment.Kind.PITCH_DECK:
+        application.attachments.filter(question=question, kind=kind, detached_at__isnull=True).update(
+            detached_at=timezone.now()
+        )
+    attachment = Attachment(
+        application=application,
+        question=question,
+        kind=kind,
+        original_name=name,
+        content_type=ACCEPTED[detected].content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    audit_record(actor=by, obj=attachment, verb="attachment_uploaded", data={"application": application.pk})
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, by: User) -> None:
+    """Take a file out of the working copy; a submitted version that lists it keeps it."""
+    ensure_editable(attachment.application, by)
+    Attachment.objects.filter(pk=attachment.pk, detached_at__isnull=True).update(detached_at=timezone.now())
+    audit_record(actor=by, obj=attachment, verb="attachment_removed", data={"application": attachment.application_id})
