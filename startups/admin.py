@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -182,6 +183,7 @@ class StartupMemberAdmin(ModelAdmin):
 
 class AnswerInline(ReadOnlyTabularInline):
     model = Answer
+    verbose_name_plural = _("answers (working copy: may differ from the submitted version)")
     fields = ("question", "value", "updated_at")
 
     def get_queryset(self, request):
@@ -282,6 +284,7 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         (None, {"fields": ("program", "startup", "track", "status", "receipt_number")}),
         (_("Project"), {"fields": ("title", "summary")}),
         (_("Eligibility"), {"fields": ("ineligible_reasons_list",)}),
+        (_("Submitted version"), {"fields": ("submitted_version",)}),
         (_("Dates"), {"fields": ("first_submitted_at", "submitted_at", "withdrawn_at")}),
         (_("Record"), {"fields": ("created_by", "created_at", "updated_at")}),
     )
@@ -291,6 +294,7 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
             "status",
             "receipt_number",
             "ineligible_reasons_list",
+            "submitted_version",
             "first_submitted_at",
             "submitted_at",
             "withdrawn_at",
@@ -331,6 +335,31 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
     @admin.display(description=_("business registration number"), ordering="startup__brn")
     def brn_column(self, application: Application) -> str:
         return application.startup.brn_display or _("pre-founder")
+
+    @admin.display(description=_("latest submission"))
+    def submitted_version(self, application: Application):
+        """What staff and evaluators assess: the last submitted snapshot, not the working copy below."""
+        latest = application.submissions.order_by("-number").first()
+        if latest is None:
+            return _("Not submitted yet.")
+        program = application.program
+        labels = {q.code: str(q) for q in program.questions.all()}
+        declarations = {d.code: str(d) for d in program.declarations.all()}
+        snapshot = latest.snapshot
+        return render_to_string(
+            "admin/matchday/submitted_version.html",
+            {
+                "submission": latest,
+                "snapshot": snapshot,
+                "answers": [
+                    (labels.get(code, code), ", ".join(map(str, value)) if isinstance(value, list) else value)
+                    for code, value in snapshot.get("answers", {}).items()
+                ],
+                "declarations": [
+                    (declarations.get(code, code), answer) for code, answer in snapshot.get("declarations", {}).items()
+                ],
+            },
+        )
 
     @admin.display(description=_("reasons for ineligibility"))
     def ineligible_reasons_list(self, application: Application):

@@ -129,3 +129,12 @@ def test_a_registration_number_with_a_wrong_check_digit_is_refused_in_the_admin(
     assert "brn" in response.context["adminform"].form.errors
     startup.refresh_from_db()
     assert startup.brn == before
+
+
+def test_the_application_page_shows_the_submitted_version_not_later_edits(staff_client):
+    application = factories.ApplicationFactory(submitted=True, title="작업 중인 사업명")
+    factories.SubmissionFactory(application=application, number=1, snapshot={"title": "제출한 사업명", "answers": {}})
+
+    response = staff_client.get(admin_url(Application, "change", application.pk))
+
+    assert "제출한 사업명" in response.content.decode()
