@@ -5,14 +5,16 @@ summary says so loudly. With MATCHDAY_REQUIRE_SERVICES=1 (set by .ci/run) a skip
 test is turned into a failure, so CI can never pass by skipping them.
 """
 
+import importlib.util
 import os
+import shutil
 import socket
 from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
 
-SERVICE_MARKERS = ("postgres", "redis", "worker")
+SERVICE_MARKERS = ("postgres", "redis", "worker", "browser")
 REQUIRE_SERVICES = os.environ.get("MATCHDAY_REQUIRE_SERVICES") == "1"
 _skipped_for_services: list[str] = []
 
@@ -34,6 +36,8 @@ def _missing_service(marker: str) -> str | None:
         return "needs PostgreSQL: set DATABASE_URL=postgres://…"
     if marker in ("redis", "worker") and not _redis_reachable():
         return "needs Redis: set REDIS_URL=redis://… to a running server"
+    if marker == "browser" and not (shutil.which("chromium") and importlib.util.find_spec("playwright")):
+        return "needs Debian's chromium (apt-get install chromium) and the playwright package"
     return None
 
 
@@ -65,7 +69,7 @@ def pytest_terminal_summary(terminalreporter):
         bar = "!" * 78
         terminalreporter.write_line(bar, yellow=True, bold=True)
         terminalreporter.write_line(
-            f"{len(_skipped_for_services)} TESTS SKIPPED FOR LACK OF POSTGRESQL / REDIS / A CELERY WORKER.",
+            f"{len(_skipped_for_services)} TESTS SKIPPED FOR LACK OF POSTGRESQL / REDIS / A CELERY WORKER / CHROMIUM.",
             yellow=True,
             bold=True,
         )

@@ -1,0 +1,66 @@
+"""A real browser (Debian's chromium, driven by playwright) against a live server.
+
+Screenshots of the key pages are written to var/test-artifacts/screenshots/ for people to look at.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(settings.BASE_DIR) / "var" / "test-artifacts" / "screenshots"
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# themselves (fixtures, assertions) are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+def _new_page(browser, live_server, *, locale: str, width: int, height: int):
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": height}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A desktop page in a Korean browser."""
+    context, page = _new_page(browser, live_server, locale="ko-KR", width=1280, height=900)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context, page = _new_page(browser, live_server, locale="ko-KR", width=375, height=812)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, "name") saves a full-page PNG under var/test-artifacts/screenshots/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,23 @@
+import pytest
+
+from tests import factories
+from tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_log_in_to_the_admin_in_korean_and_switch_to_english(page, screenshot):
+    factories.UserFactory(staff=True, email="ops@example.com")
+
+    page.goto("/admin/login/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    page.fill("#id_username", "ops@example.com")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    screenshot(page, "admin-index-ko")
+
+    page.click("#language-switcher button[value=en]")
+
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("#content h1").inner_text() == "Program administration"
