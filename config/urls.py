@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from matching import views_public
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", core_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("startups.urls")),
+    path("programs/<slug:slug>/", views_public.program_detail, name="program_detail"),
+    path("", views_public.home, name="home"),
 ]

@@ -1,11 +1,5 @@
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    # The applicant pages come with their own issue; until then the front door is the admin.
-    return redirect("admin:index")
+from django.http import HttpRequest, JsonResponse
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -1,9 +1,11 @@
 """Reads for applicants, already scoped to the person asking."""
 
+import dataclasses
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import User
-from matching.models import Assignment
+from matching.models import Assignment, Declaration, Program, ProgramPartner, Question, Track
 from startups.models import Application, Attachment, Startup, StartupMember
 
 
@@ -61,3 +63,50 @@ def attachments_downloadable_by(*, user: User) -> QuerySet[Attachment]:
         .values("application_id")
     )
     return Attachment.objects.filter(Q(application__startup_id__in=team) | Q(application_id__in=assigned))
+
+
+def join_requests_of(*, user: User) -> QuerySet[StartupMember]:
+    """This person's requests to join a startup that no owner has answered yet."""
+    return StartupMember.objects.filter(user=user, status=StartupMember.Status.REQUESTED).select_related("startup")
+
+
+def members_of(*, startup: Startup) -> QuerySet[StartupMember]:
+    """Everyone attached to the startup (active, asking to join, declined), owners first."""
+    return (
+        StartupMember.objects.filter(startup=startup)
+        .select_related("user")
+        .order_by("-role", "created_at", "pk")  # "owner" sorts after "member": reversed puts owners first
+    )
+
+
+def memberships_decidable_by(*, user: User) -> QuerySet[StartupMember]:
+    """Memberships of the startups this person is an active member of (the service checks ownership)."""
+    return StartupMember.objects.filter(
+        startup__in=Startup.objects.filter(members__user=user, members__status=StartupMember.Status.ACTIVE)
+    ).select_related("startup", "user")
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgramForm:
+    """What a program's application form is made of, loaded once."""
+
+    tracks: list[Track]
+    questions: list[Question]
+    declarations: list[Declaration]
+    partners: list[ProgramPartner]
+
+
+def program_form(*, program: Program) -> ProgramForm:
+    return ProgramForm(
+        tracks=list(Track.objects.filter(program=program).order_by("order", "pk")),
+        questions=list(Question.objects.filter(program=program).select_related("track").order_by("order", "pk")),
+        declarations=list(Declaration.objects.filter(program=program).order_by("order", "pk")),
+        partners=list(
+            ProgramPartner.objects.filter(program=program).select_related("partner").order_by("partner__name", "pk")
+        ),
+    )
+
+
+def applications_of(*, user: User) -> QuerySet[Application]:
+    """The person's applications for the list page, newest program first."""
+    return applications_visible_to(user=user).order_by("-program__closes_at", "-pk")

@@ -102,6 +102,16 @@ def _tasks_run_in_process(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits count in the cache: one test's logins must not throttle the next test.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     # Uploads made by a test land in its own temporary folder, never in var/.
     private = {"location": str(tmp_path / "private"), "base_url": None}

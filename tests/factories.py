@@ -347,3 +347,18 @@ class NotificationFactory(DjangoModelFactory):
     recipient = factory.SubFactory(UserFactory)
     email = factory.SelfAttribute("recipient.email")
     idempotency_key = factory.Sequence(lambda n: f"application.submitted:test:{n}")
+
+
+class EmailAddressFactory(DjangoModelFactory):
+    """allauth's record of a user's address; `verified=True` is what lets the user log in."""
+
+    class Meta:
+        model = "account.EmailAddress"
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.SelfAttribute("user.email")
+    verified = True
+    primary = True
+
+    class Params:
+        unconfirmed = factory.Trait(verified=False)

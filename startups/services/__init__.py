@@ -3,11 +3,13 @@ so callers write `from startups.services import application_submit`."""
 
 from startups.services.applications import (
     ApplicationIncomplete,
+    application_eligibility,
     application_problems,
     application_save_draft,
     application_snapshot,
     application_start,
     application_submit,
+    application_withdraw_by_applicant,
     ensure_window_open,
 )
 from startups.services.attachments import attachment_add, attachment_remove
@@ -23,6 +25,7 @@ from startups.services.startups import (
 __all__ = [
     "ApplicationIncomplete",
     "StartupExists",
+    "application_eligibility",
     "application_mark_ineligible",
     "application_problems",
     "application_reinstate",
@@ -31,6 +34,7 @@ __all__ = [
     "application_start",
     "application_submit",
     "application_withdraw",
+    "application_withdraw_by_applicant",
     "attachment_add",
     "attachment_remove",
     "ensure_window_open",

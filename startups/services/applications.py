@@ -5,8 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
-from core.lifecycle import transition
+from core.lifecycle import ensure_transition
 from core.validators import local_date
 from matching.models import Declaration, Program, Question
 from notifications.models import Notification
@@ -24,6 +23,7 @@ from startups.answers import clean_answer, is_empty
 from startups.eligibility import DeclarationAnswered, eligibility_reasons
 from startups.models import Answer, Application, DeclarationAnswer, PartnerPreference, Submission
 from startups.selectors import membership_of
+from startups.services.staff import application_withdraw
 from startups.services.startups import ensure_active_member
 
 A = Application.Status
@@ -40,6 +40,14 @@ class ApplicationIncomplete(DomainError):
     def __init__(self, problems: dict[str, list[str]]) -> None:
         super().__init__(_("Some answers are missing or need fixing."))
         self.problems = problems
+
+
+def _as_int(value: Any) -> int | None:
+    # Ids come from forms as text; one that is not a number matches nothing.
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _as_json(value: Any) -> Any:
@@ -82,11 +90,28 @@ def ensure_editable(application: Application, by: User) -> None:
 
 
 def _questions_for(application: Application) -> list[Question]:
+    """The program's questions that apply to the application's track, in form order."""
     return [
         q
-        for q in Question.objects.filter(program_id=application.program_id).select_related("track")
+        for q in sorted(application.program.questions.all(), key=lambda q: (q.order, q.pk))
         if q.track_id is None or q.track_id == application.track_id
     ]
+
+
+def with_everything(queryset):
+    """Prefetch what the checks, the snapshot and the forms read, so each is read once."""
+    return queryset.select_related("program", "startup", "track").prefetch_related(
+        "answers",
+        "declaration_answers",
+        "partner_preferences",
+        "attachments",
+        "submissions",
+        "startup__sectors",
+        "program__tracks",
+        "program__questions",
+        "program__declarations",
+        "program__partnerships",
+    )
 
 
 @transaction.atomic
@@ -139,7 +164,7 @@ def application_save_draft(
         track_ids = set(application.program.tracks.values_list("pk", flat=True))
         if track_id in (None, ""):
             application.track_id = None
-        elif int(track_id) in track_ids:
+        elif _as_int(track_id) in track_ids:
             application.track_id = int(track_id)
         else:
             errors["track"] = [_("Choose one of the program's tracks.")]
@@ -211,7 +236,7 @@ def _save_preferences(application: Application, partner_ids: list[int]) -> dict[
     for partner_id in partner_ids:
         if partner_id in (None, ""):
             continue
-        if int(partner_id) not in allowed:
+        if _as_int(partner_id) not in allowed:
             return {"preferences": [_("Choose among the program's partners.")]}
         if int(partner_id) in ranked:
             return {"preferences": [_("Rank each partner once.")]}
@@ -224,7 +249,8 @@ def _save_preferences(application: Application, partner_ids: list[int]) -> dict[
 
 
 def application_problems(application: Application) -> dict[str, list[str]]:
-    """What stands between this application and submission, by field key; empty when complete."""
+    """What stands between this application and submission, by field key; empty when complete.
+    Reads related rows through `.all()`, so an application loaded `with_everything` costs no queries."""
     problems: dict[str, list[str]] = {}
     required = _("This is required.")
     if not application.title.strip():
@@ -233,7 +259,7 @@ def application_problems(application: Application) -> dict[str, list[str]]:
         problems["summary"] = [required]
     program = application.program
     track = application.track
-    if track is None and program.tracks.exists():
+    if track is None and program.tracks.all():
         problems["track"] = [_("Choose a track.")]
     if track is not None and application.startup.is_pre_founder and not track.admits_pre_founders:
         problems["track"] = [
@@ -260,7 +286,7 @@ def application_problems(application: Application) -> dict[str, list[str]]:
     for declaration in program.declarations.all():
         if declaration.pk not in answered:
             problems[f"declaration:{declaration.code}"] = [_("Answer yes or no.")]
-    if program.partnerships.count() > 1 and not application.partner_preferences.exists():
+    if len(program.partnerships.all()) > 1 and not application.partner_preferences.all():
         problems["preferences"] = [_("Rank the partners you would like to work with.")]
     return problems
 
@@ -287,8 +313,9 @@ def application_eligibility(application: Application, *, on=None) -> list[str]:
 def application_snapshot(application: Application) -> dict[str, Any]:
     """The content of the application as staff and evaluators will see it once submitted."""
     startup = application.startup
-    questions = {q.pk: q.code for q in Question.objects.filter(program_id=application.program_id)}
-    declarations = {d.pk: d.code for d in Declaration.objects.filter(program_id=application.program_id)}
+    questions = {q.pk: q for q in application.program.questions.all()}
+    declarations = {d.pk: d.code for d in application.program.declarations.all()}
+    answers = sorted(application.answers.all(), key=lambda a: (questions[a.question_id].order, a.question_id))
     return _as_json(
         {
             "title": application.title,
@@ -303,35 +330,39 @@ def application_snapshot(application: Application) -> dict[str, Any]:
                 "employees": startup.employees,
                 "annual_revenue_krw": startup.annual_revenue_krw,
                 "website": startup.website,
-                "sectors": sorted(startup.sectors.values_list("code", flat=True)),
+                "sectors": sorted(sector.code for sector in startup.sectors.all()),
                 "flags": sorted(startup.bonus_flags()),
             },
-            "answers": {
-                questions[a.question_id]: a.value
-                for a in application.answers.order_by("question__order", "question_id")
-            },
+            "answers": {questions[a.question_id].code: a.value for a in answers},
             "declarations": {declarations[d.declaration_id]: d.answer for d in application.declaration_answers.all()},
-            "preferences": list(application.partner_preferences.order_by("rank").values_list("partner_id", flat=True)),
+            "preferences": [p.partner_id for p in sorted(application.partner_preferences.all(), key=lambda p: p.rank)],
             "attachments": [
                 {
                     "id": a.pk,
-                    "question": questions.get(a.question_id),
+                    "question": questions[a.question_id].code if a.question_id else None,
                     "kind": a.kind,
                     "name": a.original_name,
                     "size": a.size,
                     "sha256": a.sha256,
                 }
-                for a in application.attachments.filter(detached_at__isnull=True).order_by("pk")
+                for a in sorted(application.attachments.all(), key=lambda a: a.pk)
+                if a.detached_at is None
             ],
         }
     )
 
 
-def _issue_receipt_number(program_id: int) -> str:
-    # The update locks the program row until commit: numbers are gap-free and never shared.
-    Program.objects.filter(pk=program_id).update(receipt_counter=F("receipt_counter") + 1)
-    prefix, counter = Program.objects.values_list("receipt_prefix", "receipt_counter").get(pk=program_id)
-    return f"{prefix}-{counter:04d}"
+def _issue_receipt_number(program: Program) -> str:
+    # One statement that takes the program row's lock; the caller runs it last, so the lock that
+    # orders every first submission of the program is held only until the commit right after.
+    table = connection.ops.quote_name(Program._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET receipt_counter = receipt_counter + 1 WHERE id = %s RETURNING receipt_counter",  # noqa: S608
+            [program.pk],
+        )
+        (counter,) = cursor.fetchone()
+    return f"{program.receipt_prefix}-{counter:04d}"
 
 
 @transaction.atomic
@@ -344,42 +375,55 @@ def application_submit(*, application_id: int, by: User) -> Application:
     changes nothing and returns the same receipt. An application whose startup fails the
     eligibility rules is recorded as ineligible, with the reasons.
     """
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("program", "startup", "track")
-        .get(pk=application_id)
-    )
+    # Lock only the application row: the program and the startup stay readable to others.
+    application = with_everything(Application.objects.select_for_update(of=("self",))).get(pk=application_id)
     ensure_editable(application, by)
     problems = application_problems(application)
     if problems:
         raise ApplicationIncomplete(problems)
     snapshot = application_snapshot(application)
-    last = application.submissions.order_by("-number").first()
+    last = max(application.submissions.all(), key=lambda s: s.number, default=None)
     if last is not None and application.status != A.DRAFT and last.snapshot == snapshot:
         return application
     now = timezone.now()
     reasons = application_eligibility(application, on=now)
     target = A.INELIGIBLE if reasons else A.SUBMITTED
-    extra = {"submitted_at": now, "ineligible_reasons": reasons}
-    if application.first_submitted_at is None:
-        extra.update(first_submitted_at=now, receipt_number=_issue_receipt_number(application.program_id))
-    if application.status == target:
-        for name, value in extra.items():
-            setattr(application, name, value)
-        application.save(update_fields=[*extra, "updated_at"])
-        audit_record(actor=by, obj=application, verb="resubmitted", data={"number": (last.number if last else 0) + 1})
-    else:
-        application = transition(application, to=target, by=by, extra_fields=extra)
+    previous = application.status
+    if previous != target:
+        ensure_transition(application, to=target)
     number = (last.number if last else 0) + 1
     Submission.objects.create(
         application=application, number=number, submitted_at=now, submitted_by=by, snapshot=snapshot
     )
+    # The message reads the receipt number from the application when it is rendered.
     notify(
         event=Notification.Event.APPLICATION_SUBMITTED,
         recipient=by,
         obj=application,
         scope=f"submission-{number}",
         program=application.program,
-        context={"receipt_number": application.receipt_number, "submission": number},
+        context={"submission": number},
+    )
+    changes = {"status": target, "submitted_at": now, "ineligible_reasons": reasons, "updated_at": now}
+    if application.first_submitted_at is None:
+        changes.update(first_submitted_at=now, receipt_number=_issue_receipt_number(application.program))
+    Application.objects.filter(pk=application.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(application, name, value)
+    audit_record(
+        actor=by,
+        obj=application,
+        verb="status_changed" if previous != target else "resubmitted",
+        from_state=previous,
+        to_state=target,
+        data={"submission": number},
     )
     return application
+
+
+@transaction.atomic
+def application_withdraw_by_applicant(*, application: Application, by: User, reason: str = "") -> Application:
+    """A member of the applying startup withdraws the application (possible until the selection is
+    final); anyone else is refused."""
+    ensure_active_member(startup=application.startup, user=by)
+    return application_withdraw(application=application, by=by, reason=reason.strip())

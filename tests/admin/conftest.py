@@ -2,6 +2,7 @@
 model, and the data a browser would post back from a change page."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -27,6 +28,7 @@ def _group() -> Group:
 
 ROW_MAKERS = {
     User: f.UserFactory,
+    EmailAddress: f.EmailAddressFactory,
     Group: _group,
     AuditEvent: _audit_event,
     s.Sector: f.SectorFactory,

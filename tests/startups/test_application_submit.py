@@ -4,7 +4,8 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -60,17 +61,13 @@ class TestSubmittingOnce:
         assert submission.snapshot["title"] == application.title
         assert list(submission.snapshot["answers"].values()) == ["반복 문의 자동화"]
 
-    def test_submission_queues_one_receipt_for_the_founder(self, django_capture_on_commit_callbacks):
+    def test_submission_queues_one_receipt_for_the_founder(self):
         application, founder = complete_draft()
 
         application_submit(application_id=application.pk, by=founder)
 
         receipt = Notification.objects.get(event=Notification.Event.APPLICATION_SUBMITTED)
-        assert (receipt.recipient, receipt.email, receipt.context["receipt_number"]) == (
-            founder,
-            founder.email,
-            "GECP2024-0001",
-        )
+        assert (receipt.recipient, receipt.email, receipt.object_id) == (founder, founder.email, str(application.pk))
 
     def test_a_second_identical_submit_changes_nothing(self):
         application, founder = complete_draft()
@@ -255,3 +252,22 @@ def test_many_startups_submitting_at_once_get_distinct_gap_free_receipt_numbers(
     assert errors == []
     numbers = sorted(Application.objects.values_list("receipt_number", flat=True))
     assert numbers == [f"GECP2024-{n:04d}" for n in range(1, 13)]
+
+
+def _draft_with_answers(count: int):
+    application, founder = complete_draft(program=factories.ProgramFactory(status=Program.Status.OPEN))
+    for _ in range(count):
+        question = factories.QuestionFactory(program=application.program, required=True)
+        factories.AnswerFactory(application=application, question=question, value="답변")
+    return application, founder
+
+
+@pytest.mark.django_db
+def test_submitting_takes_the_same_number_of_queries_however_many_answers(django_assert_num_queries):
+    small, small_founder = _draft_with_answers(1)
+    large, large_founder = _draft_with_answers(9)
+    with CaptureQueriesContext(connection) as first:
+        application_submit(application_id=small.pk, by=small_founder)
+
+    with django_assert_num_queries(len(first.captured_queries)):
+        application_submit(application_id=large.pk, by=large_founder)

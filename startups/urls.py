@@ -1,0 +1,34 @@
+"""Applicant pages, under two namespaces: `applications` and `startup`."""
+
+from django.urls import include, path
+
+from startups.views import applications, downloads, startup
+
+application_patterns = [
+    path("programs/<slug:slug>/apply/", applications.start, name="start"),
+    path("applications/", applications.application_list, name="list"),
+    path("applications/<int:pk>/", applications.detail, name="detail"),
+    path("applications/<int:pk>/edit/", applications.edit, name="edit"),
+    path("applications/<int:pk>/autosave/", applications.autosave, name="autosave"),
+    path("applications/<int:pk>/review/", applications.review, name="review"),
+    path("applications/<int:pk>/submit/", applications.submit, name="submit"),
+    path("applications/<int:pk>/withdraw/", applications.withdraw, name="withdraw"),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_pk>/remove/",
+        applications.attachment_remove_view,
+        name="attachment_remove",
+    ),
+    path("attachments/<int:pk>/download/", downloads.download, name="download"),
+]
+
+startup_patterns = [
+    path("startup/", startup.profile, name="profile"),
+    path("startup/edit/", startup.edit, name="edit"),
+    path("startup/join/<int:pk>/", startup.join, name="join"),
+    path("startup/members/<int:pk>/decide/", startup.decide, name="decide"),
+]
+
+urlpatterns = [
+    path("", include((application_patterns, "applications"))),
+    path("", include((startup_patterns, "startup"))),
+]

@@ -1,0 +1,28 @@
+"""Uploaded files leave the server only through here, after the permission check."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest
+
+from startups.models import Attachment
+from startups.selectors import attachments_downloadable_by
+
+
+@login_required
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    try:
+        attachment = attachments_downloadable_by(user=request.user).get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:  # the row outlived its file (restored backup, manual cleanup)
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
