@@ -18,6 +18,7 @@ from audit.services import audit_record
 from core.errors import DomainError
 from matching import models as m
 from matching.demo import content as c
+from matching.demo.open_call import open_call_ensure
 from matching.demo.plan import ApplicantPlan, assign_evaluators, pitch_deck_pdf, plan_applicants, sha256_hex
 from startups import models as s
 
@@ -45,6 +46,7 @@ TIMESTAMPED = (
 class DemoLoad:
     created: bool
     program: m.Program
+    open_call: m.Program
     staff_email: str
     staff_password_works: bool
     counts: dict[str, int]
@@ -63,9 +65,11 @@ def demo_load(*, password: str) -> DemoLoad:
             password_hash = None if program else make_password(password)
             staff, password_works, staff_created = _staff_user_ensure(password=password, password_hash=password_hash)
             if program is not None:
+                open_call, _created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
                 return DemoLoad(
                     created=False,
                     program=program,
+                    open_call=open_call,
                     staff_email=staff.email,
                     staff_password_works=password_works,
                     counts={},
@@ -77,6 +81,8 @@ def demo_load(*, password: str) -> DemoLoad:
                 program = writer.write()
             event = audit_record(actor="seed_demo", obj=program, verb="demo_loaded", data=dict(writer.counts))
             writer.counts[event._meta.label] += 1
+            open_call, _created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
+            writer.counts["open call (matching.Program)"] += 1
     except BaseException:
         # The rows are rolled back; the files written so far would be orphans.
         for name in saved_files:
@@ -85,6 +91,7 @@ def demo_load(*, password: str) -> DemoLoad:
     return DemoLoad(
         created=True,
         program=program,
+        open_call=open_call,
         staff_email=staff.email,
         staff_password_works=password_works,
         counts=dict(writer.counts),

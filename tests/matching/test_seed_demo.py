@@ -22,6 +22,7 @@ from matching.demo.load import SEED
 from matching.demo.plan import plan_applicants, sha256_hex
 from matching.models import Assignment, Conflict, EvaluationRound, Program, Question, Review
 from startups.models import Application, Attachment, DeclarationAnswer, Startup
+from startups.services import ensure_window_open
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +262,11 @@ def test_the_applicants_come_from_a_fixed_seed(demo):
 
     assert first == again
     assert loaded == {(p.brn, p.name_ko) for p in first}
+
+
+def test_an_open_call_takes_applications_now_for_people_trying_the_demo(demo):
+    open_call = Program.objects.get(slug="gecp-2026-openai")
+
+    ensure_window_open(open_call)  # raises when the call is not taking applications
+    assert open_call.questions.count() == demo.program.questions.count()
+    assert "/programs/gecp-2026-openai/" in demo.output

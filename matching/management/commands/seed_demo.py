@@ -34,6 +34,10 @@ class Command(BaseCommand):
                 "nothing changed."
             )
         self.stdout.write(f"Took {elapsed:.1f} s.")
+        self.stdout.write(
+            f"Open call for applicants to try: /programs/{result.open_call.slug}/ "
+            f"(closes {result.open_call.closes_at:%Y-%m-%d %H:%M %Z})."
+        )
 
         self.stdout.write("")
         self.stdout.write("Staff login (admin site, /admin/):")
