@@ -180,54 +180,44 @@ def application_save_draft(
     return errors
 
 
+def _sync_rows(model, *, application: Application, key: str, field: str, wanted: dict[int, Any]) -> None:
+    """Make the application's `model` rows hold `wanted` ({`key` id: `field` value}; None removes
+    the row), in at most three statements whatever the number of rows."""
+    existing = {getattr(row, key): row for row in model.objects.filter(application=application)}
+    to_create, to_update, to_delete = [], [], []
+    for key_id, value in wanted.items():
+        row = existing.get(key_id)
+        if value is None:
+            if row is not None:
+                to_delete.append(row.pk)
+        elif row is None:
+            to_create.append(model(application=application, **{key: key_id, field: value}))
+        elif getattr(row, field) != value:
+            setattr(row, field, value)
+            to_update.append(row)
+    model.objects.bulk_create(to_create)
+    model.objects.bulk_update(to_update, [field])
+    model.objects.filter(pk__in=to_delete).delete()
+
+
 def _save_answers(application: Application, raw_answers: dict[int, Any]) -> dict[str, list[str]]:
-    questions = {q.pk: q for q in Question.objects.filter(program_id=application.program_id, pk__in=raw_answers)}
-    existing = {a.question_id: a for a in application.answers.all()}
-    errors, to_create, to_update, to_delete = {}, [], [], []
-    for question_id, raw in raw_answers.items():
-        question = questions.get(int(question_id))
-        if question is None or question.kind == Question.Kind.FILE:
-            continue
+    ids = {_as_int(question_id): raw for question_id, raw in raw_answers.items()}
+    questions = Question.objects.filter(program_id=application.program_id, pk__in=[i for i in ids if i is not None])
+    errors, wanted = {}, {}
+    for question in questions.exclude(kind=Question.Kind.FILE):
         try:
-            value = clean_answer(question, raw)
+            wanted[question.pk] = clean_answer(question, ids[question.pk])
         except ValidationError as error:
             errors[f"question:{question.code}"] = list(error.messages)
-            continue
-        answer = existing.get(question.pk)
-        if value is None:
-            if answer is not None:
-                to_delete.append(answer.pk)
-        elif answer is None:
-            to_create.append(Answer(application=application, question=question, value=value))
-        elif answer.value != value:
-            answer.value = value
-            to_update.append(answer)
-    Answer.objects.bulk_create(to_create)
-    Answer.objects.bulk_update(to_update, ["value"])
-    Answer.objects.filter(pk__in=to_delete).delete()
+    _sync_rows(Answer, application=application, key="question_id", field="value", wanted=wanted)
     return errors
 
 
 def _save_declarations(application: Application, raw: dict[int, bool | None]) -> None:
     valid = set(Declaration.objects.filter(program_id=application.program_id).values_list("pk", flat=True))
-    existing = {d.declaration_id: d for d in application.declaration_answers.all()}
-    to_create, to_update, to_delete = [], [], []
-    for declaration_id, answer in raw.items():
-        declaration_id = int(declaration_id)
-        if declaration_id not in valid:
-            continue
-        row = existing.get(declaration_id)
-        if answer is None:
-            if row is not None:
-                to_delete.append(row.pk)
-        elif row is None:
-            to_create.append(DeclarationAnswer(application=application, declaration_id=declaration_id, answer=answer))
-        elif row.answer != answer:
-            row.answer = answer
-            to_update.append(row)
-    DeclarationAnswer.objects.bulk_create(to_create)
-    DeclarationAnswer.objects.bulk_update(to_update, ["answer"])
-    DeclarationAnswer.objects.filter(pk__in=to_delete).delete()
+    wanted = {_as_int(declaration_id): answer for declaration_id, answer in raw.items()}
+    wanted = {declaration_id: answer for declaration_id, answer in wanted.items() if declaration_id in valid}
+    _sync_rows(DeclarationAnswer, application=application, key="declaration_id", field="answer", wanted=wanted)
 
 
 def _save_preferences(application: Application, partner_ids: list[int]) -> dict[str, list[str]]:
