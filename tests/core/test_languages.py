@@ -42,3 +42,10 @@ def test_every_admin_page_offers_the_language_switcher_without_javascript(client
     assert b'id="language-switcher"' in response.content
     assert b'name="language" value="en"' in response.content
     assert b'name="language" value="ko"' in response.content
+
+
+def test_the_browsers_favicon_request_is_answered(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
