@@ -10,6 +10,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("evaluate/", include("matching.urls_evaluator")),
     path("", include("startups.urls")),
     path("programs/<slug:slug>/", views_public.program_detail, name="program_detail"),
     path("", views_public.home, name="home"),

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from matching.models import Program, ProgramPartner, Question
+from matching.models import Assignment, Criterion, EvaluationRound, Program, ProgramPartner, Question
 
 # Programs anyone may look at; drafts are still being prepared and archived ones are gone.
 PUBLIC_STATUSES = (
@@ -48,3 +48,31 @@ def program_public_get(*, slug: str) -> Program:
         _partnerships(),
     )
     return get_object_or_404(queryset, slug=slug)
+
+
+def assignments_of(*, user) -> QuerySet[Assignment]:
+    """The evaluator's own assignments in rounds that have opened for scoring, newest round first."""
+    if not user.is_authenticated:
+        return Assignment.objects.none()
+    return (
+        Assignment.objects.filter(evaluator__user=user)
+        .exclude(round__status__in=[EvaluationRound.Status.SETUP, EvaluationRound.Status.ASSIGNING])
+        .select_related("round__program", "application__startup", "application__track", "review")
+        .order_by("-round__opens_at", "round_id", "application__receipt_number", "pk")
+    )
+
+
+def assignment_for_scoring(*, user, pk: int) -> Assignment:
+    """One of the evaluator's assignments with what its page shows; Assignment.DoesNotExist otherwise."""
+    return (
+        assignments_of(user=user)
+        .prefetch_related(
+            Prefetch("round__criteria", queryset=Criterion.objects.order_by("order", "pk")),
+            "review__scores",
+            "application__submissions",
+            "application__attachments",
+            "application__program__questions",
+            "application__program__declarations",
+        )
+        .get(pk=pk)
+    )

@@ -110,3 +110,19 @@ def program_form(*, program: Program) -> ProgramForm:
 def applications_of(*, user: User) -> QuerySet[Application]:
     """The person's applications for the list page, newest program first."""
     return applications_visible_to(user=user).order_by("-program__closes_at", "-pk")
+
+
+def attachment_name_for(*, attachment: Attachment, user: User) -> str:
+    """The file name this person may see: evaluators in a blind round get a neutral one."""
+    if user.is_staff:
+        return attachment.original_name
+    team = StartupMember.objects.filter(
+        startup_id=attachment.application.startup_id, user=user, status=StartupMember.Status.ACTIVE
+    )
+    if team.exists():
+        return attachment.original_name
+    blind = Assignment.objects.filter(application_id=attachment.application_id, evaluator__user=user, round__blind=True)
+    if blind.exists():
+        suffix = attachment.original_name.rsplit(".", 1)[-1] if "." in attachment.original_name else "bin"
+        return f"document-{attachment.pk}.{suffix}"
+    return attachment.original_name

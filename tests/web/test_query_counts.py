@@ -8,8 +8,8 @@ from tests.web.conftest import make_founder
 
 pytestmark = pytest.mark.django_db
 
-EDIT_PAGE_QUERIES = 13  # session, user, application + 4 prefetches, 4 form parts, membership, window
-LIST_PAGE_QUERIES = 4  # session, user, applications, membership
+EDIT_PAGE_QUERIES = 14  # session, user, application + 4 prefetches, 4 form parts, membership, window, nav role
+LIST_PAGE_QUERIES = 5  # session, user, applications, membership, nav role (evaluator?)
 
 
 def add_answered_questions(application, count):

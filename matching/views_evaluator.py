@@ -1,0 +1,141 @@
+"""Evaluator pages: my assignments, and one application's score sheet."""
+
+from collections import OrderedDict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.i18n import localized
+from matching.models import Assignment
+from matching.selectors import assignment_for_scoring, assignments_of
+from matching.services.reviews import ReviewIncomplete, review_problems, review_save, review_submit
+
+
+@login_required
+def assignment_list(request: HttpRequest) -> HttpResponse:
+    rounds: OrderedDict = OrderedDict()
+    for assignment in assignments_of(user=request.user):
+        group = rounds.setdefault(assignment.round_id, {"round": assignment.round, "assignments": [], "submitted": 0})
+        group["assignments"].append(assignment)
+        group["submitted"] += assignment.status == Assignment.Status.SUBMITTED
+    for group in rounds.values():
+        total = sum(a.status != Assignment.Status.RECUSED for a in group["assignments"])
+        group["total"] = total
+        group["percent"] = round(100 * group["submitted"] / total) if total else 100
+    return render(request, "evaluator/assignment_list.html", {"rounds": list(rounds.values())})
+
+
+def _review_total(criteria, values) -> Decimal | None:
+    """The review's total on the 0–100 scale, once every criterion has a score."""
+    weights = sum(c.weight for c in criteria)
+    if not criteria or any(values.get(c.pk) in (None, "") for c in criteria):
+        return None
+    try:
+        total = sum(c.weight * Decimal(str(values[c.pk])) / c.max_score for c in criteria)
+    except ArithmeticError:
+        return None
+    return (Decimal(100) * total / weights).quantize(Decimal("0.1"))
+
+
+def _application_view(assignment: Assignment) -> dict:
+    """What the evaluator reads: the last submitted version; without identities in a blind round."""
+    application = assignment.application
+    submission = max(application.submissions.all(), key=lambda s: s.number, default=None)
+    snapshot = submission.snapshot if submission else {}
+    blind = assignment.round.blind
+    questions = sorted(application.program.questions.all(), key=lambda q: (q.order, q.pk))
+    answers = snapshot.get("answers", {})
+    documents = []
+    for number, file in enumerate(snapshot.get("attachments", []), start=1):
+        label = _("Document %(number)s") % {"number": number} if blind else file["name"]
+        documents.append({"id": file["id"], "label": label, "size": file["size"]})
+    return {
+        "blind": blind,
+        "snapshot": snapshot,
+        "startup": None if blind else snapshot.get("startup"),
+        "answers": [
+            (localized(q, "label"), answers[q.code]) for q in questions if q.code in answers and q.kind != "file"
+        ],
+        "documents": documents,
+    }
+
+
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        assignment = assignment_for_scoring(user=request.user, pk=pk)
+    except Assignment.DoesNotExist:
+        raise Http404 from None
+    criteria = list(assignment.round.criteria.all())
+    review = getattr(assignment, "review", None)  # the missing reverse one-to-one is an AttributeError
+    saved = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
+    errors: dict[str, list[str]] = {}
+    values = {c.pk: saved.get(c.pk) for c in criteria}
+    comment = review.comment if review else ""
+    if request.method == "POST":
+        values = {c.pk: request.POST.get(f"score-{c.pk}", "").strip() for c in criteria}
+        comment = request.POST.get("comment", "")
+        try:
+            errors = review_save(assignment=assignment, by=request.user, scores=values, comment=comment)
+            if not errors and request.POST.get("action") == "submit":
+                review_submit(assignment=assignment, by=request.user)
+                messages.success(request, _("Review submitted. You can still change it until scoring closes."))
+                return redirect("evaluator:list")
+            if not errors:
+                messages.success(request, _("Saved."))
+                return redirect("evaluator:detail", pk=assignment.pk)
+        except ReviewIncomplete as incomplete:
+            errors = incomplete.problems
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("evaluator:detail", pk=assignment.pk)
+    rows = [
+        {
+            "criterion": c,
+            "label": localized(c, "label"),
+            "description": localized(c, "description"),
+            "value": values.get(c.pk),
+            "errors": errors.get(f"criterion:{c.code}", []),
+        }
+        for c in criteria
+    ]
+    context = {
+        "assignment": assignment,
+        "round": assignment.round,
+        "rows": rows,
+        "comment": comment,
+        "errors": errors,
+        "total": _review_total(criteria, values),
+        "missing": review_problems(review, criteria) if assignment.status != Assignment.Status.SUBMITTED else {},
+        "editable": assignment.round.status == "scoring" and assignment.status != Assignment.Status.RECUSED,
+        **_application_view(assignment),
+    }
+    return render(request, "evaluator/assignment_detail.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def assignment_recuse(request: HttpRequest, pk: int) -> HttpResponse:
+    from matching.services.assignment import assignment_recuse as recuse
+
+    try:
+        assignment = assignment_for_scoring(user=request.user, pk=pk)
+    except Assignment.DoesNotExist:
+        raise Http404 from None
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("Say why you step aside from this application."))
+        return redirect("evaluator:detail", pk=pk)
+    try:
+        recuse(assignment=assignment, by=request.user, reason=reason)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("evaluator:detail", pk=pk)
+    messages.success(request, _("You have stepped aside; staff will assign another evaluator."))
+    return redirect("evaluator:list")

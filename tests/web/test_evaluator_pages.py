@@ -1,0 +1,160 @@
+"""Evaluator pages: the assignment list, the score sheet, blind rounds, and other people's work."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from matching.models import Assignment, EvaluationRound, Review
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _assignment(*, blind=False, evaluator=None, evaluation_round=None):
+    evaluation_round = evaluation_round or factories.EvaluationRoundFactory(
+        status=EvaluationRound.Status.SCORING, blind=blind, name_en="Document review"
+    )
+    if not evaluation_round.criteria.exists():
+        factories.CriterionFactory(
+            round=evaluation_round, code="technology", max_score=Decimal("10"), label_en="Technology"
+        )
+    application = factories.ApplicationFactory(in_review=True, program=evaluation_round.program, title="AI 상담봇")
+    attachment = factories.AttachmentFactory(application=application, original_name="주식회사_알파_IR.pdf")
+    factories.SubmissionFactory(
+        application=application,
+        number=1,
+        snapshot={
+            "title": "AI 상담봇",
+            "summary": "<b>요약</b>",
+            "startup": {"name_ko": application.startup.name_ko, "employees": 3},
+            "answers": {},
+            "attachments": [{"id": attachment.pk, "name": attachment.original_name, "size": 15}],
+        },
+    )
+    return factories.AssignmentFactory(
+        round=evaluation_round, application=application, **({"evaluator": evaluator} if evaluator else {})
+    )
+
+
+def _client_for(client, assignment):
+    client.force_login(assignment.evaluator.user)
+    return client
+
+
+def test_the_list_shows_progress_per_round(client):
+    assignment = _assignment()
+    second = _assignment(evaluator=assignment.evaluator, evaluation_round=assignment.round)
+    Assignment.objects.filter(pk=second.pk).update(status=Assignment.Status.SUBMITTED)
+
+    response = _client_for(client, assignment).get(reverse("evaluator:list"))
+
+    assert response.status_code == 200
+    assert response.context["rounds"][0]["submitted"] == 1 and response.context["rounds"][0]["total"] == 2
+
+
+def test_the_list_queries_do_not_grow_with_assignments(client, django_assert_num_queries):
+    assignment = _assignment()
+    _client_for(client, assignment)
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("evaluator:list"))
+    for _ in range(5):
+        _assignment(evaluator=assignment.evaluator, evaluation_round=assignment.round)
+
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(reverse("evaluator:list"))
+
+
+def test_the_score_sheet_shows_the_submitted_version_escaped(client):
+    assignment = _assignment()
+
+    response = _client_for(client, assignment).get(reverse("evaluator:detail", args=[assignment.pk]))
+
+    content = response.content.decode()
+    assert "&lt;b&gt;요약&lt;/b&gt;" in content
+    assert assignment.application.startup.name_ko in content
+    assert "주식회사_알파_IR.pdf" in content
+
+
+def test_a_blind_round_hides_the_startup_and_the_file_names(client):
+    assignment = _assignment(blind=True)
+
+    response = _client_for(client, assignment).get(reverse("evaluator:detail", args=[assignment.pk]))
+
+    content = response.content.decode()
+    assert assignment.application.startup.name_ko not in content
+    assert "주식회사_알파_IR.pdf" not in content
+
+
+def test_an_evaluator_cannot_open_an_application_not_assigned_to_them(client):
+    assignment = _assignment()
+    someone_else = factories.EvaluatorFactory()
+    client.force_login(someone_else.user)
+
+    response = client.get(reverse("evaluator:detail", args=[assignment.pk]))
+
+    assert response.status_code == 404
+
+
+def test_saving_and_submitting_from_the_score_sheet(client):
+    assignment = _assignment()
+    criterion = assignment.round.criteria.get()
+    _client_for(client, assignment)
+
+    response = client.post(
+        reverse("evaluator:detail", args=[assignment.pk]), {f"score-{criterion.pk}": "8", "action": "submit"}
+    )
+
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.SUBMITTED
+
+
+def test_an_out_of_range_score_is_shown_at_its_field_and_kept_as_typed(client):
+    assignment = _assignment()
+    criterion = assignment.round.criteria.get()
+    _client_for(client, assignment)
+
+    response = client.post(
+        reverse("evaluator:detail", args=[assignment.pk]), {f"score-{criterion.pk}": "12", "action": "save"}
+    )
+
+    assert response.status_code == 400
+    assert 'value="12"' in response.content.decode()
+    assert response.context["rows"][0]["errors"]
+
+
+def test_after_scoring_closes_the_sheet_is_read_only_and_posting_changes_nothing(client):
+    assignment = _assignment()
+    criterion = assignment.round.criteria.get()
+    EvaluationRound.objects.filter(pk=assignment.round_id).update(status=EvaluationRound.Status.CLOSED)
+    _client_for(client, assignment)
+
+    response = client.post(
+        reverse("evaluator:detail", args=[assignment.pk]), {f"score-{criterion.pk}": "8", "action": "save"}
+    )
+
+    assert response.status_code == 302
+    assert not Review.objects.filter(assignment=assignment).exists()
+
+
+def test_an_evaluator_in_a_blind_round_downloads_a_document_under_a_neutral_name(client):
+    assignment = _assignment(blind=True)
+    attachment = assignment.application.attachments.get()
+
+    response = _client_for(client, assignment).get(reverse("applications:download", args=[attachment.pk]))
+
+    assert response.status_code == 200
+    assert "주식회사" not in response["Content-Disposition"]
+    assert f"document-{attachment.pk}.pdf" in response["Content-Disposition"]
+
+
+def test_an_evaluator_in_an_open_round_downloads_a_document_under_its_name(client):
+    assignment = _assignment()
+    attachment = assignment.application.attachments.get()
+
+    response = _client_for(client, assignment).get(reverse("applications:download", args=[attachment.pk]))
+
+    assert "IR.pdf" in response["Content-Disposition"]
