@@ -10,3 +10,11 @@ def localized(obj: models.Model, field: str) -> str:
         if value:
             return value
     return getattr(obj, f"{field}_ko", "") or getattr(obj, f"{field}_en", "")
+
+
+def localized_value(data: dict, field: str) -> str:
+    """Like `localized`, for a dict such as a question's choice: {"label_ko": …, "label_en": …}."""
+    language = (get_language() or "ko")[:2]
+    if language == "en" and data.get(f"{field}_en"):
+        return data[f"{field}_en"]
+    return data.get(f"{field}_ko") or data.get(f"{field}_en") or ""

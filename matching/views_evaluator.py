@@ -15,6 +15,7 @@ from core.i18n import localized
 from matching.models import Assignment
 from matching.selectors import assignment_for_scoring, assignments_of
 from matching.services.reviews import ReviewIncomplete, review_problems, review_save, review_submit
+from startups.answers import answer_display
 
 
 @login_required
@@ -43,6 +44,10 @@ def _review_total(criteria, values) -> Decimal | None:
     return (Decimal(100) * total / weights).quantize(Decimal("0.1"))
 
 
+def _joined(value):
+    return ", ".join(value) if isinstance(value, list) else value
+
+
 def _application_view(assignment: Assignment) -> dict:
     """What the evaluator reads: the last submitted version; without identities in a blind round."""
     application = assignment.application
@@ -60,7 +65,9 @@ def _application_view(assignment: Assignment) -> dict:
         "snapshot": snapshot,
         "startup": None if blind else snapshot.get("startup"),
         "answers": [
-            (localized(q, "label"), answers[q.code]) for q in questions if q.code in answers and q.kind != "file"
+            (localized(q, "label"), _joined(answer_display(q, answers[q.code])))
+            for q in questions
+            if q.code in answers and q.kind != "file"
         ],
         "documents": documents,
     }

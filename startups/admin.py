@@ -23,6 +23,7 @@ from core.admin import (
 from core.forms import BusinessRegistrationNumberField
 from matching.models import Evaluator, Track
 from startups import services
+from startups.answers import answer_display
 from startups.models import (
     Answer,
     Application,
@@ -343,7 +344,7 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         if latest is None:
             return _("Not submitted yet.")
         program = application.program
-        labels = {q.code: str(q) for q in program.questions.all()}
+        questions = {q.code: q for q in program.questions.all()}
         declarations = {d.code: str(d) for d in program.declarations.all()}
         snapshot = latest.snapshot
         return render_to_string(
@@ -352,8 +353,7 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
                 "submission": latest,
                 "snapshot": snapshot,
                 "answers": [
-                    (labels.get(code, code), ", ".join(map(str, value)) if isinstance(value, list) else value)
-                    for code, value in snapshot.get("answers", {}).items()
+                    _readable(questions.get(code), code, value) for code, value in snapshot.get("answers", {}).items()
                 ],
                 "declarations": [
                     (declarations.get(code, code), answer) for code, answer in snapshot.get("declarations", {}).items()
@@ -368,6 +368,13 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         return format_html(
             "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((reason,) for reason in application.ineligible_reasons))
         )
+
+
+def _readable(question, code: str, value) -> tuple[str, str]:
+    if question is None:  # the question was deleted after the submission
+        return code, ", ".join(map(str, value)) if isinstance(value, list) else value
+    shown = answer_display(question, value)
+    return str(question), ", ".join(shown) if isinstance(shown, list) else shown
 
 
 class ApplicationPartsAdmin(ReadOnlyModelAdmin):

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from core.i18n import localized_value
 from matching.models import Question
 
 K = Question.Kind
@@ -92,3 +94,34 @@ def clean_answer(question: Question, raw: Any) -> Any:
             return False
         raise ValidationError(_("Answer yes or no."), code="invalid_choice")
     return None  # files are attachments, not answers
+
+
+def choice_label(question: Question, value: str) -> str:
+    for choice in question.choices or []:
+        if str(choice.get("value")) == str(value):
+            return localized_value(choice, "label") or str(value)
+    return str(value)
+
+
+def answer_display(question: Question, value: Any) -> Any:
+    """A stored answer as people read it: choice labels in the active language, grouped numbers,
+    dates in the local format. A list for multiple choice; "" when empty."""
+    if is_empty(value) or question.kind == K.FILE:
+        return ""
+    if question.kind == K.MULTIPLE_CHOICE:
+        return [choice_label(question, v) for v in value]
+    if question.kind == K.SINGLE_CHOICE:
+        return choice_label(question, value)
+    if question.kind == K.YES_NO:
+        return _("Yes") if value in YES else _("No")
+    if question.kind == K.NUMBER:
+        try:
+            return number_format(Decimal(str(value)), force_grouping=True)
+        except InvalidOperation:
+            return str(value)
+    if question.kind == K.DATE:
+        try:
+            return date_format(dt.date.fromisoformat(str(value)), "DATE_FORMAT")
+        except ValueError:
+            return str(value)
+    return value

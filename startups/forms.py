@@ -1,20 +1,18 @@
 """Applicant forms. They parse what was typed and lay it out; the services decide what is valid."""
 
 import dataclasses
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BusinessRegistrationNumberField
 from core.i18n import localized
 from matching.models import Question, Track
-from startups.answers import text_limit
+from startups.answers import answer_display, text_limit
 from startups.models import Application, Attachment, Sector, Startup
 from startups.selectors import ProgramForm
 from startups.services.attachments import ACCEPTED, size_limit
@@ -457,25 +455,7 @@ class ApplicationForm(forms.Form):
 
     def _display(self, question: Question, item: Item) -> Any:
         """The saved answer as people read it (the initial value, never the typed one)."""
-        saved = self.initial.get(item.name)
-        if question.kind == K.FILE or saved in ("", [], None):
-            return ""
-        labels = {o.value: o.label for o in item.options}
-        if question.kind == K.MULTIPLE_CHOICE:
-            return [labels.get(v, v) for v in saved]
-        if question.kind in (K.SINGLE_CHOICE, K.YES_NO):
-            return labels.get(saved, saved)
-        if question.kind == K.NUMBER:
-            try:
-                return number_format(Decimal(saved), force_grouping=True)
-            except InvalidOperation:
-                return saved
-        if question.kind == K.DATE:
-            try:
-                return date_format(dt.date.fromisoformat(saved), "DATE_FORMAT")
-            except ValueError:
-                return saved
-        return saved
+        return answer_display(question, self.initial.get(item.name))
 
     def question_groups(self) -> tuple[list[Item], list[TrackGroup]]:
         """Questions for every track, then one group per track with its own questions."""

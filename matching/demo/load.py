@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,6 +22,7 @@ from matching.demo import content as c
 from matching.demo.open_call import open_call_ensure
 from matching.demo.plan import ApplicantPlan, assign_evaluators, pitch_deck_pdf, plan_applicants, sha256_hex
 from startups import models as s
+from startups.services.applications import application_snapshot, with_everything
 
 SEED = 20231103
 BATCH = 500
@@ -83,6 +85,7 @@ def demo_load(*, password: str) -> DemoLoad:
             writer.counts[event._meta.label] += 1
             open_call, _created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
             writer.counts["open call (matching.Program)"] += 1
+            writer.counts[EmailAddress._meta.label] += _email_addresses_confirm()
     except BaseException:
         # The rows are rolled back; the files written so far would be orphans.
         for name in saved_files:
@@ -96,6 +99,13 @@ def demo_load(*, password: str) -> DemoLoad:
         staff_password_works=password_works,
         counts=dict(writer.counts),
     )
+
+
+def _email_addresses_confirm() -> int:
+    """Demo people sign in on the public site, which asks for a confirmed address: confirm theirs."""
+    users = User.objects.filter(emailaddress__isnull=True).values_list("pk", "email")
+    rows = [EmailAddress(user_id=pk, email=email, verified=True, primary=True) for pk, email in users]
+    return len(EmailAddress.objects.bulk_create(rows, batch_size=BATCH))
 
 
 def _staff_user_ensure(*, password: str, password_hash: str | None) -> tuple[User, bool, bool]:
@@ -162,8 +172,8 @@ class _Writer:
         program = self._program(plans, partner)
         applications = self._applicants(program, plans)
         self._partner_preferences(applications, partner)
-        decks = self._pitch_decks(applications, plans)
-        self._submissions(applications, plans, decks)
+        self._pitch_decks(applications, plans)
+        self._submissions(applications, plans)
         panel, openai_staff = self._evaluators(partner)
         rounds = self._rounds(program, partner, panel, openai_staff)
         conflicts = self._conflicts(panel, applications)
@@ -372,37 +382,14 @@ class _Writer:
             attachments.append(attachment)
         return {a.application_id: a for a in self.add(s.Attachment, attachments)}
 
-    def _submissions(
-        self, applications: list[s.Application], plans: list[ApplicantPlan], decks: dict[int, s.Attachment]
-    ) -> None:
+    def _submissions(self, applications: list[s.Application], plans: list[ApplicantPlan]) -> None:
+        # The same snapshot an applicant's submission makes, from the rows just written.
+        loaded = with_everything(s.Application.objects.filter(pk__in=[a.pk for a in applications])).in_bulk()
         rows = []
         for application, owner, p in zip(applications, self.owners, plans, strict=True):
             if not p.submitted:
                 continue
-            deck = decks[application.pk]
-            snapshot = {
-                "receipt_number": p.receipt_number,
-                "track": p.track,
-                "title": p.title,
-                "summary": p.summary,
-                "startup": {
-                    "name_ko": p.name_ko,
-                    "name_en": p.name_en,
-                    "brn": p.brn,
-                    "founded_on": p.founded_on,
-                    "ceo_name": p.ceo_name,
-                    "employees": p.employees,
-                    "annual_revenue_krw": p.annual_revenue_krw,
-                    "sectors": list(p.sectors),
-                    "website": p.website,
-                },
-                "answers": p.answers,
-                "declarations": p.declarations,
-                "partner_preferences": [c.PARTNER["slug"]],
-                "attachments": [
-                    {"kind": deck.kind, "original_name": deck.original_name, "size": deck.size, "sha256": deck.sha256}
-                ],
-            }
+            snapshot = application_snapshot(loaded[application.pk])
             times = [p.first_submitted_at] + ([p.resubmitted_at] if p.resubmitted_at else [])
             for number, moment in enumerate(times, start=1):
                 # The first of two submissions carried the shorter summary the applicant later extended.

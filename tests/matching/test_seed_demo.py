@@ -23,6 +23,7 @@ from matching.demo.plan import plan_applicants, sha256_hex
 from matching.models import Assignment, Conflict, EvaluationRound, Program, Question, Review
 from startups.models import Application, Attachment, DeclarationAnswer, Startup
 from startups.services import ensure_window_open
+from startups.services.applications import application_snapshot, with_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -270,3 +271,20 @@ def test_an_open_call_takes_applications_now_for_people_trying_the_demo(demo):
     ensure_window_open(open_call)  # raises when the call is not taking applications
     assert open_call.questions.count() == demo.program.questions.count()
     assert "/programs/gecp-2026-openai/" in demo.output
+
+
+def test_demo_people_can_sign_in_on_the_public_site_with_the_demo_password(demo, client):
+    evaluator = Assignment.objects.select_related("evaluator__user").first().evaluator.user
+
+    response = client.post("/accounts/login/", {"login": evaluator.email, "password": settings.MATCHDAY_DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_the_latest_submission_of_each_application_is_what_submitting_it_now_would_record(demo):
+    submitted = with_everything(demo.program.applications.exclude(receipt_number=None)).order_by("pk")[:10]
+
+    for application in submitted:
+        latest = max(application.submissions.all(), key=lambda s: s.number)
+        assert latest.snapshot == application_snapshot(application)

@@ -85,3 +85,17 @@ def test_yes_no_answers_become_booleans(raw, stored):
 
 def test_script_in_a_text_answer_is_stored_as_text_to_be_escaped_on_output():
     assert clean_answer(q(K.LONG_TEXT), "<script>alert(1)</script>") == "<script>alert(1)</script>"
+
+
+def test_answers_are_shown_with_choice_labels_grouped_numbers_and_words_for_yes_and_no():
+    from django.utils import translation
+
+    from startups.answers import answer_display
+
+    choices = [{"value": "a", "label_ko": "가", "label_en": "Alpha"}, {"value": "b", "label_ko": "나"}]
+    with translation.override("en"):
+        assert answer_display(q(K.SINGLE_CHOICE, choices=choices), "a") == "Alpha"
+        assert answer_display(q(K.MULTIPLE_CHOICE, choices=choices), ["a", "b"]) == ["Alpha", "나"]
+        assert answer_display(q(K.NUMBER), "690000000") == "690,000,000"
+        assert answer_display(q(K.YES_NO), False) == "No"
+        assert answer_display(q(K.LONG_TEXT), "") == ""

@@ -1,0 +1,360 @@
+"""Evaluator assignment: conflict detection, the automatic assignment job, manual changes.
+
+The algorithm is `matching.assignment.assign` (pure); here rows are loaded in bulk, handed to it,
+and its pairs written in bulk, all or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import audit_record
+from core.errors import DomainError
+from core.lifecycle import transition
+from matching.assignment import Problem, assign, detect_conflicts
+from matching.models import Assignment, Conflict, EvaluationRound, Evaluator, Review, RoundResult
+from startups.models import Application, Startup, StartupMember
+
+R = EvaluationRound.Status
+# Assigning happens while the round is being set up; a slot freed by a recusal during scoring is
+# filled by running the job again.
+ASSIGNABLE_STATUSES = (R.ASSIGNING, R.SCORING)
+
+
+@dataclass
+class AssignmentReport:
+    """What an assignment run did, or why it could not."""
+
+    round_id: int
+    applications: int = 0
+    created: int = 0
+    conflicts_detected: int = 0
+    loads: dict[int, int] = field(default_factory=dict)  # evaluator id → assignments in the round
+    overlap_share: float = 0.0  # share of the new assignments whose evaluator knows the sector
+    strictly_balanced: bool = True
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def load_min(self) -> int:
+        return min(self.loads.values(), default=0)
+
+    @property
+    def load_max(self) -> int:
+        return max(self.loads.values(), default=0)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["loads"] = {str(k): v for k, v in self.loads.items()}
+        data.update(load_min=self.load_min, load_max=self.load_max)
+        return data
+
+
+class AssignmentImpossible(DomainError):
+    """No assignment was written; `report.problems` names each application that cannot be served."""
+
+    code = "assignment_impossible"
+
+    def __init__(self, report: AssignmentReport) -> None:
+        self.report = report
+        shown = "; ".join(_problem_text(p) for p in report.problems[:5])
+        more = len(report.problems) - 5
+        message = _("No evaluators were assigned: %(problems)s") % {"problems": shown}
+        if more > 0:
+            message += " " + _("(and %(count)s more)") % {"count": more}
+        super().__init__(message)
+
+
+def _problem_text(problem: dict[str, Any]) -> str:
+    label = problem.get("receipt_number") or problem.get("application_id")
+    return f"{label}: {problem['reason']}" if label else problem["reason"]
+
+
+def round_applications(*, round: EvaluationRound) -> QuerySet[Application]:  # noqa: A002
+    """The applications a round reviews: in round 1 the program's applications in review; in a later
+    round those that advanced in the round before it."""
+    previous = (
+        EvaluationRound.objects.filter(program_id=round.program_id, order__lt=round.order).order_by("-order").first()
+    )
+    if previous is None:
+        return Application.objects.filter(program_id=round.program_id, status=Application.Status.IN_REVIEW)
+    advanced = RoundResult.objects.filter(round=previous, advanced=True).values("application_id")
+    return Application.objects.filter(pk__in=advanced).exclude(
+        status__in=[Application.Status.WITHDRAWN, Application.Status.INELIGIBLE, Application.Status.NOT_SELECTED]
+    )
+
+
+def conflicts_detect(*, round: EvaluationRound) -> int:  # noqa: A002
+    """Record the conflicts the data shows between the round's pool and its applicants: an evaluator
+    who is an active member of the startup (`member`), or whose e-mail domain equals an active
+    member's, unless it is a public mail service (`email_domain`). Returns how many were new."""
+    pool = {pk: (user_id, email) for pk, user_id, email in round.evaluators.values_list("pk", "user_id", "user__email")}
+    return _conflicts_detect(pool=pool, applications=round_applications(round=round))
+
+
+def _conflicts_detect(*, pool: dict[int, tuple[int, str]], applications: QuerySet[Application]) -> int:
+    if not pool:
+        return 0
+    startups = applications.values("startup_id")
+    members = StartupMember.objects.filter(startup_id__in=startups, status=StartupMember.Status.ACTIVE)
+    found = detect_conflicts(
+        evaluators=pool, members=members.values_list("startup_id", "user_id", "user__email").iterator()
+    )
+    if not found:
+        return 0
+    known = set(
+        Conflict.objects.filter(evaluator_id__in=pool, startup_id__in=startups).values_list(
+            "evaluator_id", "startup_id"
+        )
+    )
+    new = [
+        Conflict(evaluator_id=evaluator, startup_id=startup, source=source)
+        for (evaluator, startup), source in sorted(found.items())
+        if (evaluator, startup) not in known
+    ]
+    Conflict.objects.bulk_create(new, ignore_conflicts=True)  # a concurrent run may have made some
+    return len(new)
+
+
+def _load_round(round_id: int) -> EvaluationRound:
+    evaluation_round = (
+        EvaluationRound.objects.select_for_update(of=("self",)).select_related("program").get(pk=round_id)
+    )
+    if evaluation_round.status not in ASSIGNABLE_STATUSES:
+        raise DomainError(
+            _("Evaluators are assigned while a round is assigning or scoring, not when it is “%(status)s”.")
+            % {"status": evaluation_round.get_status_display()},
+            code="round_not_assigning",
+        )
+    return evaluation_round
+
+
+@transaction.atomic
+def assignments_create(*, round: EvaluationRound, by: User | None, seed: int = 0) -> AssignmentReport:  # noqa: A002
+    """Give every application of the round exactly k unconflicted evaluators from its pool, loads
+    within one of each other, expertise overlap preferred; deterministic for a seed.
+
+    Existing assignments stay and count toward k and the loads (a recused one does not, and its
+    evaluator is not asked again), so a second run adds nothing and a run after a recusal fills the
+    freed slot. All or nothing: when some application cannot be served, AssignmentImpossible carries
+    the report and nothing is written.
+    """
+    evaluation_round = _load_round(round.pk)  # the lock serialises concurrent runs
+    k = evaluation_round.evaluators_per_application
+    report = AssignmentReport(round_id=evaluation_round.pk)
+    applications = round_applications(round=evaluation_round)
+    pool = {
+        pk: (user_id, email, active)
+        for pk, user_id, email, active in evaluation_round.evaluators.values_list(
+            "pk", "user_id", "user__email", "is_active"
+        )
+    }
+    report.conflicts_detected = _conflicts_detect(
+        pool={pk: (user_id, email) for pk, (user_id, email, _active) in pool.items()}, applications=applications
+    )
+
+    rows = list(applications.values_list("pk", "startup_id", "receipt_number"))
+    report.applications = len(rows)
+    startup_of = {pk: startup for pk, startup, _receipt in rows}
+    receipt_of = {pk: receipt for pk, _startup, receipt in rows}
+    startup_ids = applications.values("startup_id")
+
+    sectors: dict[int, set[int]] = {}
+    for startup, sector in Startup.sectors.through.objects.filter(startup_id__in=startup_ids).values_list(
+        "startup_id", "sector_id"
+    ):
+        sectors.setdefault(startup, set()).add(sector)
+    expertise: dict[int, set[int]] = {pk: set() for pk, (_user, _email, active) in pool.items() if active}
+    for evaluator, sector in Evaluator.expertise.through.objects.filter(evaluator_id__in=list(expertise)).values_list(
+        "evaluator_id", "sector_id"
+    ):
+        expertise[evaluator].add(sector)
+
+    applications_by_startup: dict[int, list[int]] = {}
+    for pk, startup in startup_of.items():
+        applications_by_startup.setdefault(startup, []).append(pk)
+    forbidden = {
+        (evaluator, app)
+        for evaluator, startup in Conflict.objects.filter(
+            evaluator_id__in=list(expertise), startup_id__in=startup_ids
+        ).values_list("evaluator_id", "startup_id")
+        for app in applications_by_startup.get(startup, ())
+    }
+    loads = dict.fromkeys(expertise, 0)
+    existing: dict[int, set[int]] = {}
+    for app, evaluator, status in Assignment.objects.filter(round=evaluation_round).values_list(
+        "application_id", "evaluator_id", "status"
+    ):
+        if status == Assignment.Status.RECUSED:
+            forbidden.add((evaluator, app))  # never asked again for the same application
+        else:
+            existing.setdefault(app, set()).add(evaluator)
+            if evaluator in loads:
+                loads[evaluator] += 1
+    # An assignment of someone no longer in the pool is kept but does not count toward k: its slot
+    # goes to a pool member (the rows stay; staff remove them by hand if they must).
+    existing_in_pool = {app: {e for e in evs if e in expertise} for app, evs in existing.items()}
+
+    plan = assign(
+        applications={pk: sectors.get(startup_of[pk], set()) for pk in startup_of},
+        evaluators=expertise,
+        k=k,
+        forbidden=forbidden,
+        loads=loads,
+        existing=existing_in_pool,
+        seed=seed,
+    )
+    report.loads = plan.loads
+    report.strictly_balanced = plan.strictly_balanced
+    if not plan.ok:
+        report.problems = [_problem_row(p, receipt_of) for p in plan.problems]
+        raise AssignmentImpossible(report)
+
+    _assignments_insert(round_id=evaluation_round.pk, pairs=plan.pairs)
+    report.created = len(plan.pairs)
+    report.overlap_share = _four_places(plan.overlap_share)
+    audit_record(
+        actor=by,
+        obj=evaluation_round,
+        verb="evaluators_assigned",
+        data={
+            "seed": seed,
+            "k": k,
+            "applications": report.applications,
+            "created": report.created,
+            "conflicts_detected": report.conflicts_detected,
+            "load_min": report.load_min,
+            "load_max": report.load_max,
+            "overlap_share": report.overlap_share,
+            "strictly_balanced": report.strictly_balanced,
+        },
+    )
+    return report
+
+
+def _assignments_insert(*, round_id: int, pairs: list[tuple[int, int]]) -> None:
+    """Write new pending assignments in one statement. On PostgreSQL two arrays are unnested on the
+    server: building and binding 30,000 model instances would cost seconds of the 10 s budget."""
+    if connection.vendor != "postgresql":
+        Assignment.objects.bulk_create(
+            [Assignment(round_id=round_id, application_id=app, evaluator_id=evaluator) for app, evaluator in pairs]
+        )
+        return
+    if not pairs:
+        return
+    meta, now, quote = Assignment._meta, timezone.now(), connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("round", "application", "evaluator", "status", "recusal_reason", "assigned_at", "updated_at")
+    )
+    statement = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values bound
+        "SELECT %s, pair.application, pair.evaluator, %s, '', %s, %s "
+        "FROM unnest(%s::bigint[], %s::bigint[]) AS pair(application, evaluator)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            [
+                round_id,
+                Assignment.Status.PENDING.value,
+                now,
+                now,
+                [app for app, _evaluator in pairs],
+                [evaluator for _app, evaluator in pairs],
+            ],
+        )
+
+
+def _four_places(value: float) -> float:
+    return round(value, 4)  # the builtin: inside assignments_create `round` is the evaluation round
+
+
+def _problem_row(problem: Problem, receipt_of: dict[int, str | None]) -> dict[str, Any]:
+    return {
+        "application_id": problem.application,
+        "receipt_number": receipt_of.get(problem.application) if problem.application is not None else None,
+        "reason": problem.reason,
+    }
+
+
+def assignments_run(*, round_id: int, user_id: int | None, seed: int = 0) -> dict[str, Any]:
+    """The job behind "assign evaluators": run `assignments_create` and record a failure where staff
+    can read it (the audit trail of the round), since nobody waits for a job's exception."""
+    evaluation_round = EvaluationRound.objects.get(pk=round_id)
+    by = User.objects.filter(pk=user_id).first() if user_id else None
+    try:
+        report = assignments_create(round=evaluation_round, by=by, seed=seed)
+    except AssignmentImpossible as error:
+        audit_record(actor=by, obj=evaluation_round, verb="evaluator_assignment_failed", data=error.report.as_dict())
+        return {"ok": False, **error.report.as_dict()}
+    return {"ok": True, **report.as_dict()}
+
+
+def assignments_create_enqueue(*, round: EvaluationRound, by: User | None, seed: int = 0) -> None:  # noqa: A002
+    """Queue the assignment job once the current transaction commits."""
+    from matching.tasks import assign_evaluators
+
+    round_id, user_id = round.pk, getattr(by, "pk", None)
+    transaction.on_commit(lambda: assign_evaluators.delay(round_id, user_id, seed))
+
+
+def assignment_recuse(*, assignment: Assignment, by: User, reason: str) -> Assignment:
+    """The evaluator steps back from an application (a conflict found late). The slot is filled by
+    running the assignment job again, never with the same evaluator."""
+    if not reason.strip():
+        raise DomainError(_("Say why the evaluator steps back."), code="reason_required")
+    return transition(
+        assignment, to=Assignment.Status.RECUSED, by=by, reason=reason, extra_fields={"recusal_reason": reason}
+    )
+
+
+@transaction.atomic
+def assignment_add(
+    *,
+    round: EvaluationRound,  # noqa: A002
+    application: Application,
+    evaluator: Evaluator,
+    by: User,
+) -> Assignment:
+    """Assign one evaluator by hand: only a pool member, never a conflicted pair, never twice."""
+    evaluation_round = _load_round(round.pk)
+    if not evaluation_round.evaluators.filter(pk=evaluator.pk).exists():
+        raise DomainError(_("The evaluator is not in this round's pool."), code="evaluator_not_in_pool")
+    if not round_applications(round=evaluation_round).filter(pk=application.pk).exists():
+        raise DomainError(_("The application is not reviewed in this round."), code="application_not_in_round")
+    if Conflict.objects.filter(evaluator=evaluator, startup_id=application.startup_id).exists():
+        raise DomainError(_("The evaluator has a conflict of interest with this startup."), code="conflict_of_interest")
+    if Assignment.objects.filter(round=evaluation_round, application=application, evaluator=evaluator).exists():
+        raise DomainError(
+            _("The evaluator is already assigned to this application (or stepped back from it)."),
+            code="already_assigned",
+        )
+    assignment = Assignment.objects.create(round=evaluation_round, application=application, evaluator=evaluator)
+    audit_record(actor=by, obj=assignment, verb="assigned")
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: Assignment, by: User, reason: str = "") -> None:
+    """Remove an assignment by hand: only one still pending, with no review started."""
+    locked = Assignment.objects.select_for_update().select_related("round").get(pk=assignment.pk)
+    if locked.status != Assignment.Status.PENDING or Review.objects.filter(assignment=locked).exists():
+        raise DomainError(
+            _("Only a pending assignment without a review can be removed; ask the evaluator to step back instead."),
+            code="assignment_started",
+        )
+    audit_record(
+        actor=by,
+        obj=locked.round,
+        verb="assignment_removed",
+        reason=reason,
+        data={"assignment_id": locked.pk, "application_id": locked.application_id, "evaluator_id": locked.evaluator_id},
+    )
+    locked.delete()

@@ -1,0 +1,277 @@
+"""Computing a round's results: load every input in bulk, run `matching.scoring`, write in bulk.
+
+The rules themselves live in `matching.scoring` (DESIGN.md, "Scoring — exact rules").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import FloatField
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from audit.services import audit_record
+from core.errors import DomainError
+from core.lifecycle import transition
+from matching import scoring
+from matching.models import (
+    Assignment,
+    BonusRule,
+    CarryOverWeight,
+    Criterion,
+    EvaluationRound,
+    RoundResult,
+    Score,
+)
+from startups.models import BONUS_FLAGS, Application
+
+R = EvaluationRound.Status
+A = Assignment.Status
+# Withdrawn and ineligible applications are left out of the computation altogether.
+EXCLUDED_APPLICATION_STATUSES = (Application.Status.WITHDRAWN, Application.Status.INELIGIBLE)
+COMPUTABLE_STATUSES = (R.CLOSED, R.RESULTS_COMPUTED)
+
+
+@dataclass(frozen=True)
+class ComputeReport:
+    round_id: int
+    applications: int
+    reviews: int
+    advanced: int
+    failed: int
+    missing_reviews: int
+    fingerprint: str
+
+
+def round_validate_configuration(*, round: EvaluationRound) -> None:  # noqa: A002
+    """Refuse a configuration the scoring rules cannot run: no criteria, a weight or maximum ≤ 0,
+    carry-over weights that do not sum to exactly 1, top N without N, a cutoff without T."""
+    criteria = list(round.criteria.all())
+    if not criteria:
+        raise DomainError(_("The round has no criteria."), code="round_without_criteria")
+    for criterion in criteria:
+        if criterion.weight is None or criterion.weight <= 0:
+            raise DomainError(
+                _("Criterion “%(code)s” needs a weight above 0.") % {"code": criterion.code}, code="weight_not_positive"
+            )
+        if criterion.max_score is None or criterion.max_score <= 0:
+            raise DomainError(
+                _("Criterion “%(code)s” needs a maximum score above 0.") % {"code": criterion.code},
+                code="max_score_not_positive",
+            )
+    weights = [w.weight for w in round.carry_over_weights.all()]
+    if weights and sum(weights, Decimal("0")) != Decimal("1"):
+        raise DomainError(
+            _("Carry-over weights add up to %(total)s; they must add up to exactly 1.")
+            % {"total": sum(weights, Decimal("0"))},
+            code="carry_over_not_one",
+        )
+    rule = round.advancement_rule
+    if rule in (scoring.TOP_N, scoring.TOP_N_CUTOFF) and not round.advance_count:
+        raise DomainError(_("Set how many advance (N) for a top-N rule."), code="advance_count_missing")
+    if rule in (scoring.CUTOFF, scoring.TOP_N_CUTOFF) and round.cutoff_score is None:
+        raise DomainError(_("Set the cutoff score (T) for a cutoff rule."), code="cutoff_missing")
+
+
+def _load_inputs(evaluation_round: EvaluationRound) -> dict[str, Any]:
+    """Every input of the computation, in a constant number of queries."""
+    criteria = [
+        scoring.CriterionSpec(
+            id=c.pk, code=c.code, weight=c.weight, max_score=c.max_score, fail_threshold=c.fail_threshold, order=c.order
+        )
+        for c in Criterion.objects.filter(round=evaluation_round)
+    ]
+    bonus_points = dict(BonusRule.objects.filter(round=evaluation_round).values_list("flag", "points"))
+    carry_over = tuple(
+        scoring.CarryOver(source_round_id=w.source_round_id, source_round_order=w.source_round.order, weight=w.weight)
+        for w in CarryOverWeight.objects.filter(round=evaluation_round).select_related("source_round")
+    )
+    round_spec = scoring.RoundSpec(
+        id=evaluation_round.pk,
+        aggregation=evaluation_round.aggregation,
+        advancement_rule=evaluation_round.advancement_rule,
+        advancement_scope=evaluation_round.advancement_scope,
+        advance_count=evaluation_round.advance_count,
+        cutoff_score=evaluation_round.cutoff_score,
+        bonus_cap=evaluation_round.bonus_cap,
+        bonus_points=bonus_points,
+        carry_over=carry_over,
+    )
+    flag_fields = [f"startup__{flag}" for flag in BONUS_FLAGS]
+    applications = [
+        scoring.ApplicationSpec(
+            id=row[0],
+            track_id=row[1],
+            first_submitted_at=row[2],
+            flags=frozenset(flag for flag, on in zip(BONUS_FLAGS, row[3:], strict=True) if on),
+        )
+        for row in Application.objects.filter(assignments__round=evaluation_round)
+        .exclude(status__in=EXCLUDED_APPLICATION_STATUSES)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", "track_id", "first_submitted_at", *flag_fields)
+    ]
+    score_rows = (
+        Score.objects.filter(round=evaluation_round, review__assignment__status=A.SUBMITTED)
+        .exclude(review__assignment__application__status__in=EXCLUDED_APPLICATION_STATUSES)
+        .order_by("review_id", "criterion_id")  # the pure module sorts too; sorted input makes that cheap
+        .values_list(
+            "review_id",
+            "review__assignment__application_id",
+            "review__assignment__evaluator_id",
+            "criterion_id",
+            Cast("value", FloatField()),
+        )
+    )
+    # 300,000 rows: one fetchall of plain tuples is a third faster than the queryset's chunked iteration.
+    sql, params = score_rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        scores = cursor.fetchall()
+    earlier_round_ids = [c.source_round_id for c in carry_over if c.source_round_id != evaluation_round.pk]
+    earlier_round_scores: dict[tuple[int, int], Decimal] = {}
+    if earlier_round_ids:
+        earlier_round_scores = {
+            (round_id, application_id): value
+            for round_id, application_id, value in RoundResult.objects.filter(
+                round_id__in=earlier_round_ids, round_score__isnull=False
+            ).values_list("round_id", "application_id", "round_score")
+        }
+    return {
+        "round_spec": round_spec,
+        "criteria": criteria,
+        "applications": applications,
+        "scores": scores,
+        "earlier_round_scores": earlier_round_scores,
+    }
+
+
+RESULT_COLUMNS = (
+    "round_id",
+    "application_id",
+    "review_count",
+    "mean",
+    "trimmed_mean",
+    "zscore",
+    "aggregate",
+    "bonus",
+    "round_score",
+    "final_score",
+    "rank",
+    "failed",
+    "fail_reasons",
+    "advanced",
+    "override_reason",
+    "fingerprint",
+    "computed_at",
+)
+
+
+def _write_results(evaluation_round: EvaluationRound, computation: scoring.RoundComputation, *, computed_at) -> None:
+    """Insert every result in one statement: COPY on PostgreSQL (a fifth of an INSERT's time), bulk_create elsewhere."""
+    rows = [
+        (
+            evaluation_round.pk,
+            r.application_id,
+            r.review_count,
+            r.mean,
+            r.trimmed_mean,
+            r.zscore,
+            r.aggregate,
+            r.bonus,
+            r.round_score,
+            r.final_score,
+            r.rank,
+            r.failed,
+            list(r.fail_reasons),
+            r.advanced,
+            "",
+            computation.fingerprint,
+            computed_at,
+        )
+        for r in computation.results
+    ]
+    if connection.vendor == "postgresql":
+        table = RoundResult._meta.db_table
+        with connection.cursor() as cursor:
+            copy_sql = f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"  # noqa: S608 (constant names)
+            # COPY goes to psycopg directly: Django's query log (and assertNumQueries) does not see it.
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row((*row[:12], json.dumps(row[12]), *row[13:]))
+        return
+    RoundResult.objects.bulk_create([RoundResult(**dict(zip(RESULT_COLUMNS, row, strict=True))) for row in rows])
+
+
+@transaction.atomic
+def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = False) -> ComputeReport:  # noqa: A002
+    """Rank every application of a closed round and mark who advances (DESIGN.md's scoring rules).
+
+    Refuses while assignments are not submitted unless `allow_missing` ("compute with the reviews
+    submitted", recorded in the audit trail). Re-running replaces the results (and any manual
+    override of "advanced"); the same inputs give the same rows and the same fingerprint.
+    """
+    evaluation_round = EvaluationRound.objects.select_for_update().get(pk=round.pk)
+    if evaluation_round.status not in COMPUTABLE_STATUSES:
+        raise DomainError(_("Results can be computed only once the round is closed."), code="round_not_closed")
+    round_validate_configuration(round=evaluation_round)
+    missing = Assignment.objects.filter(round=evaluation_round).exclude(status__in=(A.SUBMITTED, A.RECUSED)).count()
+    if missing and not allow_missing:
+        raise DomainError(
+            ngettext(
+                "%(count)d assignment is not submitted; compute with the reviews submitted, or wait for it.",
+                "%(count)d assignments are not submitted; compute with the reviews submitted, or wait for them.",
+                missing,
+            )
+            % {"count": missing},
+            code="reviews_missing",
+        )
+
+    inputs = _load_inputs(evaluation_round)
+    computation = scoring.compute_round(**inputs)
+
+    RoundResult.objects.filter(round=evaluation_round).delete()
+    _write_results(evaluation_round, computation, computed_at=timezone.now())
+    report = ComputeReport(
+        round_id=evaluation_round.pk,
+        applications=len(computation.results),
+        reviews=len({row[0] for row in inputs["scores"]}),
+        advanced=sum(r.advanced for r in computation.results),
+        failed=sum(r.failed for r in computation.results),
+        missing_reviews=missing,
+        fingerprint=computation.fingerprint,
+    )
+    data = {
+        "applications": report.applications,
+        "reviews": report.reviews,
+        "advanced": report.advanced,
+        "failed": report.failed,
+        "missing_reviews": missing,
+        "allow_missing": allow_missing,
+        "fingerprint": computation.fingerprint,
+    }
+    reason = ""
+    if missing:
+        reason = _("Computed with the reviews submitted: %(count)d assignments were not submitted.") % {
+            "count": missing
+        }
+    transition(evaluation_round, to=R.RESULTS_COMPUTED, by=by, reason=reason, data=data)
+    audit_record(actor=by, obj=evaluation_round, verb="results_computed", reason=reason, data=data)
+    round.status = evaluation_round.status = R.RESULTS_COMPUTED
+    return report
+
+
+def results_compute_enqueue(*, round: EvaluationRound, by: Any, allow_missing: bool = False) -> None:  # noqa: A002
+    """Queue the computation once the current transaction commits (the job refuses on its own)."""
+    from matching.tasks import compute_round_results
+
+    round_id = round.pk
+    user_id = getattr(by, "pk", None)
+    transaction.on_commit(lambda: compute_round_results.delay(round_id, user_id, allow_missing))
