@@ -1,6 +1,9 @@
 from django import forms
-from django.contrib import admin
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
@@ -19,6 +22,8 @@ from core.admin import (
     related_filter,
     service_action,
 )
+from core.errors import DomainError
+from matching.forms import InviteForm
 from matching.models import (
     Assignment,
     BonusRule,
@@ -40,6 +45,7 @@ from matching.models import (
     Track,
 )
 from matching.services import programs, rounds
+from matching.services.evaluators import evaluator_invite
 from startups.admin import BrnSearchMixin, track_label
 from startups.models import Application
 
@@ -513,7 +519,18 @@ class CarryOverWeightAdmin(RoundPartAdmin):
 
 @admin.register(Evaluator)
 class EvaluatorAdmin(ModelAdmin):
-    list_display = ("email", "name", "organisation", "partner", "expertise_list", "assignment_count", "is_active")
+    change_list_template = "admin/matching/evaluator/change_list.html"
+    list_display = (
+        "email",
+        "name",
+        "organisation",
+        "partner",
+        "expertise_list",
+        "assignment_count",
+        "invited_at",
+        "is_active",
+    )
+    actions = ("send_invitation_again",)
     list_filter = ("is_active", "partner", "expertise", "rounds__program")
     search_fields = ("user__email", "user__name", "organisation")
     autocomplete_fields = ("user", "expertise")
@@ -528,6 +545,57 @@ class EvaluatorAdmin(ModelAdmin):
             .prefetch_related("expertise")
             .annotate(assignment_count=count_of(Assignment.objects.all(), "evaluator"))
         )
+
+    def get_urls(self):
+        return [
+            path("invite/", self.admin_site.admin_view(self.invite_view), name="matching_evaluator_invite"),
+            *super().get_urls(),
+        ]
+
+    def _invited(self, request, invitation) -> None:
+        link = request.build_absolute_uri(invitation.accept_path)
+        self.message_user(
+            request,
+            format_html(
+                _("Invitation queued for {email}. Its link, if you need to pass it on yourself: {link}"),
+                email=invitation.evaluator.user.email,
+                link=link,
+            ),
+            messages.SUCCESS,
+        )
+
+    def invite_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                invitation = evaluator_invite(**form.cleaned_data, by=request.user)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                self._invited(request, invitation)
+                return HttpResponseRedirect(reverse("admin:matching_evaluator_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Invite an evaluator"),
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/matching/evaluator/invite.html", context)
+
+    @admin.action(description=_("Send the invitation again"), permissions=["change"])
+    def send_invitation_again(self, request, queryset):
+        for evaluator in queryset.select_related("user", "partner"):
+            invitation = evaluator_invite(
+                email=evaluator.user.email,
+                name=evaluator.user.name,
+                organisation=evaluator.organisation,
+                partner=evaluator.partner,
+                by=request.user,
+            )
+            self._invited(request, invitation)
 
     @admin.display(description=_("e-mail address"), ordering="user__email")
     def email(self, evaluator: Evaluator) -> str:

@@ -4,16 +4,22 @@ from collections import OrderedDict
 from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from core.errors import DomainError
 from core.i18n import localized
+from matching.forms import WelcomeForm
 from matching.models import Assignment
 from matching.selectors import assignment_for_scoring, assignments_of
+from matching.services.evaluators import evaluator_accept_invitation
 from matching.services.reviews import ReviewIncomplete, review_problems, review_save, review_submit
 from startups.answers import answer_display
 
@@ -146,3 +152,27 @@ def assignment_recuse(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("evaluator:detail", pk=pk)
     messages.success(request, _("You have stepped aside; staff will assign another evaluator."))
     return redirect("evaluator:list")
+
+
+def welcome(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The invitation link: set a password and a profile, then go to the assignments."""
+    try:
+        user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()), evaluator_profile__isnull=False)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "evaluator/welcome_invalid.html", status=400)
+    evaluator = user.evaluator_profile
+    initial = {
+        "name": user.name,
+        "organisation": evaluator.organisation,
+        "expertise": list(evaluator.expertise.all()),
+        "preferred_language": user.preferred_language,
+    }
+    form = WelcomeForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        evaluator_accept_invitation(user=user, data=form.cleaned_data)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome. Your assignments appear here once a round opens for scoring."))
+        return redirect("evaluator:list")
+    return render(request, "evaluator/welcome.html", {"form": form, "evaluator": evaluator})

@@ -17,6 +17,7 @@ class Notification(models.Model):
     class Event(models.TextChoices):
         APPLICATION_SUBMITTED = "application.submitted", _("submission receipt")
         DEADLINE_REMINDER = "application.deadline_reminder", _("deadline reminder")
+        EVALUATOR_INVITED = "evaluator.invited", _("evaluator invitation")
         EVALUATOR_ASSIGNED = "assignment.created", _("evaluator assigned")
         REVIEW_REMINDER = "assignment.review_reminder", _("review reminder")
         ROUND_RESULT = "round.result", _("round results notice")

@@ -1,0 +1,59 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import EvaluationRound, Partner
+from startups.models import Sector
+
+
+class WelcomeForm(forms.Form):
+    """An invited evaluator's first visit: a password and what they know."""
+
+    name = forms.CharField(label=_("name"), max_length=150)
+    organisation = forms.CharField(label=_("organisation"), max_length=200, required=False)
+    expertise = forms.ModelMultipleChoiceField(
+        label=_("expertise"),
+        queryset=Sector.objects.order_by("code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Applications in these sectors are preferred for you."),
+    )
+    preferred_language = forms.ChoiceField(label=_("preferred language"), choices=settings.LANGUAGES)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if password and password != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        elif password:
+            try:
+                password_validation.validate_password(password, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("e-mail address"))
+    name = forms.CharField(label=_("name"), max_length=150)
+    organisation = forms.CharField(label=_("organisation"), max_length=200, required=False)
+    partner = forms.ModelChoiceField(
+        label=_("partner"),
+        queryset=Partner.objects.order_by("name"),
+        required=False,
+        help_text=_("Set when the evaluator is on the partner's staff."),
+    )
+    round = forms.ModelChoiceField(
+        label=_("add to the pool of"),
+        queryset=EvaluationRound.objects.select_related("program").exclude(status=EvaluationRound.Status.PUBLISHED),
+        required=False,
+    )
