@@ -325,6 +325,8 @@ def assign(
     for e, a in forbidden:
         if a in app_index and e in ev_index:
             blocked[app_index[a]].add(ev_index[e])
+    # Existing evaluators count toward k even when they have left the pool; only pool members are candidates.
+    served = [len(set((existing or {}).get(a, ()))) for a in app_ids]
     has = [{ev_index[e] for e in (existing or {}).get(a, ()) if e in ev_index} for a in app_ids]
 
     by_tag: dict[Hashable, list[int]] = {}
@@ -334,7 +336,7 @@ def assign(
 
     need, eligible, overlap, tie, problems = [], [], [], [], []
     for i, app in enumerate(app_ids):
-        missing = max(0, k - len(has[i]))
+        missing = max(0, k - served[i])
         shift = rng.randrange(size) if size else 0
         allowed: list[int] = []
         if missing:  # an application already served (a re-run) needs no candidates
@@ -342,7 +344,7 @@ def assign(
             allowed = [(j + shift) % size for j in range(size)]
             allowed = [e for e in allowed if e not in excluded] if excluded else allowed
         if len(allowed) < missing:
-            count = len(allowed) + len(has[i])
+            count = len(allowed) + served[i]
             problems.append(Problem(app, f"only {count} unconflicted evaluator{'' if count == 1 else 's'} for k={k}"))
         counts: dict[int, int] = {}
         if missing:

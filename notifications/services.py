@@ -45,3 +45,33 @@ def notify(
     except IntegrityError:  # a concurrent transaction queued it first
         notification = Notification.objects.get(idempotency_key=key)
     return notification
+
+
+def notify_many(
+    *,
+    event: str,
+    recipients: list[Any],
+    obj: models.Model,
+    context: dict[str, Any] | None = None,
+    scope: str = "",
+    program: Any = None,
+) -> int:
+    """`notify` for many people about one object, in one insert; rows that exist already are kept
+    as they are (same idempotency key). Returns how many rows the insert was given."""
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    rows = [
+        Notification(
+            event=event,
+            recipient=recipient,
+            email=recipient.email,
+            language=recipient.preferred_language,
+            content_type=content_type,
+            object_id=str(obj.pk),
+            program=program,
+            context=context or {},
+            idempotency_key=notification_key(event=event, recipient_id=recipient.pk, obj=obj, scope=scope),
+        )
+        for recipient in recipients
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)

@@ -20,6 +20,8 @@ from core.errors import DomainError
 from core.lifecycle import transition
 from matching.assignment import Problem, assign, detect_conflicts
 from matching.models import Assignment, Conflict, EvaluationRound, Evaluator, Review, RoundResult
+from notifications.models import Notification
+from notifications.services import notify_many
 from startups.models import Application, Startup, StartupMember
 
 R = EvaluationRound.Status
@@ -197,17 +199,13 @@ def assignments_create(*, round: EvaluationRound, by: User | None, seed: int = 0
             existing.setdefault(app, set()).add(evaluator)
             if evaluator in loads:
                 loads[evaluator] += 1
-    # An assignment of someone no longer in the pool is kept but does not count toward k: its slot
-    # goes to a pool member (the rows stay; staff remove them by hand if they must).
-    existing_in_pool = {app: {e for e in evs if e in expertise} for app, evs in existing.items()}
-
     plan = assign(
         applications={pk: sectors.get(startup_of[pk], set()) for pk in startup_of},
         evaluators=expertise,
         k=k,
         forbidden=forbidden,
         loads=loads,
-        existing=existing_in_pool,
+        existing=existing,  # counts toward k, also for evaluators since removed from the pool
         seed=seed,
     )
     report.loads = plan.loads
@@ -217,6 +215,7 @@ def assignments_create(*, round: EvaluationRound, by: User | None, seed: int = 0
         raise AssignmentImpossible(report)
 
     _assignments_insert(round_id=evaluation_round.pk, pairs=plan.pairs)
+    _notify_evaluators(evaluation_round, evaluator_ids={evaluator_id for _app, evaluator_id in plan.pairs})
     report.created = len(plan.pairs)
     report.overlap_share = _four_places(plan.overlap_share)
     audit_record(
@@ -236,6 +235,18 @@ def assignments_create(*, round: EvaluationRound, by: User | None, seed: int = 0
         },
     )
     return report
+
+
+def _notify_evaluators(evaluation_round: EvaluationRound, *, evaluator_ids: set[int]) -> None:
+    """One "you have applications to review" message per evaluator and round, however often it runs."""
+    users = [e.user for e in Evaluator.objects.filter(pk__in=evaluator_ids).select_related("user")]
+    notify_many(
+        event=Notification.Event.EVALUATOR_ASSIGNED,
+        recipients=users,
+        obj=evaluation_round,
+        program=evaluation_round.program,
+        context={"round": evaluation_round.name},
+    )
 
 
 def _assignments_insert(*, round_id: int, pairs: list[tuple[int, int]]) -> None:

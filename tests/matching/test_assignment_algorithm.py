@@ -236,3 +236,9 @@ def test_a_plan_is_found_exactly_when_one_exists_on_tiny_instances():
         )
         plan = assign(**case, seed=rng.randint(0, 99))
         assert plan.ok == balanced_solution_exists(case), case
+
+
+def test_an_evaluator_who_left_the_pool_still_counts_toward_k_where_already_assigned():
+    pool = {"e1": set(), "e2": set(), "e3": set()}
+    plan = assign(applications={"a1": set()}, evaluators=pool, k=2, existing={"a1": {"gone"}}, seed=0)
+    assert plan.ok and len(plan.pairs) == 1

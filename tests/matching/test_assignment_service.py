@@ -16,6 +16,7 @@ from matching.services.assignment import (
     assignments_create,
     conflicts_detect,
 )
+from notifications.models import Notification
 from tests.factories import (
     ApplicationFactory,
     EvaluationRoundFactory,
@@ -200,9 +201,9 @@ def test_the_number_of_queries_does_not_grow_with_the_applications(staff_user, d
         for application in make_applications(evaluation_round, count):
             domain = f"startup{application.startup_id}.kr"
             StartupMemberFactory(startup=application.startup, user=UserFactory(email=f"ceo@{domain}"))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         assignments_create(round=small, by=staff_user)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         assignments_create(round=large, by=staff_user)
     assert large.assignments.count() == 75
 
@@ -267,3 +268,15 @@ def test_a_job_that_cannot_assign_reports_why_in_the_audit_trail(staff_user):
     assert not Assignment.objects.exists()
     event = AuditEvent.objects.get(verb="evaluator_assignment_failed")
     assert event.data["problems"][0]["reason"] == "only 2 unconflicted evaluators for k=3"
+
+
+def test_each_newly_assigned_evaluator_is_told_once_per_round(staff_user):
+    evaluation_round = make_round(evaluators=3, k=2)
+    make_applications(evaluation_round, 4)
+
+    assignments_create(round=evaluation_round, by=staff_user)
+    assignments_create(round=evaluation_round, by=staff_user)
+
+    told = Notification.objects.filter(event=Notification.Event.EVALUATOR_ASSIGNED)
+    assert told.count() == 3
+    assert {n.object_id for n in told} == {str(evaluation_round.pk)}

@@ -158,3 +158,24 @@ def test_an_evaluator_in_an_open_round_downloads_a_document_under_its_name(clien
     response = _client_for(client, assignment).get(reverse("applications:download", args=[attachment.pk]))
 
     assert "IR.pdf" in response["Content-Disposition"]
+
+
+def test_an_evaluator_steps_aside_with_a_reason_and_the_assignment_is_recused(client):
+    assignment = _assignment()
+
+    response = _client_for(client, assignment).post(
+        reverse("evaluator:recuse", args=[assignment.pk]), {"reason": "전 직장 동료가 대표입니다"}
+    )
+
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert (assignment.status, assignment.recusal_reason) == (Assignment.Status.RECUSED, "전 직장 동료가 대표입니다")
+
+
+def test_stepping_aside_without_a_reason_changes_nothing(client):
+    assignment = _assignment()
+
+    _client_for(client, assignment).post(reverse("evaluator:recuse", args=[assignment.pk]), {"reason": " "})
+
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.PENDING
