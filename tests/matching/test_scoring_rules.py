@@ -402,3 +402,49 @@ def test_the_fingerprint_changes_with_a_score_or_with_the_configuration():
     assert compute(changed_score, applications=applications, criteria=criteria, **dict(config)).fingerprint != base
     other_config = {**config, "advance_count": 2}
     assert compute(scores, applications=applications, criteria=criteria, **other_config).fingerprint != base
+
+
+# Invariants on random rounds (seeded, so a failure replays)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_on_random_rounds_ranks_are_a_permutation_and_no_failed_application_or_extra_one_advances(seed):
+    rng = random.Random(seed)
+    team = CriterionSpec(id=3, code="team", weight=D("40"), max_score=D("20"), fail_threshold=D("0.35"), order=3)
+    applications = [
+        ApplicationSpec(
+            id=a, track_id=rng.choice([1, 2]), first_submitted_at=T0 + dt.timedelta(minutes=rng.randint(0, 3))
+        )
+        for a in range(1, rng.randint(2, 40))
+    ]
+    scores = []
+    for application in applications:
+        for evaluator in rng.sample(range(1, 9), rng.randint(0, 5)):
+            scores += review(application.id, evaluator, rng.randint(0, 10), rng.randint(0, 10), rng.randint(0, 20))
+    count = rng.randint(1, 10)
+    rule = rng.choice([TOP_N, CUTOFF, TOP_N_CUTOFF])
+    scope = rng.choice(["overall", PER_TRACK])
+    computation = compute(
+        scores,
+        applications=applications,
+        criteria=(TECH, MARKET, team),
+        aggregation=rng.choice(["mean", TRIMMED, ZSCORE]),
+        advancement_rule=rule,
+        advancement_scope=scope,
+        advance_count=count,
+        cutoff_score=D(rng.randint(30, 80)),
+    )
+
+    assert sorted(r.rank for r in computation.results) == list(range(1, len(applications) + 1))
+    assert {r.application_id for r in computation.results} == {a.id for a in applications}
+    assert not any(r.advanced and r.failed for r in computation.results)
+    tracks = {a.id: a.track_id for a in applications}
+    if rule != CUTOFF:
+        per_group: dict = {}
+        for r in computation.results:
+            if r.advanced:
+                group = tracks[r.application_id] if scope == PER_TRACK else None
+                per_group[group] = per_group.get(group, 0) + 1
+        assert all(n <= count for n in per_group.values())
+    finals = [r.final_score for r in computation.results if r.final_score is not None]
+    assert finals == sorted(finals, reverse=True)
