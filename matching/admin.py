@@ -401,6 +401,24 @@ ROUND_REOPEN = ServiceAction(
     done=_("Scoring reopened: %(objects)s"),
     needs_reason=True,
 )
+ROUND_ASSIGN = ServiceAction(
+    service=rounds.round_assign_evaluators,
+    target="round",
+    description=_("Assign evaluators automatically"),
+    done=_("Evaluator assignment started (the outcome is in each round's audit trail): %(objects)s"),
+)
+ROUND_COMPUTE = ServiceAction(
+    service=rounds.round_compute_results,
+    target="round",
+    description=_("Compute results"),
+    done=_("Results computation started: %(objects)s"),
+)
+ROUND_COMPUTE_WITH_SUBMITTED = ServiceAction(
+    service=rounds.round_compute_results_with_submitted,
+    target="round",
+    description=_("Compute results with the reviews submitted so far"),
+    done=_("Results computation started with the reviews submitted so far: %(objects)s"),
+)
 
 
 @admin.register(EvaluationRound)
@@ -430,6 +448,9 @@ class EvaluationRoundAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
         service_action(ROUND_OPEN),
         service_action(ROUND_CLOSE),
         service_action(ROUND_REOPEN),
+        service_action(ROUND_ASSIGN),
+        service_action(ROUND_COMPUTE),
+        service_action(ROUND_COMPUTE_WITH_SUBMITTED),
     )
     inlines = (CriterionInline, BonusRuleInline, CarryOverWeightInline)
     fieldsets = (

@@ -6,6 +6,8 @@ from celery import shared_task
 from django.db import OperationalError
 
 from accounts.models import User
+from audit.services import audit_record
+from core.errors import DomainError
 from matching.models import EvaluationRound
 
 
@@ -17,8 +19,13 @@ def compute_round_results(self, round_id: int, user_id: int | None, allow_missin
 
     evaluation_round = EvaluationRound.objects.get(pk=round_id)
     by = User.objects.filter(pk=user_id).first() if user_id is not None else "system"
-    report = results_compute(round=evaluation_round, by=by, allow_missing=allow_missing)
+    try:
+        report = results_compute(round=evaluation_round, by=by, allow_missing=allow_missing)
+    except DomainError as refused:  # nobody waits for a job: staff read the refusal in the round's trail
+        audit_record(actor=by, obj=evaluation_round, verb="results_compute_refused", reason=refused.message)
+        return {"ok": False, "code": refused.code, "detail": refused.message}
     return {
+        "ok": True,
         "round_id": report.round_id,
         "applications": report.applications,
         "advanced": report.advanced,

@@ -11,6 +11,8 @@ from accounts.models import User
 from core.errors import DomainError
 from core.lifecycle import transition
 from matching.models import EvaluationRound
+from matching.services.assignment import ASSIGNABLE_STATUSES, assignments_create_enqueue
+from matching.services.scoring import results_compute_check, results_compute_enqueue
 
 R = EvaluationRound.Status
 
@@ -55,3 +57,28 @@ def round_reopen(*, round: EvaluationRound, by: User, reason: str) -> Evaluation
     if not reason.strip():
         raise DomainError(_("Say why the round is reopened."), code="reason_required")
     return transition(round, to=R.SCORING, by=by, reason=reason)
+
+
+def round_assign_evaluators(*, round: EvaluationRound, by: User, reason: str = "") -> EvaluationRound:  # noqa: A002
+    """Queue the job that gives every application its k evaluators. A round that cannot be served
+    is refused whole; the job writes the reasons into the round's audit trail."""
+    if round.status not in ASSIGNABLE_STATUSES:
+        raise DomainError(
+            _("Evaluators are assigned while a round is assigning or scoring."), code="round_not_assigning"
+        )
+    assignments_create_enqueue(round=round, by=by)
+    return round
+
+
+def round_compute_results(*, round: EvaluationRound, by: User, reason: str = "") -> EvaluationRound:  # noqa: A002
+    """Queue the results computation; refused at once while reviews are missing."""
+    results_compute_check(round=round)
+    results_compute_enqueue(round=round, by=by)
+    return round
+
+
+def round_compute_results_with_submitted(*, round: EvaluationRound, by: User, reason: str = "") -> EvaluationRound:  # noqa: A002
+    """Queue the computation with the reviews submitted so far; the choice is kept in the audit trail."""
+    results_compute_check(round=round, allow_missing=True)
+    results_compute_enqueue(round=round, by=by, allow_missing=True)
+    return round

@@ -210,19 +210,12 @@ def _write_results(evaluation_round: EvaluationRound, computation: scoring.Round
     RoundResult.objects.bulk_create([RoundResult(**dict(zip(RESULT_COLUMNS, row, strict=True))) for row in rows])
 
 
-@transaction.atomic
-def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = False) -> ComputeReport:  # noqa: A002
-    """Rank every application of a closed round and mark who advances (DESIGN.md's scoring rules).
-
-    Refuses while assignments are not submitted unless `allow_missing` ("compute with the reviews
-    submitted", recorded in the audit trail). Re-running replaces the results (and any manual
-    override of "advanced"); the same inputs give the same rows and the same fingerprint.
-    """
-    evaluation_round = EvaluationRound.objects.select_for_update().get(pk=round.pk)
-    if evaluation_round.status not in COMPUTABLE_STATUSES:
+def results_compute_check(*, round: EvaluationRound, allow_missing: bool = False) -> int:  # noqa: A002
+    """Raise the DomainError that computing would raise now; return how many reviews are missing."""
+    if round.status not in COMPUTABLE_STATUSES:
         raise DomainError(_("Results can be computed only once the round is closed."), code="round_not_closed")
-    round_validate_configuration(round=evaluation_round)
-    missing = Assignment.objects.filter(round=evaluation_round).exclude(status__in=(A.SUBMITTED, A.RECUSED)).count()
+    round_validate_configuration(round=round)
+    missing = Assignment.objects.filter(round=round).exclude(status__in=(A.SUBMITTED, A.RECUSED)).count()
     if missing and not allow_missing:
         raise DomainError(
             ngettext(
@@ -233,6 +226,19 @@ def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = Fa
             % {"count": missing},
             code="reviews_missing",
         )
+    return missing
+
+
+@transaction.atomic
+def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = False) -> ComputeReport:  # noqa: A002
+    """Rank every application of a closed round and mark who advances (DESIGN.md's scoring rules).
+
+    Refuses while assignments are not submitted unless `allow_missing` ("compute with the reviews
+    submitted", recorded in the audit trail). Re-running replaces the results (and any manual
+    override of "advanced"); the same inputs give the same rows and the same fingerprint.
+    """
+    evaluation_round = EvaluationRound.objects.select_for_update().get(pk=round.pk)
+    missing = results_compute_check(round=evaluation_round, allow_missing=allow_missing)
 
     inputs = _load_inputs(evaluation_round)
     computation = scoring.compute_round(**inputs)

@@ -213,3 +213,44 @@ def test_staff_who_may_only_view_applications_cannot_mark_them_ineligible(client
     assert response.status_code == 403
     application.refresh_from_db()
     assert application.status == Application.Status.IN_REVIEW
+
+
+def test_assigning_evaluators_from_the_admin_gives_every_application_its_evaluators(
+    staff, django_capture_on_commit_callbacks
+):
+    evaluation_round = factories.EvaluationRoundFactory(
+        status=EvaluationRound.Status.ASSIGNING, evaluators_per_application=2
+    )
+    evaluation_round.evaluators.add(*[factories.EvaluatorFactory() for _ in range(3)])
+    factories.ApplicationFactory.create_batch(3, program=evaluation_round.program, in_review=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_action(staff, EvaluationRound, "round_assign_evaluators", [evaluation_round])
+
+    assert evaluation_round.assignments.count() == 6
+
+
+def test_computing_results_while_reviews_are_missing_is_refused_with_the_count(staff):
+    evaluation_round = factories.EvaluationRoundFactory(status=EvaluationRound.Status.CLOSED)
+    factories.CriterionFactory(round=evaluation_round)
+    factories.AssignmentFactory(round=evaluation_round)
+
+    response = post_action(staff, EvaluationRound, "round_compute_results", [evaluation_round])
+
+    assert any("1 assignment is not submitted" in text for _level, text in messages_of(response))
+    assert not evaluation_round.results.exists()
+
+
+def test_computing_with_the_reviews_submitted_writes_results_and_moves_the_round_on(
+    staff, django_capture_on_commit_callbacks
+):
+    evaluation_round = factories.EvaluationRoundFactory(status=EvaluationRound.Status.CLOSED)
+    factories.CriterionFactory(round=evaluation_round)
+    factories.AssignmentFactory(round=evaluation_round)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_action(staff, EvaluationRound, "round_compute_results_with_submitted", [evaluation_round])
+
+    evaluation_round.refresh_from_db()
+    assert evaluation_round.status == EvaluationRound.Status.RESULTS_COMPUTED
+    assert evaluation_round.results.count() == 1

@@ -279,3 +279,12 @@ def test_a_real_worker_computes_the_results(celery_worker_process):
     assert [r.rank for r in RoundResult.objects.filter(round=evaluation_round).order_by("rank")] == [1, 2, 3]
     evaluation_round.refresh_from_db()
     assert evaluation_round.status == EvaluationRound.Status.RESULTS_COMPUTED
+
+
+def test_a_refused_computation_job_leaves_the_reason_in_the_rounds_audit_trail(staff_user):
+    evaluation_round = factories.EvaluationRoundFactory(status=EvaluationRound.Status.SCORING)
+
+    outcome = compute_round_results.delay(evaluation_round.pk, staff_user.pk).get()
+
+    assert outcome["ok"] is False and outcome["code"] == "round_not_closed"
+    assert AuditEvent.objects.filter(object_id=str(evaluation_round.pk), verb="results_compute_refused").exists()
