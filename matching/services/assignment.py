@@ -317,10 +317,10 @@ def assignments_create_enqueue(*, round: EvaluationRound, by: User | None, seed:
 
 
 def assignment_recuse(*, assignment: Assignment, by: User, reason: str) -> Assignment:
-    """The evaluator steps back from an application (a conflict found late). The slot is filled by
+    """The evaluator steps aside from an application (a conflict found late). The slot is filled by
     running the assignment job again, never with the same evaluator."""
     if not reason.strip():
-        raise DomainError(_("Say why the evaluator steps back."), code="reason_required")
+        raise DomainError(_("Say why the evaluator steps aside."), code="reason_required")
     return transition(
         assignment, to=Assignment.Status.RECUSED, by=by, reason=reason, extra_fields={"recusal_reason": reason}
     )
@@ -358,7 +358,7 @@ def assignment_remove(*, assignment: Assignment, by: User, reason: str = "") -> 
     locked = Assignment.objects.select_for_update().select_related("round").get(pk=assignment.pk)
     if locked.status != Assignment.Status.PENDING or Review.objects.filter(assignment=locked).exists():
         raise DomainError(
-            _("Only a pending assignment without a review can be removed; ask the evaluator to step back instead."),
+            _("Only a pending assignment without a review can be removed; ask the evaluator to step aside instead."),
             code="assignment_started",
         )
     audit_record(

@@ -265,9 +265,11 @@ def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = Fa
     }
     reason = ""
     if missing:
-        reason = _("Computed with the reviews submitted: %(count)d assignments were not submitted.") % {
-            "count": missing
-        }
+        reason = ngettext(
+            "Computed with the reviews submitted: %(count)d assignment was not submitted.",
+            "Computed with the reviews submitted: %(count)d assignments were not submitted.",
+            missing,
+        ) % {"count": missing}
     transition(evaluation_round, to=R.RESULTS_COMPUTED, by=by, reason=reason, data=data)
     audit_record(actor=by, obj=evaluation_round, verb="results_computed", reason=reason, data=data)
     round.status = evaluation_round.status = R.RESULTS_COMPUTED
