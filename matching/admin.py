@@ -23,7 +23,7 @@ from core.admin import (
     service_action,
 )
 from core.errors import DomainError
-from matching.forms import InviteForm
+from matching.forms import InviteForm, ScoreSheetForm
 from matching.models import (
     Assignment,
     BonusRule,
@@ -46,6 +46,7 @@ from matching.models import (
 )
 from matching.services import programs, rounds
 from matching.services.evaluators import evaluator_invite
+from matching.services.score_import import ScoreSheetInvalid, read_score_sheet, scores_import
 from startups.admin import BrnSearchMixin, track_label
 from startups.models import Application
 
@@ -489,6 +490,61 @@ class EvaluationRoundAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
     def review_progress(self, round_: EvaluationRound):
         label = f"{round_.submitted_count} / {round_.assignment_count}"
         return changelist_link(Assignment, label, round__id__exact=round_.pk)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/import-scores/",
+                self.admin_site.admin_view(self.import_scores_view),
+                name="matching_evaluationround_import_scores",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_scores_view(self, request, object_id):
+        """Scores from an offline sheet (linked from the round's change page): all rows or none."""
+        round_ = self.get_object(request, object_id)
+        if round_ is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, round_):
+            raise PermissionDenied
+        form = ScoreSheetForm(request.POST, request.FILES) if request.method == "POST" else ScoreSheetForm()
+        problems = []
+        if form.is_valid():
+            sheet = form.cleaned_data["sheet"]
+            try:
+                report = scores_import(
+                    round=round_, by=request.user, rows=read_score_sheet(sheet), source_name=sheet.name
+                )
+            except ScoreSheetInvalid as invalid:
+                problems = invalid.problems
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                done = _(
+                    "Imported %(rows)d rows from %(file)s. Scores added: %(created)d, changed: %(updated)d; "
+                    "reviews completed: %(completed)d."
+                )
+                values = {
+                    "rows": report.rows,
+                    "file": sheet.name,
+                    "created": report.scores_created,
+                    "updated": report.scores_updated,
+                    "completed": report.reviews_completed,
+                }
+                self.message_user(request, done % values, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:matching_evaluationround_change", args=[round_.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import scores from a sheet"),
+            "subtitle": str(round_),
+            "opts": self.opts,
+            "original": round_,
+            "form": form,
+            "problems": problems,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/matching/evaluationround/import_scores.html", context)
 
 
 class RoundPartAdmin(ModelAdmin):

@@ -57,3 +57,27 @@ class InviteForm(forms.Form):
         queryset=EvaluationRound.objects.select_related("program").exclude(status=EvaluationRound.Status.PUBLISHED),
         required=False,
     )
+
+
+class ScoreSheetForm(forms.Form):
+    """An offline score sheet: CSV or XLSX, one row per score."""
+
+    MAX_SIZE = 5 * 1024 * 1024
+    EXTENSIONS = (".csv", ".xlsx")
+
+    sheet = forms.FileField(
+        label=_("score sheet"),
+        help_text=_(
+            "CSV or Excel (.xlsx), at most 5 MB, with a header row naming the columns receipt_number, "
+            "evaluator_email, criterion_code and score; one row per score."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_sheet(self):
+        sheet = self.cleaned_data["sheet"]
+        if not sheet.name.lower().endswith(self.EXTENSIONS):
+            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
+        if sheet.size > self.MAX_SIZE:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return sheet

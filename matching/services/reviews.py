@@ -57,7 +57,9 @@ def parse_score(raw: Any, criterion: Criterion) -> Decimal | None:
         raise DomainError(_("Enter a number."), code="not_a_number") from None
     if not value.is_finite() or value < 0 or value > criterion.max_score:
         raise DomainError(
-            _("Enter a score from 0 to %(max)s.") % {"max": criterion.max_score.normalize()}, code="out_of_range"
+            # format "f": a maximum of 10.00 from the database reads "10", not "1E+1"
+            _("Enter a score from 0 to %(max)s.") % {"max": format(criterion.max_score.normalize(), "f")},
+            code="out_of_range",
         )
     if value != value.quantize(Decimal("0.01")):
         raise DomainError(_("Use at most two decimal places."), code="too_precise")
