@@ -44,7 +44,8 @@ from matching.models import (
     SelectionEntry,
     Track,
 )
-from matching.services import programs, rounds
+from matching.selectors import disagreement_spread, result_review_spreads
+from matching.services import programs, rounds, selection
 from matching.services.evaluators import evaluator_invite
 from matching.services.score_import import ScoreSheetInvalid, read_score_sheet, scores_import
 from startups.admin import BrnSearchMixin, track_label
@@ -142,6 +143,12 @@ PROGRAM_START_REVIEW = ServiceAction(
     description=_("Start the review (submitted applications go into review)"),
     done=_("Review started: %(objects)s"),
 )
+PROGRAM_FINALISE = ServiceAction(
+    service=selection.selection_finalise,
+    target="program",
+    description=_("Finalise the selection"),
+    done=_("Selection finalised: %(objects)s"),
+)
 PROGRAM_ARCHIVE = ServiceAction(
     service=programs.program_archive,
     target="program",
@@ -173,6 +180,7 @@ class ProgramAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
         service_action(PROGRAM_CLOSE),
         service_action(PROGRAM_REOPEN),
         service_action(PROGRAM_START_REVIEW),
+        service_action(PROGRAM_FINALISE),
         service_action(PROGRAM_ARCHIVE),
     )
     inlines = (TrackInline, ProgramPartnerInline, DeclarationInline, QuestionInline, EvaluationRoundInline)
@@ -414,6 +422,12 @@ ROUND_COMPUTE = ServiceAction(
     description=_("Compute results"),
     done=_("Results computation started: %(objects)s"),
 )
+ROUND_PUBLISH = ServiceAction(
+    service=selection.results_publish,
+    target="round",
+    description=_("Publish results"),
+    done=_("Results published: %(objects)s"),
+)
 ROUND_COMPUTE_WITH_SUBMITTED = ServiceAction(
     service=rounds.round_compute_results_with_submitted,
     target="round",
@@ -452,6 +466,7 @@ class EvaluationRoundAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
         service_action(ROUND_ASSIGN),
         service_action(ROUND_COMPUTE),
         service_action(ROUND_COMPUTE_WITH_SUBMITTED),
+        service_action(ROUND_PUBLISH),
     )
     inlines = (CriterionInline, BonusRuleInline, CarryOverWeightInline)
     fieldsets = (
@@ -813,9 +828,26 @@ RESULT_SEARCH = (
 )
 
 
+RESULT_OVERRIDE_ADVANCE = ServiceAction(
+    service=selection.result_override_advance,
+    target="result",
+    description=_("Override advancement: advance"),
+    done=_("Now advancing: %(objects)s"),
+    needs_reason=True,
+)
+RESULT_OVERRIDE_HOLD_BACK = ServiceAction(
+    service=selection.result_override_hold_back,
+    target="result",
+    description=_("Override advancement: hold back"),
+    done=_("Now held back: %(objects)s"),
+    needs_reason=True,
+)
+
+
 @admin.register(RoundResult)
-class RoundResultAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
-    """Results are computed by the scoring service from the submitted reviews."""
+class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
+    """Results are computed by the scoring service from the submitted reviews; staff may only
+    override advancement, with a reason, through the selection service."""
 
     list_display = (
         "rank",
@@ -826,14 +858,39 @@ class RoundResultAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
         "aggregate",
         "bonus",
         "review_count",
+        "review_spread",
+        "disagreement",
         "failed",
         "advanced",
+        "override_reason",
         "computed_at",
     )
     list_display_links = ("rank", "application")
     list_filter = ("round__program", ("round", RoundFilter), "advanced", "failed")
     search_fields = RESULT_SEARCH
     list_select_related = ("application__startup", "round__program")
+    actions = (service_action(RESULT_OVERRIDE_ADVANCE), service_action(RESULT_OVERRIDE_HOLD_BACK))
+
+    def has_change_permission(self, request, obj=None):
+        # The list's override actions need it; a single result's page stays read-only.
+        return obj is None and admin.ModelAdmin.has_change_permission(self, request)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        spreads = result_review_spreads(results=list(changelist.result_list))  # one query per page
+        for result in changelist.result_list:
+            result.review_spread_value = spreads.get(result.pk)
+        return changelist
+
+    @admin.display(description=_("review spread"))
+    def review_spread(self, result: RoundResult) -> str:
+        spread = getattr(result, "review_spread_value", None)
+        return "–" if spread is None else f"{spread:.1f}"
+
+    @admin.display(description=_("evaluators disagree"), boolean=True)
+    def disagreement(self, result: RoundResult) -> bool:
+        spread = getattr(result, "review_spread_value", None)
+        return spread is not None and spread > disagreement_spread()
 
 
 @admin.register(SelectionEntry)

@@ -1,11 +1,22 @@
 """Reads for matching: querysets already scoped and already joined."""
 
 import datetime as dt
+from collections import defaultdict
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from matching.models import Assignment, Criterion, EvaluationRound, Program, ProgramPartner, Question
+from matching.models import (
+    Assignment,
+    Criterion,
+    EvaluationRound,
+    Program,
+    ProgramPartner,
+    Question,
+    RoundResult,
+    Score,
+)
 
 # Programs anyone may look at; drafts are still being prepared and archived ones are gone.
 PUBLIC_STATUSES = (
@@ -76,3 +87,32 @@ def assignment_for_scoring(*, user, pk: int) -> Assignment:
         )
         .get(pk=pk)
     )
+
+
+def disagreement_spread() -> float:
+    """Review totals of one application further apart than this (points on the 0–100 scale) flag a
+    strong disagreement among its evaluators; setting MATCHDAY_DISAGREEMENT_SPREAD, 25 by default."""
+    return float(getattr(settings, "MATCHDAY_DISAGREEMENT_SPREAD", 25))
+
+
+def result_review_spreads(*, results: list[RoundResult]) -> dict[int, float]:
+    """For each result, max − min of its application's submitted review totals in its round (0–100
+    scale, rule 1), in one query; a result without submitted reviews is left out."""
+    if not results:
+        return {}
+    rows = Score.objects.filter(
+        round_id__in={r.round_id for r in results},
+        review__assignment__application_id__in={r.application_id for r in results},
+        review__assignment__status=Assignment.Status.SUBMITTED,
+    ).values_list(
+        "round_id", "review__assignment__application_id", "review_id", "value", "max_score", "criterion__weight"
+    )
+    sums: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for round_id, application_id, review_id, value, max_score, weight in rows:
+        pair = sums[(round_id, application_id, review_id)]
+        pair[0] += float(weight) * float(value) / float(max_score)
+        pair[1] += float(weight)
+    totals: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for (round_id, application_id, _review_id), (weighted, weights) in sums.items():
+        totals[(round_id, application_id)].append(100.0 * weighted / weights if weights else 0.0)
+    return {r.pk: max(found) - min(found) for r in results if (found := totals.get((r.round_id, r.application_id)))}

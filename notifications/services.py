@@ -75,3 +75,31 @@ def notify_many(
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return len(rows)
+
+
+def notify_each(
+    *,
+    event: str,
+    messages: list[tuple[Any, models.Model, dict[str, Any]]],
+    scope: str = "",
+    program: Any = None,
+) -> int:
+    """`notify` for many (recipient, object, context) triples — each person about their own
+    object — in one insert; rows that exist already are kept (same idempotency key).
+    Returns how many rows the insert was given."""
+    rows = [
+        Notification(
+            event=event,
+            recipient=recipient,
+            email=recipient.email,
+            language=recipient.preferred_language,
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+            object_id=str(obj.pk),
+            program=program,
+            context=context or {},
+            idempotency_key=notification_key(event=event, recipient_id=recipient.pk, obj=obj, scope=scope),
+        )
+        for recipient, obj, context in messages
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)

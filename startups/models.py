@@ -132,11 +132,12 @@ class Application(models.Model):
         INELIGIBLE = "ineligible", _("ineligible")
 
     S = Status
-    # Withdrawal is possible from every state before the selection is final.
+    # Withdrawal is possible from every state before the selection is final. A program with a
+    # single round selects straight from review (the last round's publication changes no status).
     TRANSITIONS = {
         S.DRAFT: {S.SUBMITTED, S.WITHDRAWN, S.INELIGIBLE},
         S.SUBMITTED: {S.IN_REVIEW, S.WITHDRAWN, S.INELIGIBLE},
-        S.IN_REVIEW: {S.ADVANCED, S.NOT_SELECTED, S.WITHDRAWN, S.INELIGIBLE},
+        S.IN_REVIEW: {S.ADVANCED, S.SELECTED, S.RESERVE, S.NOT_SELECTED, S.WITHDRAWN, S.INELIGIBLE},
         S.ADVANCED: {S.IN_REVIEW, S.SELECTED, S.RESERVE, S.NOT_SELECTED, S.WITHDRAWN, S.INELIGIBLE},
         S.SELECTED: {S.WITHDRAWN},
         S.RESERVE: {S.SELECTED, S.WITHDRAWN, S.NOT_SELECTED},

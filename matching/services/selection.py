@@ -1,0 +1,340 @@
+"""After scoring: staff overrides, publishing a round's results, the final selection and reserve
+promotion (DESIGN.md, scoring rule 7).
+
+Every write here is bulk (a constant number of queries whatever the number of applications) and
+runs in one transaction; the final list is only changed with the program row locked, so two
+withdrawals at the same moment promote two different reserves.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record, audit_record_many
+from core.errors import DomainError
+from core.lifecycle import ensure_transition, transition
+from matching.models import EvaluationRound, Program, ProgramPartner, RoundResult, SelectionEntry
+from notifications.models import Notification
+from notifications.services import notify_each, notify_many
+from startups.models import Application, StartupMember
+
+R = EvaluationRound.Status
+A = Application.Status
+O = SelectionEntry.Outcome  # noqa: E741
+E = Notification.Event
+
+# Applications still in the running; withdrawn or ineligible ones keep their status and get no notice.
+IN_PLAY = (A.IN_REVIEW, A.ADVANCED)
+SELECTION_SCOPE = "selection"
+
+
+def _round_context(evaluation_round: EvaluationRound) -> dict[str, Any]:
+    return {
+        "round_id": evaluation_round.pk,
+        "round_name_ko": evaluation_round.name_ko,
+        "round_name_en": evaluation_round.name_en,
+    }
+
+
+def _program_context(program: Program) -> dict[str, Any]:
+    return {"program_id": program.pk, "program_name_ko": program.name_ko, "program_name_en": program.name_en}
+
+
+def _members_by_startup(startup_ids: set[int]) -> dict[int, list[Any]]:
+    """Active members of the startups, in one query."""
+    members: dict[int, list[Any]] = defaultdict(list)
+    rows = StartupMember.objects.filter(startup_id__in=startup_ids, status=StartupMember.Status.ACTIVE).select_related(
+        "user"
+    )
+    for membership in rows:
+        members[membership.startup_id].append(membership.user)
+    return members
+
+
+def _move(applications: list[Application], *, to: str, by: Any, reason: str = "") -> None:
+    """Bulk status change, checked against the table and audited per object (one update and one
+    insert per starting status)."""
+    now = timezone.now()
+    by_status: dict[str, list[Application]] = defaultdict(list)
+    for application in applications:
+        ensure_transition(application, to=to)
+        by_status[application.status].append(application)
+    for previous, group in sorted(by_status.items()):
+        Application.objects.filter(pk__in=[a.pk for a in group]).update(status=to, updated_at=now)
+        for application in group:
+            application.status = to
+        audit_record_many(
+            actor=by, objects=group, verb="status_changed", from_state=previous, to_state=to, reason=reason
+        )
+
+
+def _is_last_round(evaluation_round: EvaluationRound) -> bool:
+    return not EvaluationRound.objects.filter(
+        program_id=evaluation_round.program_id, order__gt=evaluation_round.order
+    ).exists()
+
+
+# --- overriding and publishing a round's results -----------------------------------------------------
+
+
+@transaction.atomic
+def result_override(*, result: RoundResult, by: Any, advanced: bool, reason: str) -> RoundResult:
+    """Staff change the computed advancement of one application, with a written reason.
+
+    Only while the round's results are computed and not yet published. A failed application
+    (과락) may be advanced this way too: the reason is what makes it defensible. Re-computing
+    the round replaces the results, and with them any override.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the advancement is changed."), code="reason_required")
+    locked = RoundResult.objects.select_for_update().select_related("round").get(pk=result.pk)
+    if locked.round.status != R.RESULTS_COMPUTED:
+        raise DomainError(
+            _("Advancement can be changed only while the round's results are computed and not yet published."),
+            code="round_not_computed",
+        )
+    if locked.advanced == advanced:
+        message = _("The application already advances.") if advanced else _("The application already does not advance.")
+        raise DomainError(message, code="no_change")
+    before = locked.advanced
+    locked.advanced, locked.override_reason = advanced, reason
+    locked.save(update_fields=["advanced", "override_reason"])
+    audit_record(
+        actor=by,
+        obj=locked,
+        verb="advancement_overridden",
+        reason=reason,
+        data={"before": before, "after": advanced, "failed": locked.failed, "rank": locked.rank},
+    )
+    result.advanced, result.override_reason = advanced, reason
+    return locked
+
+
+def result_override_advance(*, result: RoundResult, by: Any, reason: str) -> RoundResult:
+    """Admin action: let the application advance after all."""
+    return result_override(result=result, by=by, advanced=True, reason=reason)
+
+
+def result_override_hold_back(*, result: RoundResult, by: Any, reason: str) -> RoundResult:
+    """Admin action: keep the application from advancing."""
+    return result_override(result=result, by=by, advanced=False, reason=reason)
+
+
+@transaction.atomic
+def results_publish(*, round: EvaluationRound, by: Any, reason: str = "") -> EvaluationRound:  # noqa: A002
+    """Publish a round's results: the round becomes `published` (once: publishing again is refused).
+
+    In every round but the last, applications that advanced become `advanced` (they stay so from
+    an earlier round) and the others `not_selected`, and each applicant startup's active members
+    get one ROUND_RESULT notice. The last round's results change no status and send no notice:
+    the final selection decides and announces them (SELECTION_DECISION).
+    """
+    evaluation_round = transition(round, to=R.PUBLISHED, by=by, reason=reason)
+    round.status = R.PUBLISHED
+    if _is_last_round(evaluation_round):
+        return evaluation_round
+
+    results = list(
+        RoundResult.objects.filter(round=evaluation_round, application__status__in=IN_PLAY).select_related(
+            "application__startup"
+        )
+    )
+    advancing = [r.application for r in results if r.advanced]
+    staying = [r.application for r in results if not r.advanced]
+    _move([a for a in advancing if a.status != A.ADVANCED], to=A.ADVANCED, by=by, reason=reason)
+    _move(staying, to=A.NOT_SELECTED, by=by, reason=reason)
+
+    members = _members_by_startup({r.application.startup_id for r in results})
+    context = {**_round_context(evaluation_round), **_program_context(evaluation_round.program)}
+    notify_each(
+        event=E.ROUND_RESULT,
+        messages=[
+            (user, r.application, {**context, "advanced": r.advanced})
+            for r in results
+            for user in members[r.application.startup_id]
+        ],
+        scope=f"round-{evaluation_round.pk}",
+        program=evaluation_round.program,
+    )
+    return evaluation_round
+
+
+# --- the final selection ---------------------------------------------------------------------------
+
+
+def _single_partner(program: Program):
+    partners = list(ProgramPartner.objects.filter(program=program).select_related("partner")[:2])
+    return partners[0].partner if len(partners) == 1 else None
+
+
+def _is_candidate(result: RoundResult) -> bool:
+    # Staff overrides win: advanced by hand counts even if failed; held back by hand never counts.
+    if result.override_reason:
+        return result.advanced
+    return not result.failed and result.rank is not None
+
+
+@transaction.atomic
+def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Program:
+    """The final list after the last round (rule 7): in that round's rank order, leaving out failed
+    applications (unless staff advanced them by hand) and those staff held back, the first `quota`
+    are selected (positions 1..quota), the next `reserve_size` form the reserve (1..r), and every
+    other participant of the round is not selected. With exactly one partner the selected are
+    matched to it; with several, partners are left empty for matching. Runs once per program.
+    """
+    locked = Program.objects.select_for_update().get(pk=program.pk)
+    if locked.status == Program.Status.FINALISED or SelectionEntry.objects.filter(program=locked).exists():
+        raise DomainError(_("The selection of this program is already final."), code="selection_exists")
+    last_round = EvaluationRound.objects.filter(program=locked).order_by("-order").first()
+    if last_round is None or last_round.status != R.PUBLISHED:
+        raise DomainError(
+            _("Publish the results of the program's last round before finalising the selection."),
+            code="last_round_not_published",
+        )
+    results = list(
+        RoundResult.objects.filter(round=last_round, application__status__in=IN_PLAY)
+        .select_related("application__startup")
+        .order_by(F("rank").asc(nulls_last=True), "pk")
+    )
+    candidates = [r.application for r in results if _is_candidate(r)]
+    if len(candidates) < locked.quota:
+        raise DomainError(
+            _("Only %(count)d applications can be selected, fewer than the quota of %(quota)d.")
+            % {"count": len(candidates), "quota": locked.quota},
+            code="too_few_candidates",
+        )
+    selected = candidates[: locked.quota]
+    reserve = candidates[locked.quota : locked.quota + locked.reserve_size]
+    chosen = {a.pk for a in selected} | {a.pk for a in reserve}
+    rest = [r.application for r in results if r.application.pk not in chosen]
+
+    partner = _single_partner(locked)
+    SelectionEntry.objects.bulk_create(
+        [
+            *(
+                SelectionEntry(program=locked, application=a, outcome=O.SELECTED, position=i, partner=partner)
+                for i, a in enumerate(selected, 1)
+            ),
+            *(
+                SelectionEntry(program=locked, application=a, outcome=O.RESERVE, position=i)
+                for i, a in enumerate(reserve, 1)
+            ),
+            *(SelectionEntry(program=locked, application=a, outcome=O.NOT_SELECTED) for a in rest),
+        ],
+        batch_size=1000,
+    )
+    _move(selected, to=A.SELECTED, by=by, reason=reason)
+    _move(reserve, to=A.RESERVE, by=by, reason=reason)
+    _move(rest, to=A.NOT_SELECTED, by=by, reason=reason)
+
+    members = _members_by_startup({r.application.startup_id for r in results})
+    context = _program_context(locked)
+    positions = {a.pk: i for i, a in enumerate(selected, 1)} | {a.pk: i for i, a in enumerate(reserve, 1)}
+    notify_each(
+        event=E.SELECTION_DECISION,
+        messages=[
+            (user, a, {**context, "outcome": a.status, "position": positions.get(a.pk)})
+            for a in [*selected, *reserve, *rest]
+            for user in members[a.startup_id]
+        ],
+        scope=SELECTION_SCOPE,
+        program=locked,
+    )
+    counts = {"selected": len(selected), "reserve": len(reserve), "not_selected": len(rest), "round_id": last_round.pk}
+    finalised = transition(locked, to=Program.Status.FINALISED, by=by, reason=reason, data=counts)
+    program.status = finalised.status
+    return finalised
+
+
+# --- withdrawals and reserve promotion ---------------------------------------------------------------
+
+
+def _lock_program(program_id: int) -> Program:
+    return Program.objects.select_for_update().get(pk=program_id)
+
+
+@transaction.atomic
+def reserve_promote(
+    *, program: Program, by: Any, reason: str, position: int | None = None, partner: Any = None
+) -> SelectionEntry | None:
+    """The first reserve (lowest position) takes the freed selected `position` (by default the
+    lowest free one): its application becomes selected, `promoted_at` is set, the reserves behind
+    it move up one place in the same order, its members are notified (RESERVE_PROMOTED) and the
+    promotion is audited. With no reserve left that is recorded on the program and None returned.
+    Runs with the program row locked, so concurrent calls promote different reserves.
+    """
+    locked = _lock_program(program.pk)
+    if locked.status != Program.Status.FINALISED:
+        raise DomainError(_("Reserves are promoted only after the selection is final."), code="selection_not_final")
+    if position is None:
+        taken = set(
+            SelectionEntry.objects.filter(program=locked, outcome=O.SELECTED).values_list("position", flat=True)
+        )
+        position = next(p for p in range(1, len(taken) + 2) if p not in taken)
+    entry = (
+        SelectionEntry.objects.select_for_update(of=("self",))
+        .filter(program=locked, outcome=O.RESERVE, application__status=A.RESERVE)
+        .select_related("application__startup")
+        .order_by("position", "pk")
+        .first()
+    )
+    if entry is None:
+        audit_record(actor=by, obj=locked, verb="reserve_exhausted", reason=reason, data={"position": position})
+        return None
+
+    from_position = entry.position
+    entry.outcome, entry.position, entry.promoted_at = O.SELECTED, position, timezone.now()
+    entry.partner = partner if partner is not None else _single_partner(locked)
+    entry.save(update_fields=["outcome", "position", "promoted_at", "partner", "updated_at"])
+    SelectionEntry.objects.filter(program=locked, outcome=O.RESERVE, position__gt=from_position).update(
+        position=F("position") - 1, updated_at=timezone.now()
+    )
+    transition(entry.application, to=A.SELECTED, by=by, reason=reason)
+    audit_record(
+        actor=by,
+        obj=entry,
+        verb="reserve_promoted",
+        reason=reason,
+        data={"application_id": entry.application_id, "reserve_position": from_position, "position": position},
+    )
+    members = _members_by_startup({entry.application.startup_id})[entry.application.startup_id]
+    notify_many(
+        event=E.RESERVE_PROMOTED,
+        recipients=members,
+        obj=entry.application,
+        context={**_program_context(locked), "position": position},
+        scope=SELECTION_SCOPE,
+        program=locked,
+    )
+    return entry
+
+
+def selection_release(*, application: Application, by: Any, reason: str) -> SelectionEntry | None:
+    """A selected or reserve application is being withdrawn (call inside the withdrawal's
+    transaction, with the program row locked). Its entry becomes `not_selected` without a position —
+    the row stays, so the list shows who left; its partner passes to the successor — and the
+    reserves behind a withdrawn reserve move up.
+    A withdrawn selected application is replaced by the first reserve, on the freed position and
+    with its partner. Returns the promoted entry, if any."""
+    entry = SelectionEntry.objects.select_for_update(of=("self",)).filter(application=application).order_by().first()
+    if entry is None or entry.outcome == O.NOT_SELECTED:
+        return None
+    was, freed, partner = entry.outcome, entry.position, entry.partner
+    entry.outcome, entry.position, entry.partner = O.NOT_SELECTED, None, None  # the seat goes to the successor
+    entry.save(update_fields=["outcome", "position", "partner", "updated_at"])
+    audit_record(
+        actor=by, obj=entry, verb="withdrawn_from_selection", from_state=was, reason=reason, data={"position": freed}
+    )
+    if was == O.RESERVE:
+        SelectionEntry.objects.filter(program_id=entry.program_id, outcome=O.RESERVE, position__gt=freed).update(
+            position=F("position") - 1, updated_at=timezone.now()
+        )
+        return None
+    if entry.program.status != Program.Status.FINALISED:  # an archived program's list is history
+        return None
+    return reserve_promote(program=entry.program, by=by, reason=reason, position=freed, partner=partner)
