@@ -58,23 +58,9 @@ def notify_many(
 ) -> int:
     """`notify` for many people about one object, in one insert; rows that exist already are kept
     as they are (same idempotency key). Returns how many rows the insert was given."""
-    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    rows = [
-        Notification(
-            event=event,
-            recipient=recipient,
-            email=recipient.email,
-            language=recipient.preferred_language,
-            content_type=content_type,
-            object_id=str(obj.pk),
-            program=program,
-            context=context or {},
-            idempotency_key=notification_key(event=event, recipient_id=recipient.pk, obj=obj, scope=scope),
-        )
-        for recipient in recipients
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return len(rows)
+    return notify_each(
+        event=event, messages=[(r, obj, context or {}) for r in recipients], scope=scope, program=program
+    )
 
 
 def notify_each(
