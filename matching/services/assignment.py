@@ -316,14 +316,22 @@ def assignments_create_enqueue(*, round: EvaluationRound, by: User | None, seed:
     transaction.on_commit(lambda: assign_evaluators.delay(round_id, user_id, seed))
 
 
+@transaction.atomic
 def assignment_recuse(*, assignment: Assignment, by: User, reason: str) -> Assignment:
-    """The evaluator steps aside from an application (a conflict found late). The slot is filled by
-    running the assignment job again, never with the same evaluator."""
+    """The evaluator steps aside from an application (a conflict found late). The conflict is
+    recorded as declared, so no later round pairs them again; the slot is filled by running the
+    assignment job again, never with the same evaluator."""
     if not reason.strip():
         raise DomainError(_("Say why the evaluator steps aside."), code="reason_required")
-    return transition(
+    recused = transition(
         assignment, to=Assignment.Status.RECUSED, by=by, reason=reason, extra_fields={"recusal_reason": reason}
     )
+    Conflict.objects.get_or_create(
+        evaluator_id=recused.evaluator_id,
+        startup_id=recused.application.startup_id,
+        defaults={"source": Conflict.Source.DECLARED, "reason": reason.strip(), "recorded_by": by},
+    )
+    return recused
 
 
 @transaction.atomic

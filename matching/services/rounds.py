@@ -12,7 +12,7 @@ from core.errors import DomainError
 from core.lifecycle import transition
 from matching.models import EvaluationRound
 from matching.services.assignment import ASSIGNABLE_STATUSES, assignments_create_enqueue
-from matching.services.scoring import results_compute_check, results_compute_enqueue
+from matching.services.scoring import results_compute_check, results_compute_enqueue, round_validate_configuration
 
 R = EvaluationRound.Status
 
@@ -30,6 +30,7 @@ def round_start_assigning(*, round: EvaluationRound, by: User, reason: str = "")
         raise DomainError(_("Add at least one criterion before assigning evaluators."), code="round_without_criteria")
     if not round.evaluators.exists():
         raise DomainError(_("Add evaluators to the round's pool first."), code="round_without_evaluators")
+    round_validate_configuration(round=round)  # weights, maxima, carry-over summing to 1, N and T
     return transition(round, to=R.ASSIGNING, by=by, reason=reason)
 
 

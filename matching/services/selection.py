@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record, audit_record_many
 from core.errors import DomainError
@@ -99,7 +100,7 @@ def result_override(*, result: RoundResult, by: Any, advanced: bool, reason: str
             code="round_not_computed",
         )
     if locked.advanced == advanced:
-        message = _("The application already advances.") if advanced else _("The application already does not advance.")
+        message = _("The application already advances.") if advanced else _("The application is already held back.")
         raise DomainError(message, code="no_change")
     before = locked.advanced
     locked.advanced, locked.override_reason = advanced, reason
@@ -204,7 +205,11 @@ def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Progra
     candidates = [r.application for r in results if _is_candidate(r)]
     if len(candidates) < locked.quota:
         raise DomainError(
-            _("Only %(count)d applications can be selected, fewer than the quota of %(quota)d.")
+            ngettext(
+                "Only %(count)d application can be selected, fewer than the quota of %(quota)d.",
+                "Only %(count)d applications can be selected, fewer than the quota of %(quota)d.",
+                len(candidates),
+            )
             % {"count": len(candidates), "quota": locked.quota},
             code="too_few_candidates",
         )

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -133,3 +135,15 @@ def test_a_published_round_cannot_be_reopened(staff_user):
 
     with pytest.raises(TransitionNotAllowed):
         round_reopen(round=evaluation_round, by=staff_user, reason="late scores")
+
+
+def test_a_round_whose_carry_over_weights_do_not_sum_to_one_cannot_start_assigning(staff_user):
+    evaluation_round = factories.CriterionFactory().round
+    evaluation_round.evaluators.add(factories.EvaluatorFactory())
+    factories.CarryOverWeightFactory(round=evaluation_round, source_round=evaluation_round, weight=Decimal("0.7"))
+
+    with pytest.raises(DomainError):
+        round_start_assigning(round=evaluation_round, by=staff_user)
+
+    evaluation_round.refresh_from_db()
+    assert evaluation_round.status == EvaluationRound.Status.SETUP

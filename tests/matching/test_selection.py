@@ -7,6 +7,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from audit.models import AuditEvent
 from core.errors import DomainError, TransitionNotAllowed
@@ -18,6 +19,13 @@ from startups.services import application_withdraw
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The refusals are compared by their English wording.
+    with translation.override("en"):
+        yield
 
 R = EvaluationRound.Status
 A = Application.Status
@@ -308,7 +316,7 @@ def test_finalising_with_fewer_candidates_than_the_quota_says_how_many_and_chang
     program = factories.ProgramFactory(reviewing=True, quota=3, reserve_size=0)
     results = final_round(program, "aff")
 
-    with pytest.raises(DomainError, match="Only 1 applications can be selected, fewer than the quota of 3"):
+    with pytest.raises(DomainError, match="Only 1 application can be selected, fewer than the quota of 3"):
         selection_finalise(program=program, by="staff")
 
     assert not SelectionEntry.objects.exists()

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from matching.models import Assignment, EvaluationRound, Review
+from matching.models import Assignment, Conflict, EvaluationRound, Review
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +179,12 @@ def test_stepping_aside_without_a_reason_changes_nothing(client):
 
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.PENDING
+
+
+def test_stepping_aside_records_a_declared_conflict_so_later_rounds_never_pair_them(client):
+    assignment = _assignment()
+
+    _client_for(client, assignment).post(reverse("evaluator:recuse", args=[assignment.pk]), {"reason": "투자 검토 중"})
+
+    conflict = Conflict.objects.get(evaluator=assignment.evaluator, startup=assignment.application.startup)
+    assert (conflict.source, conflict.reason) == (Conflict.Source.DECLARED, "투자 검토 중")
