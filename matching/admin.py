@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -23,6 +25,7 @@ from core.admin import (
     service_action,
 )
 from core.errors import DomainError
+from matching.exports import rows_to_csv, rows_to_xlsx, selection_header, selection_rows
 from matching.forms import InviteForm, ScoreSheetForm
 from matching.models import (
     Assignment,
@@ -44,7 +47,7 @@ from matching.models import (
     SelectionEntry,
     Track,
 )
-from matching.selectors import disagreement_spread, result_review_spreads
+from matching.selectors import disagreement_spread, result_criterion_means, result_review_spreads
 from matching.services import programs, rounds, selection
 from matching.services.evaluators import evaluator_invite
 from matching.services.score_import import ScoreSheetInvalid, read_score_sheet, scores_import
@@ -619,6 +622,7 @@ class EvaluatorAdmin(ModelAdmin):
         "partner",
         "expertise_list",
         "assignment_count",
+        "progress",
         "invited_at",
         "is_active",
     )
@@ -635,8 +639,17 @@ class EvaluatorAdmin(ModelAdmin):
             # str() names the user, here and in autocomplete results (this replaces list_select_related).
             .select_related("user", "partner")
             .prefetch_related("expertise")
-            .annotate(assignment_count=count_of(Assignment.objects.all(), "evaluator"))
+            .annotate(
+                assignment_count=count_of(Assignment.objects.all(), "evaluator"),
+                submitted_count=count_of(Assignment.objects.filter(status=Assignment.Status.SUBMITTED), "evaluator"),
+                recused_count=count_of(Assignment.objects.filter(status=Assignment.Status.RECUSED), "evaluator"),
+            )
         )
+
+    @admin.display(description=_("reviews submitted"))
+    def progress(self, evaluator: Evaluator) -> str:
+        active = evaluator.assignment_count - evaluator.recused_count
+        return f"{evaluator.submitted_count} / {active}"
 
     def get_urls(self):
         return [
@@ -773,12 +786,37 @@ class SubmittedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewApplicationFilter(admin.SimpleListFilter):
+    """The reviews of one application (`?application=<id>`, linked from the results table); shown
+    only while in use, since listing every application would be far too long."""
+
+    title = _("application")
+    parameter_name = "application"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if value and value.isdigit():
+            return ((value, _("application #%(id)s") % {"id": value}),)
+        return ()
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(assignment__application_id=int(value))
+        return queryset
+
+
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyModelAdmin):
     """Reviews are written by evaluators on their own pages; scores lock when the round closes."""
 
     list_display = ("application", "evaluator", "round", "score_count", "submitted_at", "updated_at")
-    list_filter = ("assignment__round__program", ("assignment__round", RoundFilter), SubmittedFilter)
+    list_filter = (
+        "assignment__round__program",
+        ("assignment__round", RoundFilter),
+        SubmittedFilter,
+        ReviewApplicationFilter,
+    )
     search_fields = tuple(f"assignment__{field}" for field in WORK_SEARCH)
     list_select_related = (
         "assignment__application__startup",
@@ -860,6 +898,8 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
         "review_count",
         "review_spread",
         "disagreement",
+        "criterion_means",
+        "reviews_link",
         "failed",
         "advanced",
         "override_reason",
@@ -878,9 +918,22 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         spreads = result_review_spreads(results=list(changelist.result_list))  # one query per page
+        means = result_criterion_means(results=list(changelist.result_list))  # one query per page
         for result in changelist.result_list:
             result.review_spread_value = spreads.get(result.pk)
+            result.criterion_means_value = means.get(result.pk, [])
         return changelist
+
+    @admin.display(description=_("criterion means"))
+    def criterion_means(self, result: RoundResult) -> str:
+        means = getattr(result, "criterion_means_value", [])
+        return ", ".join(f"{code}: {mean:.2f}" for code, mean in means) or "–"
+
+    @admin.display(description=_("reviews"))
+    def reviews_link(self, result: RoundResult):
+        return changelist_link(
+            Review, _("reviews"), application=result.application_id, assignment__round__id__exact=result.round_id
+        )
 
     @admin.display(description=_("review spread"))
     def review_spread(self, result: RoundResult) -> str:
@@ -904,3 +957,21 @@ class SelectionEntryAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
 
     # Selected first, then the reserve, each in order, then the rest ("selected" > "reserve" > "not_selected").
     ordering = ("program", "-outcome", "position")
+    actions = ("export_csv", "export_xlsx")
+
+    @staticmethod
+    def _download(content: bytes, content_type: str, extension: str) -> HttpResponse:
+        response = HttpResponse(content, content_type=content_type)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="selection-{stamp}.{extension}"'
+        return response
+
+    @admin.action(description=_("Export as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        content = rows_to_csv(selection_header(), selection_rows(queryset))
+        return self._download(content, "text/csv; charset=utf-8", "csv")
+
+    @admin.action(description=_("Export as XLSX"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        content = rows_to_xlsx(selection_header(), selection_rows(queryset), title=gettext("selection"))
+        return self._download(content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")

@@ -2,9 +2,10 @@
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Avg, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from matching.models import (
@@ -116,3 +117,26 @@ def result_review_spreads(*, results: list[RoundResult]) -> dict[int, float]:
     for (round_id, application_id, _review_id), (weighted, weights) in sums.items():
         totals[(round_id, application_id)].append(100.0 * weighted / weights if weights else 0.0)
     return {r.pk: max(found) - min(found) for r in results if (found := totals.get((r.round_id, r.application_id)))}
+
+
+def result_criterion_means(*, results: list[RoundResult]) -> dict[int, list[tuple[str, Decimal]]]:
+    """For each result, the mean score of each criterion over its application's submitted reviews in
+    its round, as (criterion code, mean) in the criteria's order, in one query; a result without
+    submitted reviews is left out."""
+    if not results:
+        return {}
+    rows = (
+        Score.objects.filter(
+            round_id__in={r.round_id for r in results},
+            review__assignment__application_id__in={r.application_id for r in results},
+            review__assignment__status=Assignment.Status.SUBMITTED,
+        )
+        .values("round_id", "review__assignment__application_id", "criterion_id", "criterion__code", "criterion__order")
+        .annotate(mean=Avg("value"))
+        .order_by("criterion__order", "criterion_id")
+    )
+    means: dict[tuple[int, int], list[tuple[str, Decimal]]] = defaultdict(list)
+    for row in rows:
+        key = (row["round_id"], row["review__assignment__application_id"])
+        means[key].append((row["criterion__code"], Decimal(str(row["mean"]))))
+    return {r.pk: found for r in results if (found := means.get((r.round_id, r.application_id)))}

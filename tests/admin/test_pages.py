@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from matching.models import Evaluator
 from startups.models import Application, Startup
+from tests import factories
 from tests.admin.conftest import REGISTERED_MODELS, admin_url, make_row
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,14 @@ def test_the_admin_index_lists_programs_first_and_accounts_last(staff_client):
     labels = [app["app_label"] for app in response.context["app_list"]]
     assert labels[:2] == ["matching", "startups"]
     assert labels.index("accounts") > labels.index("audit")
+
+
+def test_the_evaluator_list_shows_each_evaluators_progress(staff_client):
+    evaluator = factories.EvaluatorFactory()
+    factories.AssignmentFactory(evaluator=evaluator, status="submitted")
+    factories.AssignmentFactory(evaluator=evaluator, status="in_progress")
+    factories.AssignmentFactory(evaluator=evaluator, status="recused")
+
+    response = staff_client.get(admin_url(Evaluator, "changelist"))
+
+    assert "1 / 2" in response.content.decode()

@@ -66,7 +66,7 @@ def test_finalising_with_too_few_candidates_shows_the_count(staff):
 
     [(level, message)] = messages_of(response)
     assert level == "error"
-    assert "Only 1 applications can be selected, fewer than the quota of 3." in message
+    assert "Only 1 application can be selected, fewer than the quota of 3." in message
 
 
 def test_the_override_action_asks_for_a_reason_first(staff):
