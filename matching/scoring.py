@@ -121,6 +121,9 @@ def q4(value: float | Decimal) -> Decimal:
     return Decimal(value).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
 
 
+SIGMA_ZERO = 1e-9  # below this an evaluator's totals are all the same: σ_e = 0 by the rule
+
+
 def review_total(scores: Mapping[int, float], criteria: Sequence[CriterionSpec]) -> float:
     """100 · Σ w_c·(s_c/m_c) / Σ w_c over the criteria present in `scores` (criterion id → value)."""
     return _review_total(scores, _prepared(criteria))
@@ -140,7 +143,9 @@ def _review_total(scores: Mapping[int, float], prepared: Sequence[tuple[int, flo
         if value is not None:
             weighted += weight * (value / max_score)
             weights += weight
-    return 100.0 * weighted / weights if weights else 0.0
+    # Rounded far below any displayed precision so that totals equal on paper are equal floats
+    # (1/3 + 2/3 and 2/3 + 1/3 differ in the last bit), which z = 0 for σ_e = 0 relies on.
+    return round(100.0 * weighted / weights, 9) if weights else 0.0
 
 
 def mean(totals: Sequence[float]) -> float | None:
@@ -169,7 +174,7 @@ def evaluator_z(totals_by_evaluator: Mapping[int, Sequence[float]]) -> dict[int,
             stats[evaluator_id] = None
             continue
         mu, sigma = population_mean_std(totals)
-        stats[evaluator_id] = (mu, sigma) if sigma > 0 else None
+        stats[evaluator_id] = (mu, sigma) if sigma > SIGMA_ZERO else None
     return stats
 
 
