@@ -48,6 +48,7 @@ from matching.models import (
     Track,
 )
 from matching.selectors import disagreement_spread, result_criterion_means, result_review_spreads
+from matching.services import assignment as assignment_service
 from matching.services import programs, rounds, selection
 from matching.services.evaluators import evaluator_invite
 from matching.services.score_import import ScoreSheetInvalid, read_score_sheet, scores_import
@@ -753,15 +754,64 @@ WORK_SEARCH = (
 )
 
 
+ASSIGNMENT_REMOVE = ServiceAction(
+    service=assignment_service.assignment_remove,
+    target="assignment",
+    description=_("Remove (pending assignments without a review)"),
+    done=_("Removed: %(objects)s"),
+)
+
+
 @admin.register(Assignment)
-class AssignmentAdmin(ReadOnlyModelAdmin):
-    """Assignments are made by the assignment job and change state through the evaluator's pages."""
+class AssignmentAdmin(ServiceActionsMixin, ReadOnlyModelAdmin):
+    """Assignments are made by the assignment job or by hand here (through the same rules), and
+    change state through the evaluator's pages."""
 
     list_display = ("application", "evaluator", "round", "status", "assigned_at", "updated_at")
     list_filter = ("round__program", ("round", RoundFilter), "status")
     search_fields = WORK_SEARCH
     list_select_related = ("application__startup", "evaluator__user", "round__program")
     autocomplete_fields = ("application", "evaluator")
+    actions = (service_action(ASSIGNMENT_REMOVE),)
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("matching.add_assignment")
+
+    def has_change_permission(self, request, obj=None):
+        # Only so that the removal action is offered; the change form stays read-only.
+        return obj is None and request.user.has_perm("matching.change_assignment")
+
+    def get_fields(self, request, obj=None):
+        return ("round", "application", "evaluator") if obj is None else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else super().get_readonly_fields(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            return form
+
+        class AddForm(form):
+            def clean(self):
+                data = super().clean()
+                if not self.errors:
+                    try:  # the service decides: pool, round, conflicts, duplicates
+                        self.instance = assignment_service.assignment_add(
+                            round=data["round"],
+                            application=data["application"],
+                            evaluator=data["evaluator"],
+                            by=request.user,
+                        )
+                    except DomainError as refused:
+                        raise forms.ValidationError(refused.message, code=refused.code) from None
+                return data
+
+        return AddForm
+
+    def save_model(self, request, obj, form, change):
+        if change or obj.pk is None:  # added by the service in the form's clean()
+            super().save_model(request, obj, form, change)
 
 
 class ScoreInline(ReadOnlyTabularInline):

@@ -352,7 +352,7 @@ def assignment_add(
         raise DomainError(_("The evaluator has a conflict of interest with this startup."), code="conflict_of_interest")
     if Assignment.objects.filter(round=evaluation_round, application=application, evaluator=evaluator).exists():
         raise DomainError(
-            _("The evaluator is already assigned to this application (or stepped back from it)."),
+            _("The evaluator is already assigned to this application (or stepped aside from it)."),
             code="already_assigned",
         )
     assignment = Assignment.objects.create(round=evaluation_round, application=application, evaluator=evaluator)
