@@ -50,6 +50,7 @@ from matching.models import (
 from matching.selectors import disagreement_spread, result_criterion_means, result_review_spreads
 from matching.services import assignment as assignment_service
 from matching.services import programs, rounds, selection
+from matching.services import scoring as scoring_service
 from matching.services.evaluators import evaluator_invite
 from matching.services.score_import import ScoreSheetInvalid, read_score_sheet, scores_import
 from startups.admin import BrnSearchMixin, track_label
@@ -337,6 +338,33 @@ class EvaluationRoundForm(forms.ModelForm):
                 if name in self.fields:
                     self.fields[name].disabled = True
 
+    def clean(self):
+        data = super().clean()
+        try:
+            scoring_service.advancement_check(
+                rule=data.get("advancement_rule"),
+                advance_count=data.get("advance_count"),
+                cutoff_score=data.get("cutoff_score"),
+            )
+        except DomainError as refused:
+            field = "advance_count" if refused.code == "advance_count_missing" else "cutoff_score"
+            self.add_error(field, refused.message)
+        return data
+
+
+class CarryOverWeightFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        weights = [
+            form.cleaned_data["weight"]
+            for form in self.forms
+            if form.cleaned_data.get("weight") is not None and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            scoring_service.carry_over_weights_check(weights)
+        except DomainError as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None
+
 
 class RoundSetupInline(TabularInline):
     """Scoring rules of a round: editable while the round is in set-up, read-only after."""
@@ -368,6 +396,7 @@ class BonusRuleInline(RoundSetupInline):
 
 class CarryOverWeightInline(RoundSetupInline):
     model = CarryOverWeight
+    formset = CarryOverWeightFormSet
     fk_name = "round"
     fields = ("source_round", "weight")
 

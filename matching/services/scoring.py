@@ -66,17 +66,25 @@ def round_validate_configuration(*, round: EvaluationRound) -> None:  # noqa: A0
                 _("Criterion “%(code)s” needs a maximum score above 0.") % {"code": criterion.code},
                 code="max_score_not_positive",
             )
-    weights = [w.weight for w in round.carry_over_weights.all()]
-    if weights and sum(weights, Decimal("0")) != Decimal("1"):
+    carry_over_weights_check([w.weight for w in round.carry_over_weights.all()])
+    advancement_check(rule=round.advancement_rule, advance_count=round.advance_count, cutoff_score=round.cutoff_score)
+
+
+def carry_over_weights_check(weights: list[Decimal]) -> None:
+    """Carry-over weights, when a round has any, add up to exactly 1."""
+    total = sum(weights, Decimal("0"))
+    if weights and total != Decimal("1"):
         raise DomainError(
-            _("Carry-over weights add up to %(total)s; they must add up to exactly 1.")
-            % {"total": sum(weights, Decimal("0"))},
+            _("Carry-over weights add up to %(total)s; they must add up to exactly 1.") % {"total": total},
             code="carry_over_not_one",
         )
-    rule = round.advancement_rule
-    if rule in (scoring.TOP_N, scoring.TOP_N_CUTOFF) and not round.advance_count:
+
+
+def advancement_check(*, rule: str, advance_count: int | None, cutoff_score: Decimal | None) -> None:
+    """A top-N rule needs N ≥ 1; a cutoff rule needs T."""
+    if rule in (scoring.TOP_N, scoring.TOP_N_CUTOFF) and not advance_count:
         raise DomainError(_("Set how many advance (N) for a top-N rule."), code="advance_count_missing")
-    if rule in (scoring.CUTOFF, scoring.TOP_N_CUTOFF) and round.cutoff_score is None:
+    if rule in (scoring.CUTOFF, scoring.TOP_N_CUTOFF) and cutoff_score is None:
         raise DomainError(_("Set the cutoff score (T) for a cutoff rule."), code="cutoff_missing")
 
 
@@ -234,8 +242,8 @@ def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = Fa
     """Rank every application of a closed round and mark who advances (DESIGN.md's scoring rules).
 
     Refuses while assignments are not submitted unless `allow_missing` ("compute with the reviews
-    submitted", recorded in the audit trail). Re-running replaces the results (and any manual
-    override of "advanced"); the same inputs give the same rows and the same fingerprint.
+    submitted", recorded in the audit trail). Re-running replaces the computed results and keeps staff
+    overrides of "advanced"; the same inputs give the same rows and the same fingerprint.
     """
     evaluation_round = EvaluationRound.objects.select_for_update().get(pk=round.pk)
     missing = results_compute_check(round=evaluation_round, allow_missing=allow_missing)
@@ -243,8 +251,20 @@ def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = Fa
     inputs = _load_inputs(evaluation_round)
     computation = scoring.compute_round(**inputs)
 
+    # Staff overrides are decisions, not inputs: they survive a re-computation.
+    overrides = {
+        application_id: (advanced, reason)
+        for application_id, advanced, reason in RoundResult.objects.filter(round=evaluation_round)
+        .exclude(override_reason="")
+        .values_list("application_id", "advanced", "override_reason")
+    }
     RoundResult.objects.filter(round=evaluation_round).delete()
     _write_results(evaluation_round, computation, computed_at=timezone.now())
+    if overrides:
+        kept = list(RoundResult.objects.filter(round=evaluation_round, application_id__in=overrides))
+        for result in kept:
+            result.advanced, result.override_reason = overrides[result.application_id]
+        RoundResult.objects.bulk_update(kept, ["override_reason", "advanced"])
     report = ComputeReport(
         round_id=evaluation_round.pk,
         applications=len(computation.results),

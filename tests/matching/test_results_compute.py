@@ -289,3 +289,17 @@ def test_a_refused_computation_job_leaves_the_reason_in_the_rounds_audit_trail(s
 
     assert outcome["ok"] is False and outcome["code"] == "round_not_closed"
     assert AuditEvent.objects.filter(object_id=str(evaluation_round.pk), verb="results_compute_refused").exists()
+
+
+def test_computing_again_keeps_the_overrides_staff_made(staff_user):
+    evaluation_round = make_round(3)
+    results_compute(round=evaluation_round, by=staff_user)
+    held_back = RoundResult.objects.filter(round=evaluation_round).order_by("rank").first()
+    RoundResult.objects.filter(pk=held_back.pk).update(
+        advanced=not held_back.advanced, override_reason="서류 보완 확인"
+    )
+
+    results_compute(round=evaluation_round, by=staff_user)
+
+    again = RoundResult.objects.get(round=evaluation_round, application_id=held_back.application_id)
+    assert (again.advanced, again.override_reason) == (not held_back.advanced, "서류 보완 확인")
