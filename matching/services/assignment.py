@@ -305,6 +305,9 @@ def assignments_run(*, round_id: int, user_id: int | None, seed: int = 0) -> dic
     except AssignmentImpossible as error:
         audit_record(actor=by, obj=evaluation_round, verb="evaluator_assignment_failed", data=error.report.as_dict())
         return {"ok": False, **error.report.as_dict()}
+    except DomainError as refused:  # e.g. the round moved on before the job ran
+        audit_record(actor=by, obj=evaluation_round, verb="evaluator_assignment_failed", reason=refused.message)
+        return {"ok": False, "code": refused.code, "detail": refused.message}
     return {"ok": True, **report.as_dict()}
 
 
@@ -319,8 +322,8 @@ def assignments_create_enqueue(*, round: EvaluationRound, by: User | None, seed:
 @transaction.atomic
 def assignment_recuse(*, assignment: Assignment, by: User, reason: str) -> Assignment:
     """The evaluator steps aside from an application (a conflict found late). The conflict is
-    recorded as declared, so no later round pairs them again; the slot is filled by running the
-    assignment job again, never with the same evaluator."""
+    recorded as declared, so no later round pairs them again, and the assignment job is queued to
+    fill the place with another evaluator."""
     if not reason.strip():
         raise DomainError(_("Say why the evaluator steps aside."), code="reason_required")
     recused = transition(
@@ -331,6 +334,8 @@ def assignment_recuse(*, assignment: Assignment, by: User, reason: str) -> Assig
         startup_id=recused.application.startup_id,
         defaults={"source": Conflict.Source.DECLARED, "reason": reason.strip(), "recorded_by": by},
     )
+    if recused.round.status in ASSIGNABLE_STATUSES:  # the job fills the freed place after commit
+        assignments_create_enqueue(round=recused.round, by=by)
     return recused
 
 

@@ -280,3 +280,18 @@ def test_each_newly_assigned_evaluator_is_told_once_per_round(staff_user):
     told = Notification.objects.filter(event=Notification.Event.EVALUATOR_ASSIGNED)
     assert told.count() == 3
     assert {n.object_id for n in told} == {str(evaluation_round.pk)}
+
+
+def test_a_recusal_queues_the_job_that_gives_the_application_another_evaluator(
+    staff_user, django_capture_on_commit_callbacks
+):
+    evaluation_round = make_round(evaluators=3, k=1)
+    (application,) = make_applications(evaluation_round, 1)
+    assignments_create(round=evaluation_round, by=staff_user)
+    first = evaluation_round.assignments.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_recuse(assignment=first, by=first.evaluator.user, reason="지인 회사")
+
+    replacement = evaluation_round.assignments.exclude(status=Assignment.Status.RECUSED).get()
+    assert replacement.application == application and replacement.evaluator != first.evaluator
