@@ -18,6 +18,7 @@ from core.errors import DomainError
 from core.i18n import localized
 from matching.forms import WelcomeForm
 from matching.models import Assignment
+from matching.scoring import CriterionSpec, review_total
 from matching.selectors import assignment_for_scoring, assignments_of
 from matching.services.evaluators import evaluator_accept_invitation
 from matching.services.reviews import ReviewIncomplete, review_problems, review_save, review_submit
@@ -39,15 +40,15 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 
 
 def _review_total(criteria, values) -> Decimal | None:
-    """The review's total on the 0–100 scale, once every criterion has a score."""
-    weights = sum(c.weight for c in criteria)
+    """The review's total on the 0–100 scale (the scoring rule), once every criterion has a score."""
     if not criteria or any(values.get(c.pk) in (None, "") for c in criteria):
         return None
     try:
-        total = sum(c.weight * Decimal(str(values[c.pk])) / c.max_score for c in criteria)
-    except ArithmeticError:
+        scores = {c.pk: float(Decimal(str(values[c.pk]))) for c in criteria}
+    except ArithmeticError:  # a typed value that is not a number: no total yet
         return None
-    return (Decimal(100) * total / weights).quantize(Decimal("0.1"))
+    specs = [CriterionSpec(id=c.pk, code=c.code, weight=c.weight, max_score=c.max_score) for c in criteria]
+    return Decimal(str(review_total(scores, specs))).quantize(Decimal("0.1"))
 
 
 def _joined(value):

@@ -188,3 +188,19 @@ def test_stepping_aside_records_a_declared_conflict_so_later_rounds_never_pair_t
 
     conflict = Conflict.objects.get(evaluator=assignment.evaluator, startup=assignment.application.startup)
     assert (conflict.source, conflict.reason) == (Conflict.Source.DECLARED, "투자 검토 중")
+
+
+def test_the_score_sheet_shows_the_review_total_by_the_scoring_rule(client):
+    assignment = _assignment()
+    market = factories.CriterionFactory(
+        round=assignment.round, code="market", weight=Decimal("10"), max_score=Decimal("20")
+    )
+    technology = assignment.round.criteria.get(code="technology")
+    url = reverse("evaluator:detail", args=[assignment.pk])
+    _client_for(client, assignment).post(
+        url, {f"score-{technology.pk}": "6", f"score-{market.pk}": "10", "action": "save"}
+    )
+
+    response = client.get(url)
+
+    assert response.context["total"] == Decimal("57.5")  # 100 · (30·6/10 + 10·10/20) / 40
