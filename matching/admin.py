@@ -53,7 +53,7 @@ from matching.services import programs, rounds, selection
 from matching.services import scoring as scoring_service
 from matching.services.evaluators import evaluator_invite
 from matching.services.score_import import ScoreSheetInvalid, read_score_sheet, scores_import
-from startups.admin import BrnSearchMixin, track_label
+from startups.admin import APPLICATION_SEARCH, BrnSearchMixin, track_label
 from startups.models import Application
 
 # A filter on rounds whose labels name the program (one query for all of them).
@@ -937,14 +937,6 @@ class ScoreAdmin(ReadOnlyModelAdmin):
     )
 
 
-RESULT_SEARCH = (
-    "application__receipt_number",
-    "application__startup__name_ko",
-    "application__startup__name_en",
-    "application__startup__brn",
-)
-
-
 RESULT_OVERRIDE_ADVANCE = ServiceAction(
     service=selection.result_override_advance,
     target="result",
@@ -986,7 +978,7 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
     )
     list_display_links = ("rank", "application")
     list_filter = ("round__program", ("round", RoundFilter), "advanced", "failed")
-    search_fields = RESULT_SEARCH
+    search_fields = APPLICATION_SEARCH
     list_select_related = ("application__startup", "round__program")
     actions = (service_action(RESULT_OVERRIDE_ADVANCE), service_action(RESULT_OVERRIDE_HOLD_BACK))
 
@@ -1031,7 +1023,7 @@ class SelectionEntryAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
 
     list_display = ("application", "program", "outcome", "position", "partner", "confirmed_at", "promoted_at")
     list_filter = ("program", "outcome", "partner")
-    search_fields = RESULT_SEARCH
+    search_fields = APPLICATION_SEARCH
     list_select_related = ("application__startup", "program", "partner")
 
     # Selected first, then the reserve, each in order, then the rest ("selected" > "reserve" > "not_selected").

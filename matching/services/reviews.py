@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from core.lifecycle import transition
+from core.rows import rows_sync
 from matching.models import Assignment, Criterion, EvaluationRound, Review, Score
 
 S = Assignment.Status
@@ -76,39 +77,29 @@ def review_save(
     assignment = _locked_assignment(assignment.pk, by)
     review, _created = Review.objects.get_or_create(assignment=assignment)
     criteria = {c.pk: c for c in Criterion.objects.filter(round_id=assignment.round_id)}
-    existing = {s.criterion_id: s for s in review.scores.all()}
     errors: dict[str, list[str]] = {}
-    to_create, to_update, to_delete = [], [], []
+    wanted = {}
     for criterion_id, raw in scores.items():
         criterion = criteria.get(int(criterion_id))
         if criterion is None:
             continue
         try:
-            value = parse_score(raw, criterion)
+            wanted[criterion.pk] = parse_score(raw, criterion)
         except DomainError as error:
             errors[f"criterion:{criterion.code}"] = [error.message]
-            continue
-        score = existing.get(criterion.pk)
-        if value is None:
-            if score is not None:
-                to_delete.append(score.pk)
-        elif score is None:
-            to_create.append(
-                Score(
-                    review=review,
-                    criterion=criterion,
-                    round_id=assignment.round_id,
-                    value=value,
-                    max_score=criterion.max_score,
-                )
-            )
-        elif score.value != value:
-            score.value = value
-            to_update.append(score)
-    Score.objects.bulk_create(to_create)
-    Score.objects.bulk_update(to_update, ["value"])
-    Score.objects.filter(pk__in=to_delete).delete()
-    changed = bool(to_create or to_update or to_delete)
+    changed = rows_sync(
+        Score,
+        existing={score.criterion_id: score for score in review.scores.all()},
+        wanted=wanted,
+        field="value",
+        build=lambda criterion_id, value: Score(
+            review=review,
+            criterion=criteria[criterion_id],
+            round_id=assignment.round_id,
+            value=value,
+            max_score=criteria[criterion_id].max_score,
+        ),
+    )
     if comment is not None and comment.strip() != review.comment:
         review.comment = comment.strip()
         review.save(update_fields=["comment", "updated_at"])

@@ -15,6 +15,7 @@ from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
 from core.lifecycle import ensure_transition
+from core.rows import rows_sync
 from core.validators import local_date
 from matching.models import Declaration, Program, Question
 from notifications.models import Notification
@@ -181,23 +182,14 @@ def application_save_draft(
 
 
 def _sync_rows(model, *, application: Application, key: str, field: str, wanted: dict[int, Any]) -> None:
-    """Make the application's `model` rows hold `wanted` ({`key` id: `field` value}; None removes
-    the row), in at most three statements whatever the number of rows."""
-    existing = {getattr(row, key): row for row in model.objects.filter(application=application)}
-    to_create, to_update, to_delete = [], [], []
-    for key_id, value in wanted.items():
-        row = existing.get(key_id)
-        if value is None:
-            if row is not None:
-                to_delete.append(row.pk)
-        elif row is None:
-            to_create.append(model(application=application, **{key: key_id, field: value}))
-        elif getattr(row, field) != value:
-            setattr(row, field, value)
-            to_update.append(row)
-    model.objects.bulk_create(to_create)
-    model.objects.bulk_update(to_update, [field])
-    model.objects.filter(pk__in=to_delete).delete()
+    """Make the application's `model` rows hold `wanted` ({`key` id: `field` value}; None removes the row)."""
+    rows_sync(
+        model,
+        existing={getattr(row, key): row for row in model.objects.filter(application=application)},
+        wanted=wanted,
+        field=field,
+        build=lambda key_id, value: model(application=application, **{key: key_id, field: value}),
+    )
 
 
 def _save_answers(application: Application, raw_answers: dict[int, Any]) -> dict[str, list[str]]:
