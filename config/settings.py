@@ -171,8 +171,24 @@ MATCHDAY_UPLOAD_MAX_BYTES = env.int("MATCHDAY_UPLOAD_MAX_BYTES", default=20 * 10
 # E-mail.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; a hung SMTP server must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Matchday <noreply@matchday.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails are absolute: messages are rendered by workers, away from any request.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Notifications (the outbox). A temporary SMTP error is retried after 1, 2, 4 … minutes
+# (at most NOTIFICATION_RETRY_MAX_SECONDS apart) until NOTIFICATION_MAX_ATTEMPTS, then the row is failed.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=3600)
+# Celery rate limit per worker process for sending, e.g. "20/s" or "600/m"; empty for none.
+NOTIFICATION_RATE_LIMIT = env.str("NOTIFICATION_RATE_LIMIT", default="20/s") or None
+# The sweep: a row "sending" for longer than this is taken to be lost with its worker and queued again
+# (keep it above CELERY_TASK_TIME_LIMIT); a queued row whose job has not run within
+# NOTIFICATION_REQUEUE_SECONDS is handed to the queue again.
+NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=900)
+NOTIFICATION_REQUEUE_SECONDS = env.int("NOTIFICATION_REQUEUE_SECONDS", default=900)
 
 # Cache: per process by default; with several web processes point CACHE_URL at a Redis database
 # of its own (not the broker's), so that rate limits count across them.
@@ -199,6 +215,14 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "notifications"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Hands lost or stuck messages back to the queue.
+    "notifications-sweep": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
+    # D-3 and D-1 reminders to drafts; 48 h and 24 h reminders to evaluators. Each message is queued once.
+    "deadline-reminders": {"task": "notifications.tasks.remind_draft_deadlines", "schedule": 15 * 60.0},
+    "review-reminders": {"task": "notifications.tasks.remind_reviews", "schedule": 15 * 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -35,7 +35,7 @@ class Notification(models.Model):
     S = Status
     TRANSITIONS = {
         S.QUEUED: {S.SENDING, S.CANCELLED},
-        S.SENDING: {S.SENT, S.QUEUED, S.FAILED},
+        S.SENDING: {S.SENT, S.QUEUED, S.FAILED, S.CANCELLED},
         S.FAILED: {S.QUEUED, S.CANCELLED},
         S.SENT: set(),
         S.CANCELLED: set(),
@@ -72,6 +72,9 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=300, blank=True, help_text=_("As sent."))
     body = models.TextField(_("body"), blank=True, help_text=_("As sent."))
     not_before = models.DateTimeField(_("send after"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(
+        _("handed to the queue"), null=True, blank=True, help_text=_("When a delivery job was last queued for it.")
+    )
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -84,6 +87,12 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="notification_status_created"),
             models.Index(fields=["event", "status"], name="notification_event_status"),
+            # The sweep looks for queued rows whose job was lost and sending rows whose worker died.
+            models.Index(
+                fields=["status", "enqueued_at"],
+                name="notification_unsent",
+                condition=Q(status__in=["queued", "sending"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -93,3 +102,31 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} → {self.email}"
+
+
+class MessageTemplate(models.Model):
+    """The wording of one event's e-mail in one language, edited by staff. Placeholders are the
+    event's fixed set (see `notifications.events`); the project ships a default for every pair."""
+
+    event = models.CharField(_("event"), max_length=64, choices=Notification.Event.choices)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["event", "language"]
+        constraints = [models.UniqueConstraint(fields=["event", "language"], name="message_template_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} ({self.get_language_display()})"

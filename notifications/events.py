@@ -1,0 +1,390 @@
+"""What each notification event may say: its placeholders, documented for staff who edit the
+wording, the values they take for a real message, and sample values for the preview.
+
+Values are read from the database when the message is rendered (a receipt number issued after
+the notification was queued is there), plus the facts the service stored in the notification's
+context when it was queued (an outcome, a position). A builder raises `Obsolete` when the message
+no longer makes sense — a reminder for a draft that has since been submitted — and the message is
+cancelled instead of sent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.i18n import localized
+from notifications.models import Notification
+
+if TYPE_CHECKING:
+    from matching.models import EvaluationRound, Program
+    from startups.models import Application
+
+E = Notification.Event
+
+
+class Obsolete(Exception):  # noqa: N818 — a reason, not a failure
+    """The message no longer applies; it is cancelled with this reason instead of being sent."""
+
+
+@dataclasses.dataclass(frozen=True)
+class EventSpec:
+    placeholders: dict[str, Any]  # name → description (lazy text) shown to staff
+    values: Callable[[Notification], dict[str, Any]]
+    sample: Callable[[], dict[str, Any]]
+
+
+COMMON = {
+    "recipient_name": _("The recipient's name (their e-mail address if no name is known)."),
+    "program": _("The program's name, in the recipient's language."),
+    "program_url": _("Link to the program's public page."),
+}
+APPLICATION = {
+    "startup": _("The startup's name."),
+    "receipt_number": _("The application's receipt number (empty for a draft)."),
+    "application_url": _("Link to the application."),
+}
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def format_deadline(moment: dt.datetime, time_zone: str = "Asia/Seoul") -> str:
+    """A date and time in the program's time zone, written the recipient's way, with the zone named."""
+    local = timezone.localtime(moment, ZoneInfo(time_zone))
+    zone = "KST" if time_zone == "Asia/Seoul" else time_zone
+    return f"{date_format(local, 'DATETIME_FORMAT')} ({zone})"
+
+
+def _common(notification: Notification, program: Program | None) -> dict[str, Any]:
+    recipient = notification.recipient
+    name = (recipient.get_full_name() if recipient else "") or notification.email
+    return {
+        "recipient_name": name,
+        "program": localized(program, "name") if program else "",
+        "program_url": absolute_url(reverse("program_detail", args=[program.slug])) if program else "",
+    }
+
+
+def _application(notification: Notification) -> Application:
+    from startups.models import Application
+
+    application = Application.objects.select_related("program", "startup").filter(pk=notification.object_id).first()
+    if application is None:
+        raise Obsolete(gettext("The application no longer exists."))
+    return application
+
+
+def _application_values(notification: Notification, application: Application) -> dict[str, Any]:
+    return {
+        **_common(notification, application.program),
+        "startup": localized(application.startup, "name"),
+        "receipt_number": application.receipt_number or "",
+        "application_url": absolute_url(reverse("applications:detail", args=[application.pk])),
+    }
+
+
+def _round(notification: Notification) -> EvaluationRound:
+    from matching.models import EvaluationRound
+
+    evaluation_round = EvaluationRound.objects.select_related("program").filter(pk=notification.object_id).first()
+    if evaluation_round is None:
+        raise Obsolete(gettext("The round no longer exists."))
+    return evaluation_round
+
+
+def _round_values(notification: Notification, evaluation_round: EvaluationRound) -> dict[str, Any]:
+    program = evaluation_round.program
+    return {
+        **_common(notification, program),
+        "round": localized(evaluation_round, "name"),
+        "deadline": format_deadline(evaluation_round.closes_at, program.time_zone),
+        "reviews_url": absolute_url(reverse("evaluator:list")),
+    }
+
+
+def _open_assignments(notification: Notification, evaluation_round: EvaluationRound) -> int:
+    from matching.models import Assignment
+
+    return Assignment.objects.filter(
+        round=evaluation_round,
+        evaluator__user_id=notification.recipient_id,
+        status__in=(Assignment.Status.PENDING, Assignment.Status.IN_PROGRESS),
+    ).count()
+
+
+# --- the events -----------------------------------------------------------------------------------
+
+
+def submitted_values(notification: Notification) -> dict[str, Any]:
+    application = _application(notification)
+    submission = int(notification.context.get("submission") or 1)
+    submitted_at = application.submitted_at or notification.created_at
+    return {
+        **_application_values(notification, application),
+        "submission": submission,
+        "resubmitted": submission > 1,
+        "submitted_at": format_deadline(submitted_at, application.program.time_zone),
+        "deadline": format_deadline(application.program.closes_at, application.program.time_zone),
+    }
+
+
+def deadline_reminder_values(notification: Notification) -> dict[str, Any]:
+    from startups.models import Application
+
+    application = _application(notification)
+    if application.status != Application.Status.DRAFT:
+        raise Obsolete(gettext("The application is no longer a draft."))
+    program = application.program
+    if program.closes_at <= timezone.now():
+        raise Obsolete(gettext("The application deadline has passed."))
+    return {
+        **_application_values(notification, application),
+        "deadline": format_deadline(program.closes_at, program.time_zone),
+        "days_left": int(notification.context.get("days") or 1),
+    }
+
+
+def invited_values(notification: Notification) -> dict[str, Any]:
+    context = notification.context
+    return {
+        **_common(notification, notification.program),
+        "round": context.get("round", ""),
+        "invited_by": context.get("invited_by", ""),
+        "accept_url": absolute_url(context.get("accept_path", reverse("account_login"))),
+    }
+
+
+def assigned_values(notification: Notification) -> dict[str, Any]:
+    evaluation_round = _round(notification)
+    open_count = _open_assignments(notification, evaluation_round)
+    if not open_count:
+        raise Obsolete(gettext("The evaluator has nothing left to review in this round."))
+    return {**_round_values(notification, evaluation_round), "assignments": open_count}
+
+
+def review_reminder_values(notification: Notification) -> dict[str, Any]:
+    evaluation_round = _round(notification)
+    if evaluation_round.closes_at <= timezone.now():
+        raise Obsolete(gettext("The round has closed."))
+    open_count = _open_assignments(notification, evaluation_round)
+    if not open_count:
+        raise Obsolete(gettext("The evaluator has submitted every review of this round."))
+    return {
+        **_round_values(notification, evaluation_round),
+        "pending": open_count,
+        "hours_left": int(notification.context.get("hours") or 24),
+    }
+
+
+def round_result_values(notification: Notification) -> dict[str, Any]:
+    from matching.models import EvaluationRound
+
+    application = _application(notification)
+    round_id = notification.context.get("round_id")
+    evaluation_round = EvaluationRound.objects.filter(pk=round_id).first() if round_id else None
+    return {
+        **_application_values(notification, application),
+        "round": localized(evaluation_round, "name") if evaluation_round else "",
+        "advanced": bool(notification.context.get("advanced")),
+    }
+
+
+def decision_values(notification: Notification) -> dict[str, Any]:
+    from startups.models import Application
+
+    application = _application(notification)
+    outcome = notification.context.get("outcome", "")
+    return {
+        **_application_values(notification, application),
+        "outcome": str(Application.Status(outcome).label) if outcome in Application.Status.values else outcome,
+        "selected": outcome == Application.Status.SELECTED,
+        "reserve": outcome == Application.Status.RESERVE,
+        "position": notification.context.get("position") or "",
+    }
+
+
+def promoted_values(notification: Notification) -> dict[str, Any]:
+    application = _application(notification)
+    return {**_application_values(notification, application), "position": notification.context.get("position") or ""}
+
+
+def reviews_complete_values(notification: Notification) -> dict[str, Any]:
+    from matching.models import Assignment
+
+    evaluation_round = _round(notification)
+    submitted = Assignment.objects.filter(round=evaluation_round, status=Assignment.Status.SUBMITTED)
+    return {
+        **_round_values(notification, evaluation_round),
+        "reviews": submitted.count(),
+        "applications": submitted.values("application_id").distinct().count(),
+        "results_url": absolute_url(reverse("admin:matching_evaluationround_change", args=[evaluation_round.pk])),
+    }
+
+
+# --- sample values for the preview ----------------------------------------------------------------
+
+
+def _sample_common() -> dict[str, Any]:
+    return {
+        "recipient_name": gettext("Kim Minji"),
+        "program": gettext("Global Enterprise Collaboration Program 2026"),
+        "program_url": absolute_url("/programs/sample-program/"),
+    }
+
+
+def _sample_application() -> dict[str, Any]:
+    # A name with markup shows that what applicants write is escaped in the HTML part.
+    return {
+        **_sample_common(),
+        "startup": "Acme <AI> & Co",
+        "receipt_number": "GECP-2026-0042",
+        "application_url": absolute_url("/applications/42/"),
+    }
+
+
+def _sample_round() -> dict[str, Any]:
+    return {
+        **_sample_common(),
+        "round": gettext("Document review"),
+        "deadline": format_deadline(timezone.now() + dt.timedelta(days=2)),
+        "reviews_url": absolute_url("/evaluate/"),
+    }
+
+
+def _sample_deadline() -> str:
+    return format_deadline(timezone.now() + dt.timedelta(days=3))
+
+
+ROUND_PLACEHOLDERS = {
+    "round": _("The round's name."),
+    "deadline": _("When scoring closes, in the program's time zone."),
+    "reviews_url": _("Link to the evaluator's list of assignments."),
+}
+
+EVENTS: dict[str, EventSpec] = {
+    E.APPLICATION_SUBMITTED: EventSpec(
+        placeholders={
+            **COMMON,
+            **APPLICATION,
+            "submission": _("Which submission this is: 1 for the first, 2 after one resubmission, …"),
+            "resubmitted": _("True when the application was submitted before (use with {% if %})."),
+            "submitted_at": _("When it was submitted, in the program's time zone."),
+            "deadline": _("The application deadline, in the program's time zone."),
+        },
+        values=submitted_values,
+        sample=lambda: {
+            **_sample_application(),
+            "submission": 1,
+            "resubmitted": False,
+            "submitted_at": format_deadline(timezone.now()),
+            "deadline": _sample_deadline(),
+        },
+    ),
+    E.DEADLINE_REMINDER: EventSpec(
+        placeholders={
+            **COMMON,
+            **APPLICATION,
+            "deadline": _("The application deadline, in the program's time zone."),
+            "days_left": _("3 for the D-3 reminder, 1 for the D-1 reminder."),
+        },
+        values=deadline_reminder_values,
+        sample=lambda: {**_sample_application(), "receipt_number": "", "deadline": _sample_deadline(), "days_left": 3},
+    ),
+    E.EVALUATOR_INVITED: EventSpec(
+        placeholders={
+            **COMMON,
+            "round": _("The round the evaluator is invited to (may be empty)."),
+            "invited_by": _("The name of the staff member who sent the invitation."),
+            "accept_url": _("Link to accept the invitation and set a password."),
+        },
+        values=invited_values,
+        sample=lambda: {
+            **_sample_common(),
+            "round": gettext("Document review"),
+            "invited_by": gettext("Program office"),
+            "accept_url": absolute_url("/evaluate/welcome/sample/token/"),
+        },
+    ),
+    E.EVALUATOR_ASSIGNED: EventSpec(
+        placeholders={
+            **COMMON,
+            **ROUND_PLACEHOLDERS,
+            "assignments": _("How many applications the evaluator has to review in the round."),
+        },
+        values=assigned_values,
+        sample=lambda: {**_sample_round(), "assignments": 12},
+    ),
+    E.REVIEW_REMINDER: EventSpec(
+        placeholders={
+            **COMMON,
+            **ROUND_PLACEHOLDERS,
+            "pending": _("How many of the evaluator's reviews are not yet submitted."),
+            "hours_left": _("48 or 24: which reminder this is."),
+        },
+        values=review_reminder_values,
+        sample=lambda: {**_sample_round(), "pending": 3, "hours_left": 48},
+    ),
+    E.ROUND_RESULT: EventSpec(
+        placeholders={
+            **COMMON,
+            **APPLICATION,
+            "round": _("The round whose results these are."),
+            "advanced": _(
+                "True when the application advances (use with {% if advanced %} … {% else %} … {% endif %})."
+            ),
+        },
+        values=round_result_values,
+        sample=lambda: {**_sample_application(), "round": gettext("Document review"), "advanced": True},
+    ),
+    E.SELECTION_DECISION: EventSpec(
+        placeholders={
+            **COMMON,
+            **APPLICATION,
+            "outcome": _("The decision in words: selected, reserve or not selected."),
+            "selected": _("True when the application is selected."),
+            "reserve": _("True when the application is on the reserve list."),
+            "position": _("The rank among the selected, or the place on the reserve list (empty otherwise)."),
+        },
+        values=decision_values,
+        sample=lambda: {
+            **_sample_application(),
+            "outcome": gettext("selected"),
+            "selected": True,
+            "reserve": False,
+            "position": 3,
+        },
+    ),
+    E.RESERVE_PROMOTED: EventSpec(
+        placeholders={**COMMON, **APPLICATION, "position": _("The rank the application now holds among the selected.")},
+        values=promoted_values,
+        sample=lambda: {**_sample_application(), "position": 10},
+    ),
+    E.ROUND_REVIEWS_COMPLETE: EventSpec(
+        placeholders={
+            **COMMON,
+            **ROUND_PLACEHOLDERS,
+            "reviews": _("How many reviews were submitted."),
+            "applications": _("How many applications were reviewed."),
+            "results_url": _("Link to the round in the admin, where results are computed."),
+        },
+        values=reviews_complete_values,
+        sample=lambda: {
+            **_sample_round(),
+            "reviews": 1500,
+            "applications": 500,
+            "results_url": absolute_url("/admin/"),
+        },
+    ),
+}
