@@ -29,11 +29,13 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from audit.services import audit_record
+from core.errors import DomainError
 from core.lifecycle import transition
 from notifications.defaults import default_template
 from notifications.events import EVENTS, Obsolete
 from notifications.models import MessageTemplate, Notification
-from notifications.rendering import RenderedMessage, render_message
+from notifications.rendering import RenderedMessage, render_message, template_problems
 
 logger = logging.getLogger(__name__)
 S = Notification.Status
@@ -379,3 +381,50 @@ def notification_retry(*, notification: Notification, by: Any, reason: str = "")
 def notification_cancel(*, notification: Notification, by: Any, reason: str = "") -> Notification:
     """A queued or failed message will not be sent."""
     return transition(notification, to=S.CANCELLED, by=by, reason=reason)
+
+
+# --- message templates --------------------------------------------------------------------------------
+
+
+class TemplateRefused(DomainError):
+    code = "template_invalid"
+
+    def __init__(self, problems: dict[str, list[str]]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(message for messages in problems.values() for message in messages))
+
+
+def message_template_problems(*, event: str, subject: str, body: str) -> dict[str, list[str]]:
+    """Per field, what keeps the wording from being saved: syntax, a tag that is not allowed, or a
+    placeholder the event does not have."""
+    problems = {"subject": template_problems(event, subject), "body": template_problems(event, body)}
+    if "\n" in subject.strip():
+        problems["subject"].append(gettext("The subject must be a single line."))
+    return {field: messages for field, messages in problems.items() if messages}
+
+
+def message_template_preview(*, event: str, language: str, subject: str, body: str) -> RenderedMessage:
+    """The wording rendered on the event's sample values, in the template's language."""
+    with translation.override(language):
+        return render_message(subject=subject, body=body, values=EVENTS[event].sample())
+
+
+@transaction.atomic
+def message_template_update(*, template: MessageTemplate, subject: str, body: str, by: Any) -> MessageTemplate:
+    """Staff change the wording of one event's message in one language. Refused (nothing saved) when
+    it uses a placeholder the event does not have or a tag outside the allowed set."""
+    problems = message_template_problems(event=template.event, subject=subject, body=body)
+    if problems:
+        raise TemplateRefused(problems)
+    # The admin form has already copied the new text onto `template`: read what is stored.
+    previous = MessageTemplate.objects.select_for_update().values("subject", "body").get(pk=template.pk)
+    template.subject, template.body, template.updated_by = subject.strip(), body, by
+    template.save()
+    audit_record(actor=by, obj=template, verb="message_template_changed", data={"previous": previous})
+    return template
+
+
+def message_template_restore(*, template: MessageTemplate, by: Any, reason: str = "") -> MessageTemplate:
+    """Back to the wording the project ships for this event and language."""
+    subject, body = default_template(template.event, template.language)
+    return message_template_update(template=template, subject=subject, body=body, by=by)

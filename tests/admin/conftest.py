@@ -13,13 +13,22 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from matching import models as m
-from notifications.models import Notification
+from notifications.models import MessageTemplate, Notification
 from startups import models as s
 from tests import factories as f
 
 
 def _audit_event() -> AuditEvent:
     return audit_record(actor="test", obj=f.ProgramFactory(), verb="created")
+
+
+def _message_template() -> MessageTemplate:
+    template, _created = MessageTemplate.objects.update_or_create(
+        event=Notification.Event.APPLICATION_SUBMITTED,
+        language="en",
+        defaults={"subject": "[{{ program }}] Received", "body": "Dear {{ recipient_name }},\n{{ application_url }}"},
+    )
+    return template
 
 
 def _group() -> Group:
@@ -59,6 +68,7 @@ ROW_MAKERS = {
     m.RoundResult: f.RoundResultFactory,
     m.SelectionEntry: f.SelectionEntryFactory,
     Notification: f.NotificationFactory,
+    MessageTemplate: _message_template,
 }
 
 REGISTERED_MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
