@@ -159,10 +159,11 @@ class MessageTemplateAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
     change_form_template = "admin/notifications/messagetemplate/change_form.html"
     fieldsets = (
         (None, {"fields": ("event", "language", "subject", "body")}),
+        (_("Preview on sample data"), {"fields": ("preview",)}),
         (_("Placeholders"), {"fields": ("placeholders",)}),
         (_("Record"), {"fields": ("updated_at", "updated_by")}),
     )
-    readonly_fields = ("event", "language", "placeholders", "updated_at", "updated_by")
+    readonly_fields = ("event", "language", "preview", "placeholders", "updated_at", "updated_by")
 
     def has_add_permission(self, request):
         return False  # every event and language has its row, from the shipped wording
@@ -182,12 +183,16 @@ class MessageTemplateAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
             template=obj, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"], by=request.user
         )
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and "message_preview" not in context:
-            context["message_preview"] = services.message_template_preview(
-                event=obj.event, language=obj.language, subject=obj.subject, body=obj.body
+    @admin.display(description=_("message"))
+    def preview(self, template: MessageTemplate):
+        # After "Preview" the form has copied the posted wording onto `template`, so this shows it.
+        try:
+            rendered = services.message_template_preview(
+                event=template.event, language=template.language, subject=template.subject, body=template.body
             )
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        except Exception as error:  # wording that does not parse is reported on its field as well
+            return gettext("This wording cannot be rendered: %(error)s") % {"error": error}
+        return _message_html(rendered)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and "_preview" in request.POST and object_id:
@@ -202,14 +207,7 @@ class MessageTemplateAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         form = self.get_form(request, obj, change=True)(request.POST, instance=obj)
-        preview = None
         if form.is_valid():
-            preview = services.message_template_preview(
-                event=obj.event,
-                language=obj.language,
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-            )
             self.message_user(request, gettext("Preview only: nothing has been saved yet."), messages.WARNING)
         admin_form = helpers.AdminForm(
             form,
@@ -231,6 +229,5 @@ class MessageTemplateAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
             "inline_admin_formsets": [],
             "errors": helpers.AdminErrorList(form, []),
             "preserved_filters": self.get_preserved_filters(request),
-            "message_preview": preview,
         }
         return self.render_change_form(request, context, change=True, obj=obj)
