@@ -945,8 +945,11 @@ def verify(scenario: Scenario, rush: list[Job], late: list[Job], late_before: di
     receipts_sent = collections.Counter(
         {
             int(object_id): n
+            # Sent, not merely queued: submissions deliver their receipt in-process after commit.
             for object_id, n in Notification.objects.filter(
-                event=Notification.Event.APPLICATION_SUBMITTED, content_type=content_type
+                event=Notification.Event.APPLICATION_SUBMITTED,
+                content_type=content_type,
+                status=Notification.Status.SENT,
             )
             .values_list("object_id")
             .annotate(n=Count("id"))
@@ -979,7 +982,7 @@ def verify(scenario: Scenario, rush: list[Job], late: list[Job], late_before: di
         if submissions[pk] == 0:
             missing.append("no Submission row")
         if receipts_sent[pk] == 0:
-            missing.append("no receipt notification")
+            missing.append("no receipt sent")
         if missing:
             verdict.lost[pk] = ", ".join(missing)
     # Submitted without a clear yes (a client error or timeout): not lost, but worth knowing.
@@ -992,10 +995,10 @@ def verify(scenario: Scenario, rush: list[Job], late: list[Job], late_before: di
         if submissions[pk] > 1:
             reasons.append(f"{submissions[pk]} Submission rows")
         if receipts_sent[pk] > 1:
-            reasons.append(f"{receipts_sent[pk]} receipt notifications")
+            reasons.append(f"{receipts_sent[pk]} receipts sent")
         if pk in with_receipt and (submissions[pk] == 0 or receipts_sent[pk] == 0) and pk not in verdict.lost:
             verdict.lost[pk] = "receipt number without " + (
-                "a Submission row" if submissions[pk] == 0 else "a receipt notification"
+                "a Submission row" if submissions[pk] == 0 else "a receipt sent"
             )
         if reasons:
             verdict.duplicated[pk] = ", ".join(reasons)
@@ -1143,7 +1146,7 @@ def report(
         f"receipts     {verdict.submitted} issued"
         + (f", {verdict.first_receipt} … {verdict.last_receipt}" if verdict.submitted else "")
         + f"; program.receipt_counter {verdict.receipt_counter}; "
-        f"{verdict.receipt_notifications} receipt notifications queued"
+        f"{verdict.receipt_notifications} receipts sent"
     )
     print(
         f"double click {len(doubles)} pairs, {overlapped} overlapped in flight, both answered success: {both_success}"

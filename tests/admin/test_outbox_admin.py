@@ -120,7 +120,8 @@ def test_the_wording_page_lists_the_events_placeholders_and_a_preview_on_sample_
     assert "receipt_number" in page and "application_url" in page
     assert "Preview on sample data" in page
     assert "GECP-2026-0042" in page  # the sample receipt number
-    assert "Acme &amp;lt;AI&amp;gt; &amp;amp; Co" in page  # the sample name, escaped in the HTML part
+    assert "Acme &lt;AI&gt; &amp; Co" in page  # the sample name, escaped in both parts
+    assert "Acme <AI>" not in page
 
 
 def test_saving_wording_with_an_unknown_placeholder_is_refused_and_nothing_changes(staff):
