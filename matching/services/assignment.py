@@ -20,6 +20,7 @@ from core.errors import DomainError
 from core.lifecycle import transition
 from matching.assignment import Problem, assign, detect_conflicts
 from matching.models import Assignment, Conflict, EvaluationRound, Evaluator, Review, RoundResult
+from matching.services.reminders import round_reviews_complete_notify_on_commit
 from notifications.models import Notification
 from notifications.services import notify_many
 from startups.models import Application, Startup, StartupMember
@@ -336,6 +337,8 @@ def assignment_recuse(*, assignment: Assignment, by: User, reason: str) -> Assig
     )
     if recused.round.status in ASSIGNABLE_STATUSES:  # the job fills the freed place after commit
         assignments_create_enqueue(round=recused.round, by=by)
+    else:  # nobody takes the place, so this may have been the last review owed
+        round_reviews_complete_notify_on_commit(round_id=recused.round_id)
     return recused
 
 

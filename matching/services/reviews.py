@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.lifecycle import transition
 from core.rows import rows_sync
 from matching.models import Assignment, Criterion, EvaluationRound, Review, Score
+from matching.services.reminders import round_reviews_complete_notify_on_commit
 
 S = Assignment.Status
 
@@ -131,5 +132,6 @@ def review_submit(*, assignment: Assignment, by: User) -> Assignment:
         raise ReviewIncomplete(problems)
     review.submitted_at = timezone.now()
     review.save(update_fields=["submitted_at", "updated_at"])
-    return transition(assignment, to=S.SUBMITTED, by=by)
-
+    submitted = transition(assignment, to=S.SUBMITTED, by=by)
+    round_reviews_complete_notify_on_commit(round_id=submitted.round_id)  # the last review tells staff
+    return submitted

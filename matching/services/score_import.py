@@ -22,6 +22,7 @@ from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
 from matching.models import Assignment, Criterion, EvaluationRound, Evaluator, Review, Score
+from matching.services.reminders import round_reviews_complete_notify_on_commit
 from matching.services.reviews import parse_score
 from startups.models import Application
 
@@ -314,6 +315,7 @@ def scores_import(
     if completed:
         Review.objects.filter(assignment__in=completed).update(submitted_at=now, updated_at=now)
         Assignment.objects.filter(pk__in=[a.pk for a in completed]).update(status=A.SUBMITTED, updated_at=now)
+        round_reviews_complete_notify_on_commit(round_id=round_.pk)  # a sheet may bring the last reviews
     if started:
         Assignment.objects.filter(pk__in=[a.pk for a in started]).update(status=A.IN_PROGRESS, updated_at=now)
 
