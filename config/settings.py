@@ -215,6 +215,10 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "notifications"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged job to another worker after this many seconds. It must exceed the
+# longest countdown (a notification retry waits up to NOTIFICATION_RETRY_MAX_SECONDS), or delayed jobs
+# are delivered twice; a job held by a killed worker is recovered sooner by the notification sweep.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * NOTIFICATION_RETRY_MAX_SECONDS + 600}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Hands lost or stuck messages back to the queue.

@@ -131,64 +131,119 @@ def staff_client(client, staff_user):
     return client
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real `celery worker` process on the Redis broker, reading the test database.
+WORKER_QUEUES = "default,scoring,notifications"
 
-    Tests using it need `transactional_db` (the worker only sees committed rows) and the
-    `worker` marker.
+
+def purge_queues(queues: str = WORKER_QUEUES) -> None:
+    """Empty the named broker queues, so jobs left by an earlier test do not run in this one."""
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in queues.split(","):
+            channel.queue_purge(queue)
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """Start (and restart) real `celery worker` processes on the Redis broker, reading the test database.
+
+    `start(env=None, queues=..., pool="solo", concurrency=1)` returns the running process once its
+    log says "ready."; `env` adds to (or, with None values, removes from) the environment the
+    worker inherits. Each worker leads its own process group, so a test can kill it together with
+    its pool children: `os.killpg(process.pid, signal.SIGKILL)`. Every process started is stopped
+    at teardown (terminate, then kill). `start.log(process)` is the text of its log, for failure
+    messages.
     """
+    import contextlib
+    import itertools
+    import signal
     import subprocess
     import sys
     import time
 
     from django.db import connection
 
-    from config.celery import app
-
     db = connection.settings_dict
-    env = dict(os.environ)
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-        env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{port}/{db['NAME']}"
-    else:
+    if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("a worker process cannot share an in-memory SQLite test database")
-    app.control.purge()
-    log = tmp_path / "worker.log"
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            "default,scoring,notifications",
-            "--loglevel=INFO",
-            f"--logfile={log}",
-            f"--hostname=test-{os.getpid()}@%h",
-        ],
-        env=env,
-        cwd=settings.BASE_DIR,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if log.exists() and "ready." in log.read_text():
-            break
-        if process.poll() is not None:
-            pytest.fail(f"celery worker exited with {process.returncode}: {log.read_text() if log.exists() else ''}")
-        time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("celery worker did not become ready within 30 s")
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{port}/{db['NAME']}"
+    purge_queues()
+    started: list[subprocess.Popen] = []
+    logs: dict[int, object] = {}
+    numbers = itertools.count(1)
+
+    def log_of(process: subprocess.Popen) -> str:
+        path = logs[process.pid]
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def start(
+        env: dict | None = None, queues: str = WORKER_QUEUES, pool: str = "solo", concurrency: int = 1
+    ) -> subprocess.Popen:
+        number = next(numbers)
+        environment = {**os.environ, "DATABASE_URL": database_url}
+        for name, value in (env or {}).items():
+            if value is None:
+                environment.pop(name, None)
+            else:
+                environment[name] = value
+        log = tmp_path / f"worker-{number}.log"
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-Q",
+                queues,
+                "--loglevel=INFO",
+                f"--logfile={log}",
+                f"--hostname=test-{os.getpid()}-{number}@%h",
+            ],
+            env=environment,
+            cwd=settings.BASE_DIR,
+            start_new_session=True,
+        )
+        started.append(process)
+        logs[process.pid] = log
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if "ready." in log_of(process):
+                return process
+            if process.poll() is not None:
+                pytest.fail(f"celery worker exited with {process.returncode}:\n{log_of(process)[-4000:]}")
+            time.sleep(0.2)
+        pytest.fail(f"celery worker did not become ready within 30 s:\n{log_of(process)[-4000:]}")
+
+    start.log = log_of
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+    for process in started:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        # Pool children left behind by a worker killed alone go with their process group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker):
+    """A real `celery worker` process on the Redis broker, reading the test database.
+
+    Tests using it need `transactional_db` (the worker only sees committed rows) and the
+    `worker` marker.
+    """
+    return celery_worker()

@@ -158,7 +158,7 @@ def test_a_name_written_like_a_placeholder_is_not_rendered_as_one(receipt_wordin
 
 
 def test_a_reminder_for_a_draft_already_submitted_is_cancelled_instead_of_sent():
-    founder = factories.UserFactory()
+    founder = factories.UserFactory(preferred_language="en")
     application = factories.ApplicationFactory(submitted=True)
     notification = notify(
         event=E.DEADLINE_REMINDER, recipient=founder, obj=application, scope="d-1", context={"days": 1}

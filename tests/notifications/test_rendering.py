@@ -2,12 +2,19 @@
 values are inserted."""
 
 import pytest
+from django.utils import translation
 
 from notifications.models import Notification
 from notifications.rendering import placeholders_used, render_message, template_problems
 from notifications.services import message_template_problems
 
 E = Notification.Event
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    with translation.override("en"):
+        yield
 
 
 def test_placeholders_are_found_in_text_conditions_and_filter_arguments():

@@ -1,0 +1,401 @@
+"""Sending a round's results: 10,000 notifications through one real Celery worker.
+
+The script builds its own database, times `notify_each` creating the rows in one transaction,
+then lets ONE `celery worker` (prefork, one process per core, queue `notifications`, no rate
+limit, Django's file e-mail backend) take the jobs from Redis, and measures until every row is
+sent. It counts the e-mails written per notification, so a message sent twice shows:
+
+    .venv/bin/python bench/notifications.py
+    .venv/bin/python bench/notifications.py --count 2000 --keep
+
+Exit status: 0 every notification sent exactly once; 1 something not sent or sent twice; 3 the
+bench could not run. Only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/matchday_bench_notifications"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
+QUEUE = "notifications"
+HEADER = re.compile(rb"^X-Matchday-Notification: (\d+)\r?$", re.MULTILINE)
+STARTED = time.monotonic()
+
+
+class BenchAborted(Exception):
+    pass
+
+
+def log(message: str) -> None:
+    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Time creating and sending a batch of notifications.")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"default {DEFAULT_DATABASE_URL}")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help=f"the broker, default {DEFAULT_REDIS_URL}")
+    parser.add_argument("--count", type=int, default=10_000, help="notifications (10000)")
+    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2, help="worker processes (one per core)")
+    parser.add_argument("--time-limit", type=float, default=600, help="seconds to wait for the worker (600)")
+    parser.add_argument("--keep", action="store_true", help="keep the database and the worker's log")
+    return parser.parse_args(argv)
+
+
+def database_name(url: str) -> tuple[dict, str]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise BenchAborted(f"--database-url must be a postgres:// URL, not {url!r}")
+    if parts.hostname not in ("127.0.0.1", "localhost"):
+        raise BenchAborted(f"the bench only talks to 127.0.0.1, not {parts.hostname!r}")
+    name = unquote(parts.path.lstrip("/"))
+    # The database is dropped and recreated: refuse anything that does not look like a bench database.
+    if "bench" not in name:
+        raise BenchAborted(f"the bench drops and recreates its database; {name!r} does not have 'bench' in its name")
+    connect = {
+        "host": "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or "") or None,
+    }
+    return connect, name
+
+
+def check_redis(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme != "redis":
+        raise BenchAborted(f"--redis-url must be a redis:// URL, not {url!r}")
+    if parts.hostname not in ("127.0.0.1", "localhost"):
+        raise BenchAborted(f"the bench only talks to 127.0.0.1, not {parts.hostname!r}")
+    try:
+        with socket.create_connection(("127.0.0.1", parts.port or 6379), timeout=2):
+            pass
+    except OSError as error:
+        raise BenchAborted(f"Redis is not reachable at {url}: {error}") from error
+
+
+def admin(connect: dict, statement) -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(**connect, dbname="postgres", autocommit=True, connect_timeout=5) as conn:
+            conn.execute(statement)
+    except psycopg.OperationalError as error:
+        raise BenchAborted(f"PostgreSQL is not reachable: {error}") from error
+
+
+def recreate_database(connect: dict, name: str) -> None:
+    from psycopg import sql
+
+    admin(connect, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    admin(connect, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database(connect: dict, name: str) -> None:
+    from psycopg import sql
+
+    admin(connect, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def setup_django(database_url: str, redis_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["REDIS_URL"] = redis_url  # the real broker: jobs are published, not run in-process
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if str(BASE_DIR) not in sys.path:
+        sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+
+
+def build(count: int) -> list[tuple]:
+    """One program and round, `count` applicants each with an application in review, in bulk."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import User
+    from matching.models import EvaluationRound, Program, Track
+    from notifications.models import MessageTemplate, Notification
+    from startups.models import Application, Startup
+
+    now = timezone.now()
+    with transaction.atomic():
+        program = Program.objects.create(
+            name_ko="알림 벤치마크",
+            name_en="Notification bench",
+            slug="bench-notifications",
+            host="중소벤처기업부",
+            opens_at=now - dt.timedelta(days=30),
+            closes_at=now - dt.timedelta(days=20),
+            receipt_prefix="BENCH",
+            status=Program.Status.REVIEWING,
+        )
+        track = Track.objects.create(program=program, code="api", name_ko="API", order=1)
+        evaluation_round = EvaluationRound.objects.create(
+            program=program,
+            order=1,
+            name_ko="서면평가",
+            name_en="Document review",
+            opens_at=now - dt.timedelta(days=10),
+            closes_at=now - dt.timedelta(days=1),
+            evaluators_per_application=3,
+            advance_count=40,
+            status=EvaluationRound.Status.CLOSED,
+        )
+        # Fixed wording, so the figures do not move with edits to the shipped defaults.
+        for language in ("ko", "en"):
+            MessageTemplate.objects.update_or_create(
+                event=Notification.Event.ROUND_RESULT,
+                language=language,
+                defaults={
+                    "subject": "[{{ program }}] {{ round }}: {{ receipt_number }}",
+                    "body": "{{ recipient_name }},\n{{ startup }}: "
+                    "{% if advanced %}advanced{% else %}not advanced{% endif %}\n{{ application_url }}",
+                },
+            )
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=f"founder{i:05d}@bench.matchday.local",
+                    name=f"대표 {i}",
+                    preferred_language=("ko", "en")[i % 2],
+                )
+                for i in range(count)
+            ],
+            batch_size=2000,
+        )
+        startups = Startup.objects.bulk_create(
+            [Startup(name_ko=f"벤치 {i:05d}", ceo_name="대표") for i in range(count)], batch_size=2000
+        )
+        applications = Application.objects.bulk_create(
+            [
+                Application(
+                    program=program,
+                    startup=startup,
+                    track=track,
+                    status=Application.Status.IN_REVIEW,
+                    receipt_number=f"BENCH-{i + 1:05d}",
+                    first_submitted_at=now,
+                    submitted_at=now,
+                )
+                for i, startup in enumerate(startups)
+            ],
+            batch_size=2000,
+        )
+    return [
+        (user, application, {"round_id": evaluation_round.pk, "advanced": i % 4 == 0})
+        for i, (user, application) in enumerate(zip(users, applications, strict=True))
+    ]
+
+
+def purge_queue() -> int:
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        return connection.default_channel.queue_purge(QUEUE) or 0
+
+
+def start_worker(args: argparse.Namespace, mail_dir: Path, log_path: Path, hostname: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        # Four slashes: django-environ reads `filemail:///x` as the relative path "x".
+        "EMAIL_URL": f"filemail:///{mail_dir}",
+        "NOTIFICATION_RATE_LIMIT": "",
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={args.concurrency}",
+            "-Q",
+            QUEUE,
+            "--without-gossip",
+            "--without-mingle",
+            # WARNING: two INFO lines per job would be part of what is measured.
+            "--loglevel=WARNING",
+            f"--logfile={log_path}",
+            f"--hostname={hostname}",
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_until_ready(process: subprocess.Popen, hostname: str, log_path: Path, timeout: float = 60) -> None:
+    from config.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchAborted(f"the worker exited with {process.returncode}:\n{tail(log_path)}")
+        if app.control.ping(destination=[hostname], timeout=1.0):
+            return
+    raise BenchAborted(f"the worker did not answer within {timeout:.0f} s:\n{tail(log_path)}")
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # pool processes left behind, if any
+
+
+def tail(path: Path, size: int = 3000) -> str:
+    return path.read_text(errors="replace")[-size:] if path.exists() else "(no log)"
+
+
+def emails_per_notification(mail_dir: Path) -> Counter:
+    counts: Counter = Counter()
+    for path in mail_dir.iterdir():
+        counts.update(int(pk) for pk in HEADER.findall(path.read_bytes()))
+    return counts
+
+
+def wait_until_sent(count: int, process: subprocess.Popen, log_path: Path, time_limit: float) -> tuple[float, bool]:
+    """Seconds until `count` rows are sent, and whether they all were before the limit, the worker
+    died, or nothing moved for a minute."""
+    from django.db.models import Count
+
+    from notifications.models import Notification
+
+    started = time.monotonic()
+    last, moved = -1, started
+    while True:
+        by_status = dict(Notification.objects.values_list("status").annotate(n=Count("pk")).order_by())
+        settled = by_status.get("sent", 0) + by_status.get("failed", 0) + by_status.get("cancelled", 0)
+        now = time.monotonic()
+        if by_status.get("sent", 0) == count:
+            return now - started, True
+        if settled != last:
+            last, moved = settled, now
+        if settled == count or now - started > time_limit or now - moved > 60 or process.poll() is not None:
+            log(f"stopped waiting: {by_status}; worker log:\n{tail(log_path)}")
+            return now - started, False
+        time.sleep(0.25)
+
+
+def run(args: argparse.Namespace) -> int:
+    connect, name = database_name(args.database_url)
+    check_redis(args.redis_url)
+    if args.count < 1:
+        raise BenchAborted("--count must be at least 1")
+    log(f"recreating database {name}")
+    recreate_database(connect, name)
+    work_dir = Path(tempfile.mkdtemp(prefix="matchday-bench-notifications-"))
+    mail_dir, log_path = work_dir / "mail", work_dir / "worker.log"
+    mail_dir.mkdir()
+    worker = None
+    try:
+        setup_django(args.database_url, args.redis_url)
+        from django.core.management import call_command
+        from django.db import connection, transaction
+        from django.db.models import Count, Max, Min
+
+        from notifications.models import Notification
+        from notifications.services import notify_each
+
+        call_command("migrate", verbosity=0)
+        log(f"migrated; building {args.count} applicants and applications")
+        messages = build(args.count)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        purged = purge_queue()
+        log(f"built; purged {purged} old jobs from the {QUEUE!r} queue; starting the worker")
+
+        hostname = f"bench-notifications-{os.getpid()}@%h".replace("%h", socket.gethostname())
+        worker = start_worker(args, mail_dir, log_path, hostname)
+        wait_until_ready(worker, hostname, log_path)
+        log(f"worker ready ({args.concurrency} processes); creating {args.count} notifications in one transaction")
+
+        started = time.perf_counter()
+        with transaction.atomic():
+            created = notify_each(event=Notification.Event.ROUND_RESULT, messages=messages, scope="round-1")
+        create_seconds = time.perf_counter() - started  # includes the commit and the fan-out hand-off
+        log(f"created {created} rows in {create_seconds:.2f} s; the worker is sending")
+
+        send_seconds, all_sent = wait_until_sent(args.count, worker, log_path, args.time_limit)
+        stop_worker(worker)
+        by_status = dict(Notification.objects.values_list("status").annotate(n=Count("pk")).order_by())
+        span = Notification.objects.filter(status="sent").aggregate(first=Min("sent_at"), last=Max("sent_at"))
+        emails = emails_per_notification(mail_dir)
+        ids = set(Notification.objects.values_list("pk", flat=True))
+        doubled = sum(1 for n in emails.values() if n > 1)
+        missing = len(ids - set(emails))
+        not_sent = args.count - by_status.get("sent", 0)
+        steady = (span["last"] - span["first"]).total_seconds() if span["first"] else 0.0
+
+        print()
+        print(f"machine: {os.cpu_count()} cores; PostgreSQL and Redis on 127.0.0.1")
+        print(f"notifications           : {args.count} (round results, one per applicant)")
+        print(f"notify_each, one tx     : {create_seconds:7.2f} s  = {args.count / create_seconds:8.0f} rows/s")
+        print(
+            f"worker                  : 1 × prefork, {args.concurrency} processes, queue {QUEUE!r}, "
+            "no rate limit, file e-mail backend"
+        )
+        sent = by_status.get("sent", 0)
+        print(f"commit → all sent       : {send_seconds:7.2f} s  = {sent / send_seconds:8.1f} e-mails/s")
+        if steady > 0:
+            print(f"first → last e-mail     : {steady:7.2f} s  = {sent / steady:8.1f} e-mails/s")
+        print(f"total run time          : {time.monotonic() - STARTED:7.1f} s")
+        print(f"rows by status          : {by_status}")
+        print(f"e-mails written         : {sum(emails.values())}")
+        print(f"not sent {not_sent}, without an e-mail {missing}, e-mailed more than once {doubled}")
+        ok = all_sent and not_sent == 0 and missing == 0 and doubled == 0
+        print(f"result: {'PASS' if ok else 'FAIL'}")
+        if args.keep:
+            print(f"kept: database {name}, worker log and mail in {work_dir}")
+        return 0 if ok else 1
+    finally:
+        if worker is not None:
+            stop_worker(worker)
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            drop_database(connect, name)
+            for path in sorted(work_dir.rglob("*"), reverse=True):
+                path.rmdir() if path.is_dir() else path.unlink()
+            work_dir.rmdir()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return run(args)
+    except BenchAborted as error:
+        print(f"bench could not run: {error}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
