@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import MessageTemplate, Notification
+from notifications.models import Notification
 from notifications.services import notification_deliver, notify
 from notifications.tasks import deliver_notification
 from startups.models import Application
@@ -18,44 +18,8 @@ S = Notification.Status
 E = Notification.Event
 
 
-@pytest.fixture
-def receipt_wording():
-    MessageTemplate.objects.update_or_create(
-        event=E.APPLICATION_SUBMITTED,
-        language="en",
-        defaults={
-            "subject": "[{{ program }}] Received: {{ receipt_number }}",
-            "body": "Dear {{ recipient_name }},\n"
-            "{{ startup }} applied.{% if resubmitted %} (updated){% endif %}\n{{ application_url }}",
-        },
-    )
-    MessageTemplate.objects.update_or_create(
-        event=E.APPLICATION_SUBMITTED,
-        language="ko",
-        defaults={
-            "subject": "[{{ program }}] 접수 완료: {{ receipt_number }}",
-            "body": "{{ recipient_name }}님,\n{{ startup }} 신청서를 접수했습니다.\n{{ application_url }}",
-        },
-    )
-
-
-def _receipt(language="en", startup_name="Acme", **application):
-    founder = factories.UserFactory(preferred_language=language, name="Kim Minji")
-    application = factories.ApplicationFactory(
-        submitted=True, startup__name_ko=startup_name, startup__name_en=startup_name, **application
-    )
-    return notify(
-        event=E.APPLICATION_SUBMITTED,
-        recipient=founder,
-        obj=application,
-        scope="submission-1",
-        program=application.program,
-        context={"submission": 1},
-    )
-
-
-def test_a_queued_notification_is_sent_once_and_recorded_as_sent(receipt_wording):
-    notification = _receipt()
+def test_a_queued_notification_is_sent_once_and_recorded_as_sent(queue_receipt):
+    notification = queue_receipt()
 
     assert notification_deliver(notification_id=notification.pk).outcome == "sent"
 
@@ -67,16 +31,16 @@ def test_a_queued_notification_is_sent_once_and_recorded_as_sent(receipt_wording
     assert notification.subject == mail.outbox[0].subject
 
 
-def test_the_message_reads_the_receipt_number_from_the_application_when_it_is_sent(receipt_wording):
-    notification = _receipt(receipt_number="GECP-2026-0007")
+def test_the_message_reads_the_receipt_number_from_the_application_when_it_is_sent(queue_receipt):
+    notification = queue_receipt(receipt_number="GECP-2026-0007")
 
     notification_deliver(notification_id=notification.pk)
 
     assert mail.outbox[0].subject.endswith("Received: GECP-2026-0007")
 
 
-def test_the_recipients_language_chooses_the_wording(receipt_wording):
-    notification = _receipt(language="ko")
+def test_the_recipients_language_chooses_the_wording(queue_receipt):
+    notification = queue_receipt(language="ko")
 
     notification_deliver(notification_id=notification.pk)
 
@@ -84,8 +48,8 @@ def test_the_recipients_language_chooses_the_wording(receipt_wording):
     assert mail.outbox[0].body.startswith("Kim Minji님,")
 
 
-def test_delivering_the_same_notification_twice_sends_one_email(receipt_wording):
-    notification = _receipt()
+def test_delivering_the_same_notification_twice_sends_one_email(queue_receipt):
+    notification = queue_receipt()
 
     deliver_notification.delay(notification.pk)
     deliver_notification.delay(notification.pk)
@@ -94,10 +58,10 @@ def test_delivering_the_same_notification_twice_sends_one_email(receipt_wording)
 
 
 def test_a_notification_is_handed_to_the_queue_when_the_transaction_commits(
-    receipt_wording, django_capture_on_commit_callbacks
+    queue_receipt, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        notification = _receipt()
+        notification = queue_receipt()
         assert mail.outbox == []
 
     notification.refresh_from_db()
@@ -105,9 +69,9 @@ def test_a_notification_is_handed_to_the_queue_when_the_transaction_commits(
     assert len(mail.outbox) == 1
 
 
-def test_notifying_twice_in_one_transaction_sends_one_email(receipt_wording, django_capture_on_commit_callbacks):
+def test_notifying_twice_in_one_transaction_sends_one_email(queue_receipt, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = _receipt()
+        first = queue_receipt()
         again = notify(
             event=first.event,
             recipient=first.recipient,
@@ -121,14 +85,14 @@ def test_notifying_twice_in_one_transaction_sends_one_email(receipt_wording, dja
 
 
 def test_a_notification_in_a_transaction_that_rolls_back_is_never_sent(
-    receipt_wording, django_capture_on_commit_callbacks
+    queue_receipt, django_capture_on_commit_callbacks
 ):
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        _receipt()
+        queue_receipt()
         raise RuntimeError("the submission failed after queueing its receipt")
 
     assert callbacks == []
@@ -136,8 +100,8 @@ def test_a_notification_in_a_transaction_that_rolls_back_is_never_sent(
     assert mail.outbox == []
 
 
-def test_the_html_part_escapes_what_applicants_wrote_and_the_text_part_keeps_it(receipt_wording):
-    notification = _receipt(startup_name="<script>alert(1)</script> & Co")
+def test_the_html_part_escapes_what_applicants_wrote_and_the_text_part_keeps_it(queue_receipt):
+    notification = queue_receipt(startup_name="<script>alert(1)</script> & Co")
 
     notification_deliver(notification_id=notification.pk)
 
@@ -149,8 +113,8 @@ def test_the_html_part_escapes_what_applicants_wrote_and_the_text_part_keeps_it(
     assert "<script>alert(1)</script> & Co applied." in message.body
 
 
-def test_a_name_written_like_a_placeholder_is_not_rendered_as_one(receipt_wording):
-    notification = _receipt(startup_name="{{ recipient_name }} {% if 1 %}x{% endif %}")
+def test_a_name_written_like_a_placeholder_is_not_rendered_as_one(queue_receipt):
+    notification = queue_receipt(startup_name="{{ recipient_name }} {% if 1 %}x{% endif %}")
 
     notification_deliver(notification_id=notification.pk)
 
@@ -172,8 +136,8 @@ def test_a_reminder_for_a_draft_already_submitted_is_cancelled_instead_of_sent()
     assert mail.outbox == []
 
 
-def test_a_message_not_due_yet_is_left_queued(receipt_wording):
-    notification = _receipt()
+def test_a_message_not_due_yet_is_left_queued(queue_receipt):
+    notification = queue_receipt()
     Notification.objects.filter(pk=notification.pk).update(not_before=timezone.now() + dt.timedelta(hours=1))
 
     assert notification_deliver(notification_id=notification.pk).outcome == "skipped"
@@ -183,8 +147,8 @@ def test_a_message_not_due_yet_is_left_queued(receipt_wording):
     assert mail.outbox == []
 
 
-def test_a_cancelled_message_is_not_sent(receipt_wording):
-    notification = _receipt()
+def test_a_cancelled_message_is_not_sent(queue_receipt):
+    notification = queue_receipt()
     Notification.objects.filter(pk=notification.pk).update(status=S.CANCELLED)
 
     assert notification_deliver(notification_id=notification.pk).outcome == "skipped"

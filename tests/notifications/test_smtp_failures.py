@@ -12,9 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from notifications.models import MessageTemplate, Notification
-from notifications.services import notification_cancel, notification_deliver, notification_retry, notify
-from tests import factories
+from notifications.models import Notification
+from notifications.services import notification_cancel, notification_deliver, notification_retry
 
 pytestmark = pytest.mark.django_db
 S = Notification.Status
@@ -69,24 +68,6 @@ def smtp_server(smtp_settings):
     controller.start()
     yield handler
     controller.stop()
-
-
-@pytest.fixture
-def receipt():
-    for language in ("en", "ko"):
-        MessageTemplate.objects.update_or_create(
-            event=E.APPLICATION_SUBMITTED,
-            language=language,
-            defaults={"subject": "Received: {{ receipt_number }}", "body": "{{ startup }} applied."},
-        )
-    application = factories.ApplicationFactory(submitted=True)
-    return notify(
-        event=E.APPLICATION_SUBMITTED,
-        recipient=factories.UserFactory(preferred_language="en"),
-        obj=application,
-        scope="submission-1",
-        program=application.program,
-    )
 
 
 def _make_due(notification: Notification) -> None:

@@ -7,9 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from notifications.models import MessageTemplate, Notification
-from notifications.services import notifications_sweep, notify
-from tests import factories
+from notifications.models import Notification
+from notifications.services import notifications_sweep
 
 pytestmark = pytest.mark.django_db
 S = Notification.Status
@@ -20,25 +19,6 @@ TIMEOUTS = {
     "requeue_after": dt.timedelta(minutes=15),
     "grace": dt.timedelta(seconds=60),
 }
-
-
-@pytest.fixture
-def receipt():
-    """A receipt queued by a transaction whose hand-off to the queue never ran."""
-    for language in ("en", "ko"):
-        MessageTemplate.objects.update_or_create(
-            event=E.APPLICATION_SUBMITTED,
-            language=language,
-            defaults={"subject": "Received: {{ receipt_number }}", "body": "{{ startup }} applied."},
-        )
-    application = factories.ApplicationFactory(submitted=True)
-    return notify(
-        event=E.APPLICATION_SUBMITTED,
-        recipient=factories.UserFactory(preferred_language="en"),
-        obj=application,
-        scope="submission-1",
-        program=application.program,
-    )
 
 
 def _set(notification: Notification, **fields) -> None:
