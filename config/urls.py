@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     path("evaluate/", include("matching.urls_evaluator")),
     path("", include("startups.urls")),

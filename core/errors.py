@@ -5,6 +5,10 @@ class DomainError(Exception):
     """A business rule refused the request. `code` is stable for the API; `message` is for people."""
 
     code = "domain_error"
+    # The API answers 409 (refused by the current state) unless the error says 422 (invalid input);
+    # `fields` maps a field to its messages.
+    http_status = 409
+    fields: dict = {}
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)

@@ -388,9 +388,10 @@ def notification_cancel(*, notification: Notification, by: Any, reason: str = ""
 
 class TemplateRefused(DomainError):
     code = "template_invalid"
+    http_status = 422
 
     def __init__(self, problems: dict[str, list[str]]) -> None:
-        self.problems = problems
+        self.problems = self.fields = problems
         super().__init__(" ".join(message for messages in problems.values() for message in messages))
 
 

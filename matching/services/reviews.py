@@ -24,10 +24,11 @@ class ReviewIncomplete(DomainError):
     """Submission refused: `problems` maps `criterion:<code>` to messages."""
 
     code = "review_incomplete"
+    http_status = 422
 
     def __init__(self, problems: dict[str, list[str]]) -> None:
         super().__init__(_("Score every criterion before submitting."))
-        self.problems = problems
+        self.problems = self.fields = problems
 
 
 def _locked_assignment(assignment_id: int, by: User) -> Assignment:

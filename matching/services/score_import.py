@@ -39,6 +39,7 @@ class ScoreSheetInvalid(DomainError):
     """The sheet was refused as a whole; `problems` lists `(line_number, message)` in sheet order."""
 
     code = "score_sheet_invalid"
+    http_status = 422
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
         message = ngettext(

@@ -37,10 +37,11 @@ class ApplicationIncomplete(DomainError):
     `declaration:<code>`, `preferences`) to the messages for it."""
 
     code = "application_incomplete"
+    http_status = 422
 
     def __init__(self, problems: dict[str, list[str]]) -> None:
         super().__init__(_("Some answers are missing or need fixing."))
-        self.problems = problems
+        self.problems = self.fields = problems
 
 
 def _as_int(value: Any) -> int | None:

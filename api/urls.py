@@ -1,0 +1,21 @@
+"""`/api/v1/`: each resource module registers its routes; the schema and its docs are served here,
+with the docs' assets from drf-spectacular-sidecar (no CDN)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from api.views import programs
+
+app_name = "api"
+
+router = DefaultRouter()
+for module in (programs,):
+    module.register(router)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
+    path("", include(router.urls)),
+]
