@@ -6,12 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
-from api.views import programs
+from api.views import actions, applications, exports, jobs, programs, reviews, webhooks
 
 app_name = "api"
 
 router = DefaultRouter()
-for module in (programs,):
+for module in (programs, applications, reviews, actions, jobs, webhooks, exports):
     module.register(router)
 
 urlpatterns = [

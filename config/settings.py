@@ -217,6 +217,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "matching.tasks.*": {"queue": "scoring"},
     "notifications.tasks.*": {"queue": "notifications"},
+    "api.tasks.run_job": {"queue": "scoring"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis hands an unacknowledged job to another worker after this many seconds. It must exceed the

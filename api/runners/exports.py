@@ -1,0 +1,1 @@
+"""Runner for large exports built in the background."""

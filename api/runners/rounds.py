@@ -1,0 +1,1 @@
+"""Runners for round jobs: assignment and computing results."""
