@@ -10,6 +10,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.models import User
+from api.keys import api_key_create
+from api.models import ApiKey, IdempotencyRecord, Job
 from audit.models import AuditEvent
 from audit.services import audit_record
 from matching import models as m
@@ -29,6 +31,21 @@ def _message_template() -> MessageTemplate:
         defaults={"subject": "[{{ program }}] Received", "body": "Dear {{ recipient_name }},\n{{ application_url }}"},
     )
     return template
+
+
+def _api_key() -> ApiKey:
+    return api_key_create(name="portal", user=f.UserFactory(staff=True), scopes=["programs:read"], by="test").api_key
+
+
+def _job() -> Job:
+    return Job.objects.create(kind=Job.Kind.COMPUTE, params={"round_id": 1})
+
+
+def _idempotency_record() -> IdempotencyRecord:
+    n = IdempotencyRecord.objects.count() + 1
+    return IdempotencyRecord.objects.create(
+        caller="user:1", key=f"key-{n}", method="POST", path="/api/v1/rounds/1/compute/", request_hash="0" * 64
+    )
 
 
 def _group() -> Group:
@@ -69,6 +86,9 @@ ROW_MAKERS = {
     m.SelectionEntry: f.SelectionEntryFactory,
     Notification: f.NotificationFactory,
     MessageTemplate: _message_template,
+    ApiKey: _api_key,
+    Job: _job,
+    IdempotencyRecord: _idempotency_record,
 }
 
 REGISTERED_MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
