@@ -16,32 +16,31 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import secrets
 import sys
 import time
 from collections import Counter
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from benchlib import (
+    BenchAborted,
+    add_project_to_path,
+    analyze,
+    close_connections,
+    could_not_run,
+    drop_database,
+    log,
+    migrate,
+    parse_database_url,
+    recreate_database,
+    setup_django,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/matchday_bench_assignment"
 SECTORS = 24
 ORGANISATIONS = 60  # evaluators come from this many organisations (shared e-mail domains)
 UNUSABLE = "!bench"  # an unusable password hash: nobody logs in to the bench database
 PUBLIC_DOMAINS = ("gmail.com", "naver.com", "daum.net", "kakao.com")
-
-
-class BenchAborted(Exception):
-    pass
-
-
-STARTED = time.monotonic()
-
-
-def log(message: str) -> None:
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -147,68 +146,6 @@ def run_algorithm(args: argparse.Namespace, scenario: Scenario) -> dict:
 # Database
 
 
-def parse_database_url(url: str) -> dict:
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise BenchAborted(f"--database-url must be a postgres:// URL, not {url!r}")
-    if parts.hostname not in ("127.0.0.1", "localhost"):
-        raise BenchAborted(f"the bench only talks to 127.0.0.1; --database-url points at {parts.hostname!r}")
-    name = unquote(parts.path.lstrip("/"))
-    # The database is dropped and recreated: refuse anything that does not look like a bench database.
-    if "bench" not in name:
-        raise BenchAborted(f"the bench drops and recreates its database; {name!r} does not have 'bench' in its name")
-    return {
-        "host": "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": unquote(parts.username or "postgres"),
-        "password": unquote(parts.password or "") or None,
-        "name": name,
-    }
-
-
-def admin_execute(db: dict, statement) -> None:
-    import psycopg
-
-    try:
-        with psycopg.connect(
-            host=db["host"], port=db["port"], user=db["user"], password=db["password"], dbname="postgres",
-            autocommit=True, connect_timeout=5,
-        ) as conn:  # fmt: skip
-            conn.execute(statement)
-    except psycopg.OperationalError as error:
-        raise BenchAborted(f"PostgreSQL at {db['host']}:{db['port']} is not reachable: {error}") from error
-
-
-def recreate_database(db: dict) -> None:
-    from psycopg import sql
-
-    admin_execute(db, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db["name"])))
-    admin_execute(db, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["name"])))
-
-
-def drop_database(db: dict) -> None:
-    from psycopg import sql
-
-    admin_execute(db, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db["name"])))
-
-
-def setup_django(url: str) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=url,
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
-        EMAIL_URL="memorymail://",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("REDIS_URL", None)
-    if str(BASE_DIR) not in sys.path:
-        sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
-
-
 def fill_database(args: argparse.Namespace, scenario: Scenario):
     """Everything in bulk: sectors, users, evaluators with expertise, a program with a round in
     `assigning` and its pool, startups with sectors and a member, applications in review, declared
@@ -306,19 +243,21 @@ def fill_database(args: argparse.Namespace, scenario: Scenario):
 
 
 def run_service(args: argparse.Namespace, scenario: Scenario) -> dict:
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from config.celery import app
     from matching.models import Assignment, Conflict
     from matching.services.assignment import assignments_create
 
+    # The evaluators' e-mails are a worker's job, not the service's: queue them (in memory) instead
+    # of sending them inside the timed call, as tasks do without a broker.
+    app.conf.task_always_eager = False
     log("migrating")
-    call_command("migrate", verbosity=0)
+    migrate()
     log("filling the database")
     evaluation_round, staff = fill_database(args, scenario)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    analyze()
     log(f"running assignments_create on {args.applications} applications, {args.evaluators} evaluators, k={args.k}")
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
@@ -372,10 +311,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_database:
             db = parse_database_url(args.database_url)
             recreate_database(db)
-            setup_django(args.database_url)
+            setup_django(
+                db.url,
+                DJANGO_DEBUG="false",
+                DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
+                EMAIL_URL="memorymail://",
+                LOG_LEVEL="WARNING",
+            )
         else:
-            if str(BASE_DIR) not in sys.path:
-                sys.path.insert(0, str(BASE_DIR))
+            add_project_to_path()
         log("generating the scenario")
         scenario = Scenario(args)
         pairs = len(scenario.applications) * len(scenario.evaluators)
@@ -386,13 +330,10 @@ def main(argv: list[str] | None = None) -> int:
         algorithm = run_algorithm(args, scenario)
         service = run_service(args, scenario) if not args.skip_database else None
     except BenchAborted as error:
-        print(f"bench could not run: {error}", file=sys.stderr)
-        return 3
+        return could_not_run(error)
     finally:
         if db is not None and not args.keep:
-            from django.db import connections
-
-            connections.close_all()
+            close_connections()
             try:
                 drop_database(db)
             except BenchAborted as error:

@@ -35,11 +35,24 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from benchlib import (
+    BASE_DIR,
+    BenchAborted,
+    BenchDatabase,
+    close_connections,
+    drop_database,
+    log,
+    migrate,
+    parse_database_url,
+    recreate_database,
+    setup_django,
+    stop_process_group,
+    tail,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/matchday_bench"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 BUDGET_CORES = 2
 RECEIPT_PREFIX = "RUSH"
 FINAL_MINUTE = 60.0
@@ -50,19 +63,8 @@ LATE_TIMEOUT = 40.0
 SUCCESS, REFUSED, ERROR = "success", "refused", "error"
 
 
-class BenchAborted(Exception):
-    """The bench could not run (not a result about the service)."""
-
-
 class TimeLimitReached(Exception):
     pass
-
-
-def log(message: str) -> None:
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
-
-
-STARTED = time.monotonic()
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,70 +116,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-@dataclass(frozen=True)
-class Database:
-    url: str
-    host: str
-    port: int
-    user: str
-    password: str
-    name: str
-
-
-def parse_database_url(url: str) -> Database:
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        raise BenchAborted(f"--database-url must be a postgres:// URL, not {url!r}")
-    host = parts.hostname or ""
-    if host not in LOCAL_HOSTS:
-        raise BenchAborted(f"the bench only talks to 127.0.0.1; --database-url points at {host!r}")
-    name = unquote(parts.path.lstrip("/"))
-    # The database is dropped and recreated: refuse anything that does not look like a bench database.
-    if "bench" not in name or name in ("postgres", "template0", "template1"):
-        raise BenchAborted(f"the bench drops and recreates its database; {name!r} does not have 'bench' in its name")
-    return Database(
-        url=url,
-        host="127.0.0.1" if host == "localhost" else host,
-        port=parts.port or 5432,
-        user=unquote(parts.username or "postgres"),
-        password=unquote(parts.password or ""),
-        name=name,
-    )
-
-
-def admin_connection(db: Database):
-    import psycopg
-
-    try:
-        return psycopg.connect(
-            host=db.host,
-            port=db.port,
-            user=db.user,
-            password=db.password or None,
-            dbname="postgres",
-            autocommit=True,
-            connect_timeout=5,
-        )
-    except psycopg.OperationalError as error:
-        raise BenchAborted(f"PostgreSQL at {db.host}:{db.port} is not reachable: {error}") from error
-
-
-def recreate_database(db: Database) -> None:
-    from psycopg import sql
-
-    with admin_connection(db) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db.name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db.name)))
-
-
-def drop_database(db: Database) -> None:
-    from psycopg import sql
-
-    with admin_connection(db) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db.name)))
-
-
-def django_environment(db: Database, secret_key: str, work_dir: Path) -> dict[str, str]:
+def django_environment(db: BenchDatabase, secret_key: str, work_dir: Path) -> dict[str, str]:
     """Settings shared by this process and gunicorn: same database, same secret key (sessions and
     the session auth hash are signed with it), production mode, mail kept in memory, no broker."""
     env = dict(os.environ)
@@ -196,18 +135,15 @@ def django_environment(db: Database, secret_key: str, work_dir: Path) -> dict[st
     return env
 
 
-def setup_django(env: dict[str, str]) -> None:
-    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY", "ALLOWED_HOSTS"):
-        os.environ[name] = env[name]
-    for name in ("EMAIL_URL", "STATIC_ROOT", "PRIVATE_MEDIA_ROOT"):
-        os.environ[name] = env[name]
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if str(BASE_DIR) not in sys.path:
-        sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
+# What this process takes from django_environment() (besides DATABASE_URL and DJANGO_SETTINGS_MODULE).
+DJANGO_SETTINGS_FROM_ENV = (
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "EMAIL_URL",
+    "STATIC_ROOT",
+    "PRIVATE_MEDIA_ROOT",
+)
 
 
 def submit_path_or_abort(pk: int = 1) -> str:
@@ -635,7 +571,7 @@ class RushMonitor:
     """Samples, while the rush runs, how busy the machine's cores are (/proc/stat) and what PostgreSQL's
     backends do (pg_stat_activity): running, or waiting for a row lock, and on which statement."""
 
-    def __init__(self, db: Database, interval: float = 0.2) -> None:
+    def __init__(self, db: BenchDatabase, interval: float = 0.2) -> None:
         self.db, self.interval = db, interval
         self.samples: list[tuple[int, int, int]] = []  # (active, waiting for the receipt counter, other lock waits)
         self.cpu_busy: float | None = None
@@ -675,15 +611,7 @@ class RushMonitor:
             FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
         """
         try:
-            conn = psycopg.connect(
-                host=self.db.host,
-                port=self.db.port,
-                user=self.db.user,
-                password=self.db.password or None,
-                dbname=self.db.name,
-                autocommit=True,
-                connect_timeout=5,
-            )
+            conn = psycopg.connect(**self.db.connect_kwargs(), autocommit=True, connect_timeout=5)
         except psycopg.Error:
             return
         with conn:
@@ -795,24 +723,6 @@ def warm_up(port: int, requests: int) -> None:
         thread.start()
     for thread in threads:
         thread.join(10)
-
-
-def stop_gunicorn(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # the group this script created for it
-        process.wait(5)
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -1208,18 +1118,14 @@ def run(args: argparse.Namespace) -> int:
     log_path = work_dir / "gunicorn.log"
     created = False
     try:
-        setup_django(env)
+        setup_django(db.url, **{name: env[name] for name in DJANGO_SETTINGS_FROM_ENV})
         if args.target == "http":
             submit_path_or_abort()
 
         log(f"recreating database {db.name} on {db.host}:{db.port}")
         recreate_database(db)
         created = True
-        from django.core.management import call_command
-
-        started = time.monotonic()
-        call_command("migrate", interactive=False, verbosity=0)
-        timings = {"migrate": time.monotonic() - started}
+        timings = {"migrate": migrate()}
 
         client: Any
         port = 0
@@ -1290,13 +1196,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"\ngunicorn log (last lines, {log_path}):\n{tail(log_path, 20)}")
         return status
     finally:
-        stop_gunicorn(gunicorn)
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: BLE001, S110 - Django may not be set up yet
-            pass
+        stop_process_group(gunicorn)
+        close_connections()
         if created and not args.keep:
             drop_database(db)
         if args.keep:

@@ -15,11 +15,9 @@ bench could not run. Only 127.0.0.1 is contacted.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -27,22 +25,30 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from benchlib import (
+    BASE_DIR,
+    STARTED,
+    BenchAborted,
+    analyze,
+    close_connections,
+    drop_database,
+    log,
+    migrate,
+    parse_database_url,
+    recreate_database,
+    require_local,
+    run_bench,
+    setup_django,
+    stop_process_group,
+    tail,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/matchday_bench_notifications"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 QUEUE = "notifications"
 HEADER = re.compile(rb"^X-Matchday-Notification: (\d+)\r?$", re.MULTILINE)
-STARTED = time.monotonic()
-
-
-class BenchAborted(Exception):
-    pass
-
-
-def log(message: str) -> None:
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -56,71 +62,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def database_name(url: str) -> tuple[dict, str]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise BenchAborted(f"--database-url must be a postgres:// URL, not {url!r}")
-    if parts.hostname not in ("127.0.0.1", "localhost"):
-        raise BenchAborted(f"the bench only talks to 127.0.0.1, not {parts.hostname!r}")
-    name = unquote(parts.path.lstrip("/"))
-    # The database is dropped and recreated: refuse anything that does not look like a bench database.
-    if "bench" not in name:
-        raise BenchAborted(f"the bench drops and recreates its database; {name!r} does not have 'bench' in its name")
-    connect = {
-        "host": "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": unquote(parts.username or "postgres"),
-        "password": unquote(parts.password or "") or None,
-    }
-    return connect, name
-
-
 def check_redis(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme != "redis":
         raise BenchAborted(f"--redis-url must be a redis:// URL, not {url!r}")
-    if parts.hostname not in ("127.0.0.1", "localhost"):
-        raise BenchAborted(f"the bench only talks to 127.0.0.1, not {parts.hostname!r}")
+    require_local(parts.hostname, "--redis-url")
     try:
         with socket.create_connection(("127.0.0.1", parts.port or 6379), timeout=2):
             pass
     except OSError as error:
         raise BenchAborted(f"Redis is not reachable at {url}: {error}") from error
-
-
-def admin(connect: dict, statement) -> None:
-    import psycopg
-
-    try:
-        with psycopg.connect(**connect, dbname="postgres", autocommit=True, connect_timeout=5) as conn:
-            conn.execute(statement)
-    except psycopg.OperationalError as error:
-        raise BenchAborted(f"PostgreSQL is not reachable: {error}") from error
-
-
-def recreate_database(connect: dict, name: str) -> None:
-    from psycopg import sql
-
-    admin(connect, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    admin(connect, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(connect: dict, name: str) -> None:
-    from psycopg import sql
-
-    admin(connect, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def setup_django(database_url: str, redis_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["REDIS_URL"] = redis_url  # the real broker: jobs are published, not run in-process
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if str(BASE_DIR) not in sys.path:
-        sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
 
 
 def build(count: int) -> list[tuple]:
@@ -258,22 +209,6 @@ def wait_until_ready(process: subprocess.Popen, hostname: str, log_path: Path, t
     raise BenchAborted(f"the worker did not answer within {timeout:.0f} s:\n{tail(log_path)}")
 
 
-def stop_worker(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # pool processes left behind, if any
-
-
-def tail(path: Path, size: int = 3000) -> str:
-    return path.read_text(errors="replace")[-size:] if path.exists() else "(no log)"
-
-
 def emails_per_notification(mail_dir: Path) -> Counter:
     counts: Counter = Counter()
     for path in mail_dir.iterdir():
@@ -305,30 +240,29 @@ def wait_until_sent(count: int, process: subprocess.Popen, log_path: Path, time_
 
 
 def run(args: argparse.Namespace) -> int:
-    connect, name = database_name(args.database_url)
+    db = parse_database_url(args.database_url)
     check_redis(args.redis_url)
     if args.count < 1:
         raise BenchAborted("--count must be at least 1")
-    log(f"recreating database {name}")
-    recreate_database(connect, name)
+    log(f"recreating database {db.name}")
+    recreate_database(db)
     work_dir = Path(tempfile.mkdtemp(prefix="matchday-bench-notifications-"))
     mail_dir, log_path = work_dir / "mail", work_dir / "worker.log"
     mail_dir.mkdir()
     worker = None
     try:
-        setup_django(args.database_url, args.redis_url)
-        from django.core.management import call_command
-        from django.db import connection, transaction
+        # The real broker: jobs are published to Redis, not run in-process.
+        setup_django(db.url, redis_url=args.redis_url)
+        from django.db import transaction
         from django.db.models import Count, Max, Min
 
         from notifications.models import Notification
         from notifications.services import notify_each
 
-        call_command("migrate", verbosity=0)
+        migrate()
         log(f"migrated; building {args.count} applicants and applications")
         messages = build(args.count)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        analyze()
         purged = purge_queue()
         log(f"built; purged {purged} old jobs from the {QUEUE!r} queue; starting the worker")
 
@@ -344,7 +278,7 @@ def run(args: argparse.Namespace) -> int:
         log(f"created {created} rows in {create_seconds:.2f} s; the worker is sending")
 
         send_seconds, all_sent = wait_until_sent(args.count, worker, log_path, args.time_limit)
-        stop_worker(worker)
+        stop_process_group(worker, timeout=20)
         by_status = dict(Notification.objects.values_list("status").annotate(n=Count("pk")).order_by())
         span = Notification.objects.filter(status="sent").aggregate(first=Min("sent_at"), last=Max("sent_at"))
         emails = emails_per_notification(mail_dir)
@@ -373,28 +307,20 @@ def run(args: argparse.Namespace) -> int:
         ok = all_sent and not_sent == 0 and missing == 0 and doubled == 0
         print(f"result: {'PASS' if ok else 'FAIL'}")
         if args.keep:
-            print(f"kept: database {name}, worker log and mail in {work_dir}")
+            print(f"kept: database {db.name}, worker log and mail in {work_dir}")
         return 0 if ok else 1
     finally:
-        if worker is not None:
-            stop_worker(worker)
-        from django.db import connections
-
-        connections.close_all()
+        stop_process_group(worker, timeout=20)
+        close_connections()
         if not args.keep:
-            drop_database(connect, name)
+            drop_database(db)
             for path in sorted(work_dir.rglob("*"), reverse=True):
                 path.rmdir() if path.is_dir() else path.unlink()
             work_dir.rmdir()
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        return run(args)
-    except BenchAborted as error:
-        print(f"bench could not run: {error}", file=sys.stderr)
-        return 3
+    return run_bench(run, parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -20,21 +20,21 @@ import datetime as dt
 import os
 import sys
 import time
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from benchlib import (
+    analyze,
+    close_connections,
+    drop_database,
+    log,
+    migrate,
+    parse_database_url,
+    recreate_database,
+    run_bench,
+    setup_django,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/matchday_bench_scoring"
 BUDGET_SECONDS = 3.0
-STARTED = time.monotonic()
-
-
-class BenchAborted(Exception):
-    pass
-
-
-def log(message: str) -> None:
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,60 +47,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, default=BUDGET_SECONDS, help="seconds (3)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args(argv)
-
-
-def database_name(url: str) -> tuple[dict, str]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise BenchAborted(f"--database-url must be a postgres:// URL, not {url!r}")
-    if parts.hostname not in ("127.0.0.1", "localhost"):
-        raise BenchAborted(f"the bench only talks to 127.0.0.1, not {parts.hostname!r}")
-    name = unquote(parts.path.lstrip("/"))
-    # The database is dropped and recreated: refuse anything that does not look like a bench database.
-    if "bench" not in name:
-        raise BenchAborted(f"the bench drops and recreates its database; {name!r} does not have 'bench' in its name")
-    connect = {
-        "host": "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": unquote(parts.username or "postgres"),
-        "password": unquote(parts.password or "") or None,
-    }
-    return connect, name
-
-
-def admin(connect: dict, statement) -> None:
-    import psycopg
-
-    try:
-        with psycopg.connect(**connect, dbname="postgres", autocommit=True, connect_timeout=5) as conn:
-            conn.execute(statement)
-    except psycopg.OperationalError as error:
-        raise BenchAborted(f"PostgreSQL is not reachable: {error}") from error
-
-
-def recreate_database(connect: dict, name: str) -> None:
-    from psycopg import sql
-
-    admin(connect, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    admin(connect, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(connect: dict, name: str) -> None:
-    from psycopg import sql
-
-    admin(connect, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if str(BASE_DIR) not in sys.path:
-        sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
 
 
 def build(args: argparse.Namespace) -> int:
@@ -225,8 +171,7 @@ def build(args: argparse.Namespace) -> int:
                 """,
                 [evaluation_round.pk],
             )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    analyze()
     return evaluation_round.pk
 
 
@@ -261,19 +206,18 @@ def sql_floor(round_id: int) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    connect, name = database_name(args.database_url)
-    log(f"recreating database {name}")
-    recreate_database(connect, name)
+    db = parse_database_url(args.database_url)
+    log(f"recreating database {db.name}")
+    recreate_database(db)
     try:
-        setup_django(args.database_url)
-        from django.core.management import call_command
+        setup_django(db.url)
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
         from matching.models import EvaluationRound, RoundResult, Score
         from matching.services.scoring import results_compute
 
-        call_command("migrate", verbosity=0)
+        migrate()
         log("migrated; building the round")
         round_id = build(args)
         score_rows = Score.objects.filter(round_id=round_id).count()
@@ -317,20 +261,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"budget {args.budget:.1f} s: {'PASS' if max(first, rerun) <= args.budget and correct else 'FAIL'}")
         return 0 if max(first, rerun) <= args.budget and correct else 1
     finally:
-        from django.db import connections
-
-        connections.close_all()
+        close_connections()
         if not args.keep:
-            drop_database(connect, name)
+            drop_database(db)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        return run(args)
-    except BenchAborted as error:
-        print(f"bench could not run: {error}", file=sys.stderr)
-        return 3
+    return run_bench(run, parse_args(argv))
 
 
 if __name__ == "__main__":
