@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 CELERY_QUEUES := default,scoring,notifications
 
-.PHONY: run test lint worker beat install install-dev migrate demo messages check clean
+.PHONY: run test lint worker beat install install-dev migrate demo messages check clean schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,7 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
+
+# The committed OpenAPI schema (api/openapi.yaml); a test fails when it drifts from the code.
+schema: install
+	$(BIN)/python manage.py spectacular --lang en --validate --fail-on-warn --file api/openapi.yaml
