@@ -193,6 +193,13 @@ NOTIFICATION_RATE_LIMIT = env.str("NOTIFICATION_RATE_LIMIT", default="20/s") or 
 # NOTIFICATION_REQUEUE_SECONDS is handed to the queue again.
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=900)
 NOTIFICATION_REQUEUE_SECONDS = env.int("NOTIFICATION_REQUEUE_SECONDS", default=900)
+# Webhooks: a delivery the receiver does not answer with 2xx is tried again after 30 s, 1, 2, 4 … minutes
+# (at most WEBHOOK_RETRY_MAX_SECONDS apart) until WEBHOOK_MAX_ATTEMPTS, then it is failed. A receiver
+# gets WEBHOOK_TIMEOUT_SECONDS to answer. Lost and stuck deliveries are swept with the notifications.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 # Cache: per process by default; with several web processes point CACHE_URL at a Redis database
 # of its own (not the broker's), so that rate limits count across them.
@@ -253,6 +260,8 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# A GET export of more rows than this is refused with 409: POST /api/v1/exports/ builds it as a job.
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Matchday API",
     "DESCRIPTION": (

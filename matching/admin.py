@@ -25,7 +25,15 @@ from core.admin import (
     service_action,
 )
 from core.errors import DomainError
-from matching.exports import rows_to_csv, rows_to_xlsx, selection_header, selection_rows
+from matching.exports import (
+    file_response,
+    reviews_table,
+    round_results_table,
+    rows_to_csv,
+    rows_to_xlsx,
+    selection_header,
+    selection_rows,
+)
 from matching.forms import InviteForm, ScoreSheetForm
 from matching.models import (
     Assignment,
@@ -801,7 +809,15 @@ class AssignmentAdmin(ServiceActionsMixin, ReadOnlyModelAdmin):
     search_fields = WORK_SEARCH
     list_select_related = ("application__startup", "evaluator__user", "round__program")
     autocomplete_fields = ("application", "evaluator")
-    actions = (service_action(ASSIGNMENT_REMOVE),)
+    actions = (service_action(ASSIGNMENT_REMOVE), "export_csv", "export_xlsx")
+
+    @admin.action(description=_("Export reviews as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return file_response(reviews_table(queryset), file_format="csv", stem="reviews", title=gettext("reviews"))
+
+    @admin.action(description=_("Export reviews as XLSX"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return file_response(reviews_table(queryset), file_format="xlsx", stem="reviews", title=gettext("reviews"))
 
     def has_add_permission(self, request):
         return request.user.has_perm("matching.add_assignment")
@@ -903,9 +919,22 @@ class ReviewAdmin(ReadOnlyModelAdmin):
         "assignment__round__program",
     )
     inlines = (ScoreInline,)
+    actions = ("export_csv", "export_xlsx")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(score_count=count_of(Score.objects.all(), "review"))
+
+    @staticmethod
+    def _table(queryset):
+        return reviews_table(Assignment.objects.filter(review__in=queryset.values("pk")))
+
+    @admin.action(description=_("Export as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return file_response(self._table(queryset), file_format="csv", stem="reviews", title=gettext("reviews"))
+
+    @admin.action(description=_("Export as XLSX"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return file_response(self._table(queryset), file_format="xlsx", stem="reviews", title=gettext("reviews"))
 
     @admin.display(description=_("application"), ordering="assignment__application__receipt_number")
     def application(self, review: Review):
@@ -980,7 +1009,22 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
     list_filter = ("round__program", ("round", RoundFilter), "advanced", "failed")
     search_fields = APPLICATION_SEARCH
     list_select_related = ("application__startup", "round__program")
-    actions = (service_action(RESULT_OVERRIDE_ADVANCE), service_action(RESULT_OVERRIDE_HOLD_BACK))
+    actions = (
+        service_action(RESULT_OVERRIDE_ADVANCE),
+        service_action(RESULT_OVERRIDE_HOLD_BACK),
+        "export_csv",
+        "export_xlsx",
+    )
+
+    @admin.action(description=_("Export as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        table = round_results_table(queryset)
+        return file_response(table, file_format="csv", stem="round-results", title=gettext("round results"))
+
+    @admin.action(description=_("Export as XLSX"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        table = round_results_table(queryset)
+        return file_response(table, file_format="xlsx", stem="round-results", title=gettext("round results"))
 
     def has_change_permission(self, request, obj=None):
         # The list's override actions need it; a single result's page stays read-only.

@@ -4,15 +4,31 @@ or XLSX. The writers take any header and rows, so other exports can reuse them."
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import QuerySet
+from django.db.models import F, Prefetch, QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.validators import format_brn
-from matching.models import SelectionEntry
+from matching.models import (
+    Assignment,
+    Criterion,
+    Declaration,
+    EvaluationRound,
+    Program,
+    Question,
+    RoundResult,
+    Score,
+    SelectionEntry,
+)
+from matching.scoring import CriterionSpec, q4, review_total
+from startups.answers import answer_display
+from startups.models import Answer, Application, DeclarationAnswer, PartnerPreference
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -84,14 +100,34 @@ def _csv_cell(value: Any) -> str:
 
 def rows_to_csv(header: Row, rows: Iterable[Row]) -> bytes:
     """UTF-8 with a byte-order mark, which Excel needs to read Korean text correctly."""
+    return b"".join(csv_chunks(header, rows))
+
+
+def csv_chunks(header: Row, rows: Iterable[Row]) -> Iterator[bytes]:
+    """The CSV of `rows_to_csv` line by line, as the rows are produced (for streaming): the first
+    chunk starts with the byte-order mark."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_csv_cell(cell) for cell in header])
-    writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+
+    def line(row: Row) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_csv_cell(cell) for cell in row])
+        return buffer.getvalue()
+
+    yield line(header).encode("utf-8-sig")
+    for row in rows:
+        yield line(row).encode("utf-8")
 
 
 def rows_to_xlsx(header: Row, rows: Iterable[Row], *, title: str = "") -> bytes:
+    buffer = io.BytesIO()
+    xlsx_write(buffer, header, rows, title=title)
+    return buffer.getvalue()
+
+
+def xlsx_write(file: IO[bytes], header: Row, rows: Iterable[Row], *, title: str = "") -> None:
+    """Write the workbook to an open binary file; write-only mode keeps memory flat however many rows."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -99,6 +135,289 @@ def rows_to_xlsx(header: Row, rows: Iterable[Row], *, title: str = "") -> bytes:
     sheet.append([neutralise(cell) for cell in header])
     for row in rows:
         sheet.append([neutralise(cell) for cell in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(file)
+
+
+# --------------------------------------------------------------------------------------------
+# Applications, reviews and round results: one table builder each. A builder takes the rows'
+# queryset (a program's applications, a round's assignments, …; the admin passes its selection)
+# and returns (header, rows); the header costs its queries at once, the rows are produced lazily,
+# in chunks, with the same number of queries per chunk whatever the number of rows.
+
+CHUNK_SIZE = 500
+
+Table = tuple[list[str], Iterator[list[Any]]]
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return gettext("Yes") if value else gettext("No")
+
+
+def _in_zone(moment: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
+    """A naive datetime in the program's time zone (spreadsheets have no time zones)."""
+    return moment.astimezone(zone).replace(tzinfo=None) if moment else None
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.get_current_timezone()
+
+
+def _labelled(parts: Sequence[Any], owner_of) -> list[str]:
+    """Column labels for questions, declarations or criteria; prefixed by their program or round
+    when the rows span several (an admin selection may)."""
+    several = len({owner_of(part).pk for part in parts}) > 1
+    return [f"{owner_of(part)}: {part}" if several else str(part) for part in parts]
+
+
+def applications_table(applications: QuerySet[Application]) -> Table:
+    """Applications with their startup, one column per question (the answer as people read it), one
+    per eligibility declaration, and the partner preferences in rank order. Times are in the
+    program's time zone."""
+    programs = applications.values("program_id")
+    questions = list(
+        Question.objects.filter(program__in=programs)
+        .exclude(kind=Question.Kind.FILE)  # files are attachments, not answers
+        .select_related("program")
+        .order_by("program", "order", "pk")
+    )
+    declarations = list(
+        Declaration.objects.filter(program__in=programs).select_related("program").order_by("program", "order", "pk")
+    )
+    header = [
+        gettext("receipt number"),
+        gettext("status"),
+        gettext("track"),
+        gettext("legal name (Korean)"),
+        gettext("English name"),
+        gettext("business registration number"),
+        gettext("founding date"),
+        gettext("submitted at"),
+        gettext("project title"),
+        *_labelled(questions, lambda question: question.program),
+        *_labelled(declarations, lambda declaration: declaration.program),
+        gettext("partner preferences"),
+    ]
+    rows = (
+        applications.select_related("program", "startup", "track")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.only("pk", "application_id", "question_id", "value")),
+            Prefetch(
+                "declaration_answers",
+                queryset=DeclarationAnswer.objects.only("pk", "application_id", "declaration_id", "answer"),
+            ),
+            Prefetch(
+                "partner_preferences", queryset=PartnerPreference.objects.select_related("partner").order_by("rank")
+            ),
+        )
+        .order_by("program", F("receipt_number").asc(nulls_last=True), "pk")
+    )
+
+    def produce() -> Iterator[list[Any]]:
+        zones: dict[int, ZoneInfo] = {}
+        for application in rows.iterator(chunk_size=CHUNK_SIZE):
+            zone = zones.setdefault(application.program_id, _zone(application.program.time_zone))
+            answers = {answer.question_id: answer.value for answer in application.answers.all()}
+            declared = {answer.declaration_id: answer.answer for answer in application.declaration_answers.all()}
+            startup = application.startup
+            yield [
+                application.receipt_number or "",
+                application.get_status_display(),
+                str(application.track) if application.track else "",
+                startup.name_ko,
+                startup.name_en,
+                format_brn(startup.brn or ""),
+                startup.founded_on,
+                _in_zone(application.submitted_at, zone),
+                application.title,
+                *(_answer_cell(question, answers.get(question.pk), application) for question in questions),
+                *(
+                    _yes_no(declared.get(declaration.pk)) if declaration.program_id == application.program_id else ""
+                    for declaration in declarations
+                ),
+                ", ".join(
+                    f"{preference.rank}. {preference.partner}" for preference in application.partner_preferences.all()
+                ),
+            ]
+
+    return header, produce()
+
+
+def _answer_cell(question: Question, value: Any, application: Application) -> Any:
+    if question.program_id != application.program_id:
+        return ""
+    shown = answer_display(question, value)
+    return ", ".join(str(item) for item in shown) if isinstance(shown, list) else shown
+
+
+def reviews_table(assignments: QuerySet[Assignment]) -> Table:
+    """One row per assignment: the evaluator, the assignment's status, the review's submission time,
+    one column per criterion (the score) and the review total by the scoring rule."""
+    criteria = list(
+        Criterion.objects.filter(round__in=assignments.values("round_id"))
+        .select_related("round__program")
+        .order_by("round__program", "round__order", "order", "pk")
+    )
+    specs: dict[int, list[CriterionSpec]] = {}
+    for criterion in criteria:
+        specs.setdefault(criterion.round_id, []).append(
+            CriterionSpec(id=criterion.pk, code=criterion.code, weight=criterion.weight, max_score=criterion.max_score)
+        )
+    header = [
+        gettext("receipt number"),
+        gettext("e-mail address"),
+        gettext("name"),
+        gettext("status"),
+        gettext("submitted at"),
+        *_labelled(criteria, lambda criterion: criterion.round),
+        gettext("Total"),
+    ]
+    rows = (
+        assignments.select_related("application", "evaluator__user", "review")
+        .prefetch_related(
+            Prefetch("review__scores", queryset=Score.objects.only("pk", "review_id", "criterion_id", "value"))
+        )
+        .order_by("round", "application__receipt_number", "evaluator__user__email", "pk")
+    )
+
+    def produce() -> Iterator[list[Any]]:
+        for assignment in rows.iterator(chunk_size=CHUNK_SIZE):
+            review = getattr(assignment, "review", None)
+            scores = {score.criterion_id: score.value for score in review.scores.all()} if review else {}
+            total = (
+                q4(review_total({pk: float(value) for pk, value in scores.items()}, specs.get(assignment.round_id, [])))
+                if scores
+                else None
+            )
+            yield [
+                assignment.application.receipt_number or "",
+                assignment.evaluator.user.email,
+                assignment.evaluator.user.name,
+                assignment.get_status_display(),
+                _local(review.submitted_at) if review else None,
+                *(scores.get(criterion.pk) for criterion in criteria),
+                total,
+            ]
+
+    return header, produce()
+
+
+def round_results_table(results: QuerySet[RoundResult]) -> Table:
+    """The computed results in rank order, with advancement, failing and staff overrides."""
+    header = [
+        gettext("rank"),
+        gettext("receipt number"),
+        gettext("legal name (Korean)"),
+        gettext("English name"),
+        gettext("track"),
+        gettext("reviews used"),
+        gettext("aggregate"),
+        gettext("bonus"),
+        gettext("round score"),
+        gettext("final score"),
+        gettext("advanced"),
+        gettext("failed a threshold"),
+        gettext("reasons for failing"),
+        gettext("reason for override"),
+    ]
+    rows = results.select_related("application__startup", "application__track").order_by(
+        "round", F("rank").asc(nulls_last=True), "pk"
+    )
+
+    def produce() -> Iterator[list[Any]]:
+        for result in rows.iterator(chunk_size=CHUNK_SIZE):
+            application = result.application
+            yield [
+                result.rank,
+                application.receipt_number or "",
+                application.startup.name_ko,
+                application.startup.name_en,
+                str(application.track) if application.track else "",
+                result.review_count,
+                result.aggregate,
+                result.bonus,
+                result.round_score,
+                result.final_score,
+                _yes_no(result.advanced),
+                _yes_no(result.failed),
+                "; ".join(str(reason) for reason in result.fail_reasons or []),
+                result.override_reason,
+            ]
+
+    return header, produce()
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """What the API (and its background job) needs to know about one export."""
+
+    name: str  # the API's `kind`
+    slug: str  # in URLs and file names
+    target: type[Program] | type[EvaluationRound]
+    param: str  # the query/body parameter naming the target
+    queryset: Callable[[Any], QuerySet]  # the rows of one target
+    table: Callable[[QuerySet], Table]
+    title: Callable[[], str]  # the sheet's name
+
+
+EXPORT_KINDS = {
+    kind.name: kind
+    for kind in (
+        ExportKind(
+            name="applications",
+            slug="applications",
+            target=Program,
+            param="program",
+            queryset=lambda program: Application.objects.filter(program=program),
+            table=applications_table,
+            title=lambda: gettext("applications"),
+        ),
+        ExportKind(
+            name="reviews",
+            slug="reviews",
+            target=EvaluationRound,
+            param="round",
+            queryset=lambda round_: Assignment.objects.filter(round=round_),
+            table=reviews_table,
+            title=lambda: gettext("reviews"),
+        ),
+        ExportKind(
+            name="round_results",
+            slug="round-results",
+            target=EvaluationRound,
+            param="round",
+            queryset=lambda round_: RoundResult.objects.filter(round=round_),
+            table=round_results_table,
+            title=lambda: gettext("round results"),
+        ),
+    )
+}
+
+
+def export_filename(kind: ExportKind, target: Program | EvaluationRound, extension: str) -> str:
+    """An ASCII name (slugs are ASCII): `applications-<program>-<stamp>.csv`,
+    `reviews-<program>-round<order>-<stamp>.xlsx`."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if isinstance(target, EvaluationRound):
+        return f"{kind.slug}-{target.program.slug}-round{target.order}-{stamp}.{extension}"
+    return f"{kind.slug}-{target.slug}-{stamp}.{extension}"
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def file_response(table: Table, *, file_format: str, stem: str, title: str) -> HttpResponse:
+    """The admin's download of a table: `<stem>-<stamp>.csv|xlsx`, as an attachment."""
+    header, rows = table
+    content = rows_to_csv(header, rows) if file_format == "csv" else rows_to_xlsx(header, rows, title=title)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.{file_format}"'
+    return response

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -21,6 +22,7 @@ from core.admin import (
     service_action,
 )
 from core.forms import BusinessRegistrationNumberField
+from matching.exports import applications_table, file_response
 from matching.models import Evaluator, Track
 from startups import services
 from startups.answers import answer_display
@@ -279,6 +281,8 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         service_action(APPLICATION_MARK_INELIGIBLE),
         service_action(APPLICATION_REINSTATE),
         service_action(APPLICATION_WITHDRAW),
+        "export_csv",
+        "export_xlsx",
     )
     inlines = (AnswerInline, DeclarationAnswerInline, PartnerPreferenceInline, AttachmentInline, SubmissionInline)
     fieldsets = (
@@ -312,6 +316,16 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         # str() names the startup: on the change page and in other admins' autocomplete results. (With a
         # select_related here the changelist ignores list_select_related, so this names all three.)
         return super().get_queryset(request).select_related("program", "startup", "track")
+
+    @admin.action(description=_("Export as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        table = applications_table(queryset)
+        return file_response(table, file_format="csv", stem="applications", title=gettext("applications"))
+
+    @admin.action(description=_("Export as XLSX"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        table = applications_table(queryset)
+        return file_response(table, file_format="xlsx", stem="applications", title=gettext("applications"))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "track":

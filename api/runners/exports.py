@@ -1,1 +1,84 @@
-"""Runner for large exports built in the background."""
+"""Large exports built in the background: `export_start` queues the job, the runner writes the file to
+private storage (`exports/<job id>/<name>`) and records its name and row count; the API serves it from
+there (`export_file_path`). The rows come from the same builders as the admin's export actions."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from api.jobs import job_runner, job_start
+from api.models import Job
+from core.errors import DomainError
+from matching.exports import EXPORT_KINDS, ExportKind, csv_chunks, export_filename, xlsx_write
+from matching.models import EvaluationRound, Program
+
+FORMATS = ("csv", "xlsx")
+
+
+def export_file_path(*, job: Job) -> str | None:
+    """Where a finished export job left its file (None while there is none)."""
+    name = (job.result or {}).get("file")
+    return f"exports/{job.pk}/{name}" if job.status == Job.Status.SUCCEEDED and name else None
+
+
+@transaction.atomic
+def export_start(*, kind: ExportKind, file_format: str, target: Program | EvaluationRound, by: Any) -> Job:
+    """Queue an export job. Its params name the job itself, since the runner files its output by the
+    job's id (runners are given only the params)."""
+    params = {
+        "kind": kind.name,
+        "format": file_format,
+        kind.param: target.pk,
+        "language": translation.get_language(),
+    }
+    job = job_start(kind=Job.Kind.EXPORT, params=params, by=by)
+    job.params = {**params, "job": job.pk}  # saved before the commit that queues the job
+    job.save(update_fields=["params"])
+    return job
+
+
+class _Counted:
+    """The rows, counted as the writer consumes them."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+@job_runner(Job.Kind.EXPORT)
+def export_run(*, params: dict[str, Any], by: Any) -> dict:
+    kind = EXPORT_KINDS.get(params.get("kind", ""))
+    if kind is None or params.get("format") not in FORMATS or "job" not in params:
+        raise DomainError(_("The export's parameters are not valid."), code="export_invalid")
+    queryset = kind.target.objects.all()
+    if kind.target is EvaluationRound:
+        queryset = queryset.select_related("program")
+    target = queryset.filter(pk=params.get(kind.param)).first()
+    if target is None:
+        raise DomainError(_("The program or round of this export no longer exists."), code="export_target_missing")
+    with translation.override(params.get("language") or None):
+        header, rows = kind.table(kind.queryset(target))
+        counted = _Counted(rows)
+        name = export_filename(kind, target, params["format"])
+        with tempfile.TemporaryFile() as file:
+            if params["format"] == "csv":
+                for chunk in csv_chunks(header, counted):
+                    file.write(chunk)
+            else:
+                xlsx_write(file, header, counted, title=kind.title())
+            file.seek(0)
+            saved = default_storage.save(f"exports/{params['job']}/{name}", File(file, name=name))
+    return {"file": PurePosixPath(saved).name, "rows": counted.count}
