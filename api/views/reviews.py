@@ -1,2 +1,196 @@
+"""An evaluator's own assignments and reviews: the score sheet of the evaluator page, as an API.
+
+Reads: an evaluator sees their own assignments in rounds open for scoring (and later), staff see
+every assignment, read-only. Writes (save, submit, recuse) reach only the caller's OWN assignments,
+staff included: another evaluator's assignment is a 404 for everybody. The writes call the same
+services as the evaluator page (`review_save`, `review_submit`, `assignment_recuse`).
+"""
+
+import django_filters
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.errors import error_body
+from api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from api.idempotency import idempotent
+from api.models import ApiKey
+from api.permissions import Access, access_of
+from api.selectors import programs_for
+from api.serializers.common import ErrorSerializer
+from api.serializers.reviews import AssignmentSerializer, RecuseSerializer, ReviewSaveSerializer
+from matching.models import Assignment, Criterion
+from matching.selectors import assignments_of
+from matching.services.assignment import assignment_recuse
+from matching.services.reviews import review_save, review_submit
+from startups.models import Submission
+
+WRITES = {"review", "submit", "recuse"}
+
+
+def _own_assignments(access: Access) -> QuerySet[Assignment]:
+    """The caller's own assignments (the evaluator page's selector); a partner's key only reaches
+    the partner's programs."""
+    assignments = assignments_of(user=access.user)
+    if access.partner_id is not None:
+        assignments = assignments.filter(round__program__in=programs_for(access).values("pk"))
+    return assignments
+
+
+def _assignments_for(access: Access) -> QuerySet[Assignment]:
+    """Staff: every assignment, read-only. Everybody else: their own."""
+    if not access.is_staff:
+        return _own_assignments(access)
+    return Assignment.objects.select_related(
+        "round__program", "application__startup", "application__track", "review"
+    ).order_by("-round__opens_at", "round_id", "application__receipt_number", "pk")
+
+
+def _with_sheet(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """Everything the score sheet reads, in a fixed number of queries: the criteria, the saved
+    scores, the last submitted version of the application and the program's questions."""
+    latest = Submission.objects.filter(
+        number=Subquery(
+            Submission.objects.filter(application_id=OuterRef("application_id"))
+            .order_by("-number")
+            .values("number")[:1]
+        )
+    )
+    return assignments.select_related("application__program").prefetch_related(
+        Prefetch("round__criteria", queryset=Criterion.objects.order_by("order", "pk")),
+        "review__scores",
+        Prefetch("application__submissions", queryset=latest),
+        "application__program__questions",
+    )
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    class Meta:
+        model = Assignment
+        fields = {"round": ["exact"], "status": ["exact"]}
+
+
+ERRORS = {
+    status.HTTP_403_FORBIDDEN: OpenApiResponse(ErrorSerializer, description="The key lacks `reviews:write`."),
+    status.HTTP_404_NOT_FOUND: OpenApiResponse(ErrorSerializer, description="Not one of the caller's assignments."),
+    status.HTTP_409_CONFLICT: OpenApiResponse(
+        ErrorSerializer, description="Scoring of the round is closed, or the caller stepped aside."
+    ),
+}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Repeat a request safely: the same key replays the first response without a second effect.",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The caller's assignments",
+        description="Evaluators: their own assignments (none for other users). Staff: every assignment, "
+        "read-only. In a blind round the application comes without the startup and without file names.",
+    ),
+    retrieve=extend_schema(
+        summary="One assignment with its score sheet",
+        responses={200: AssignmentSerializer, 404: ERRORS[status.HTTP_404_NOT_FOUND]},
+    ),
+)
+class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    scopes = {"*": ApiKey.Scope.REVIEWS_WRITE}
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    ordering_fields = ["assigned_at", "updated_at", "status", "id"]
+
+    def get_queryset(self):
+        access = access_of(self.request)
+        # Staff read every assignment but write only their own: a write finds nobody else's (404).
+        assignments = _own_assignments(access) if self.action in WRITES else _assignments_for(access)
+        return _with_sheet(assignments)
+
+    def _sheet(self, assignment: Assignment) -> Response:
+        fresh = self.get_queryset().get(pk=assignment.pk)
+        return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(
+        summary="Save the caller's review (a draft)",
+        description="Scores by criterion code; criteria left out keep their saved score and null clears one. "
+        "A score that cannot be stored is answered with 422 and listed under `fields` as "
+        "`criterion:<code>`: the saved score of that criterion is kept, the other scores of the request "
+        "are saved. Changing a submitted review takes it back to in progress: submit it again.",
+        request=ReviewSaveSerializer,
+        responses={
+            200: AssignmentSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Malformed body or an unknown criterion code."),
+            422: OpenApiResponse(ErrorSerializer, description="Scores out of range or not numbers."),
+            **ERRORS,
+        },
+    )
+    @action(detail=True, methods=["put"], url_path="review")
+    def review(self, request, pk=None):
+        assignment = self.get_object()
+        body = ReviewSaveSerializer(data=request.data, context={"criteria": assignment.round.criteria.all()})
+        body.is_valid(raise_exception=True)
+        errors = review_save(
+            assignment=assignment,
+            by=request.user,
+            scores=body.validated_data["scores"],
+            comment=body.validated_data.get("comment"),
+        )
+        if errors:
+            return Response(
+                error_body("invalid_scores", _("Some scores need attention"), errors),
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        return self._sheet(assignment)
+
+    @extend_schema(
+        summary="Submit the caller's review",
+        description="Needs a score for every criterion (422 lists the missing ones). Submitting a submitted "
+        "review again changes nothing and answers 200.",
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            200: AssignmentSerializer,
+            422: OpenApiResponse(ErrorSerializer, description="A criterion has no score."),
+            **ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def submit(self, request, pk=None):
+        assignment = self.get_object()
+        review_submit(assignment=assignment, by=request.user)
+        return self._sheet(assignment)
+
+    @extend_schema(
+        summary="Step aside from the application (a conflict of interest)",
+        description="Records the conflict; staff assign another evaluator.",
+        request=RecuseSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            200: AssignmentSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="No reason given."),
+            **ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def recuse(self, request, pk=None):
+        assignment = self.get_object()
+        body = RecuseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        assignment_recuse(assignment=assignment, by=request.user, reason=body.validated_data["reason"])
+        return self._sheet(assignment)
+
+
 def register(router) -> None:
-    """Routes of this module (filled in by its resource)."""
+    router.register("assignments", AssignmentViewSet, basename="assignment")
