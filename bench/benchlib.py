@@ -4,7 +4,9 @@ What every bench repeats, written once: the `BenchAborted` error and the exit st
 (3, the bench could not run), `log()` with the seconds since the start, the checks that keep a
 bench on 127.0.0.1 and off any database whose name lacks "bench" (`parse_database_url`), dropping
 and recreating that database with psycopg, setting up Django against it and migrating, stopping a
-subprocess started in its own session, and the tail of a log file.
+subprocess started in its own session, and the tail of a log file. For the benches over HTTP:
+collecting static files, starting gunicorn on a free loopback port, waiting until it serves and
+warming it up, a timed keep-alive load from client threads (`http_load`) and latency percentiles.
 
 The scripts are run as `.venv/bin/python bench/<name>.py`, so this folder is on `sys.path` and they
 `import benchlib`. Importing it needs neither Django nor psycopg: both are imported inside the
@@ -212,3 +214,258 @@ def tail(path: Path, lines: int = 30) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+# --------------------------------------------------------------------------------------------
+# gunicorn and HTTP load on loopback
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on (now)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """`collectstatic` into the `STATIC_ROOT` of `env`: with `DJANGO_DEBUG=false` pages are served
+    with hashed assets from a manifest and cannot render without it."""
+    command = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+    result = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
+    if result.returncode != 0:
+        raise BenchAborted(f"collectstatic failed:\n{result.stderr[-2000:]}")
+
+
+def start_gunicorn(
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    threads: int,
+    log_path: Path,
+    *,
+    keep_alive: int = 30,
+    timeout: int = 60,
+    app: str = "config.wsgi:application",
+) -> subprocess.Popen:
+    """gunicorn (gthread workers) on 127.0.0.1:`port` in its own process group, its output in
+    `log_path`. `keep_alive` must outlast the pause between two requests of a client, or connections
+    are closed under it."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn.exists():
+        raise BenchAborted(f"gunicorn is not installed in the virtualenv ({gunicorn})")
+    command = [
+        str(gunicorn),
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--keep-alive",
+        str(keep_alive),
+        "--timeout",
+        str(timeout),
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+    ]
+    with log_path.open("wb") as log_file:
+        # Own process group: stopping it reaches the workers too.
+        return subprocess.Popen(  # noqa: S603
+            command, cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def wait_until_serving(
+    process: subprocess.Popen, port: int, log_path: Path, timeout: float = 30.0, path: str = "/healthz"
+) -> None:
+    """Return once the server answers `path` with 200; `BenchAborted` if it exits, answers anything
+    else or is not up within `timeout` seconds."""
+    import http.client
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchAborted(f"gunicorn exited with {process.returncode}:\n{tail(log_path)}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status == 200:
+                return
+            raise BenchAborted(f"gunicorn answers {path} with {response.status}:\n{tail(log_path)}")
+        except OSError:
+            time.sleep(0.2)
+    raise BenchAborted(f"gunicorn did not answer within {timeout:.0f} s:\n{tail(log_path)}")
+
+
+def warm_up(port: int, requests: int, paths: list[str] | None = None, headers: dict[str, str] | None = None) -> None:
+    """Every gunicorn worker thread loads the URLconf and opens its DB connection before the clock starts:
+    `requests` requests at once, each on a new connection, to the `paths` in turn (default `/healthz`)."""
+    import http.client
+    import threading
+
+    paths = paths or ["/healthz"]
+    sent = {"Host": f"127.0.0.1:{port}", **(headers or {})}
+
+    def hit(path: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request("GET", path, headers=sent)
+            conn.getresponse().read()
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=hit, args=(paths[i % len(paths)],), daemon=True) for i in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The nearest-rank `q` percentile (0 < q ≤ 1) of values sorted ascending; NaN when there are none."""
+    import math
+
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)]
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """(all, idle) jiffies of the whole machine from /proc/stat, or None where there is none."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields), idle
+
+
+def cpu_busy(start: tuple[int, int] | None, end: tuple[int, int] | None) -> float | None:
+    """Share of the machine's CPU time that was busy between two `cpu_times()` readings."""
+    if not start or not end or end[0] <= start[0]:
+        return None
+    return 1 - (end[1] - start[1]) / (end[0] - start[0])
+
+
+@dataclass
+class LoadResult:
+    """What `http_load` saw: latencies (ms, sorted) of the requests answered, errors by reason."""
+
+    seconds: float
+    latencies_ms: list[float]
+    errors: dict[str, int]
+    clients: int
+    failed_without_answer: int = 0  # connection errors and timeouts: no latency
+    cpu_busy: float | None = None
+    load_before: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies_ms) + self.failed_without_answer
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def latency(self, q: float) -> float:
+        return percentile(self.latencies_ms, q)
+
+
+def http_load(
+    port: int,
+    next_path: Callable[[int], str],
+    *,
+    clients: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    request_timeout: float = 30.0,
+) -> LoadResult:
+    """`clients` threads, each on its own keep-alive connection, send GET `next_path(client)` one after
+    the other for `seconds`, all released together. A request answered with anything but 200, or a
+    connection error or timeout, is an error (by status or exception); the latency of every answered
+    request, errors included, is kept."""
+    import collections
+    import http.client
+    import threading
+
+    sent = {"Host": f"127.0.0.1:{port}", "User-Agent": "matchday-bench", **(headers or {})}
+    go = threading.Event()
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: collections.Counter[str] = collections.Counter()
+    unanswered = [0]
+    times = {"stop": 0.0}
+
+    def client(index: int) -> None:
+        conn: http.client.HTTPConnection | None = None
+        mine: list[float] = []
+        my_errors: collections.Counter[str] = collections.Counter()
+        lost = 0
+        go.wait()
+        stop = times["stop"]
+        try:
+            while time.perf_counter() < stop:
+                path = next_path(index)
+                started = time.perf_counter()
+                try:
+                    if conn is None:
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=request_timeout)
+                    conn.request("GET", path, headers=sent)
+                    response = conn.getresponse()
+                    response.read()
+                    mine.append((time.perf_counter() - started) * 1000)
+                    if response.status != 200:
+                        my_errors[f"HTTP {response.status}"] += 1
+                    if response.will_close:
+                        conn.close()
+                        conn = None
+                except (OSError, http.client.HTTPException) as error:
+                    lost += 1
+                    my_errors[type(error).__name__] += 1
+                    if conn is not None:
+                        conn.close()
+                    conn = None
+        finally:
+            if conn is not None:
+                conn.close()
+            with lock:
+                latencies.extend(mine)
+                errors.update(my_errors)
+                unanswered[0] += lost
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    load_before = os.getloadavg()[0]
+    cpu_start = cpu_times()
+    started = time.perf_counter()
+    times["stop"] = started + seconds
+    go.set()
+    for thread in threads:
+        thread.join(seconds + request_timeout + 5)
+    wall = time.perf_counter() - started
+    return LoadResult(
+        seconds=wall,
+        latencies_ms=sorted(latencies),
+        errors=dict(errors),
+        clients=clients,
+        cpu_busy=cpu_busy(cpu_start, cpu_times()),
+        load_before=load_before,
+        failed_without_answer=unanswered[0],
+    )

@@ -18,7 +18,6 @@ import argparse
 import collections
 import datetime as dt
 import http.client
-import math
 import os
 import platform
 import queue
@@ -27,7 +26,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -42,14 +40,22 @@ from benchlib import (
     BenchAborted,
     BenchDatabase,
     close_connections,
+    collect_static,
+    cpu_busy,
+    cpu_times,
     drop_database,
+    free_port,
     log,
     migrate,
     parse_database_url,
+    percentile,
     recreate_database,
     setup_django,
+    start_gunicorn,
     stop_process_group,
     tail,
+    wait_until_serving,
+    warm_up,
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/matchday_bench"
@@ -578,28 +584,16 @@ class RushMonitor:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    @staticmethod
-    def _cpu_times() -> tuple[int, int] | None:
-        try:
-            fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        except (OSError, ValueError):
-            return None
-        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-        return sum(fields), idle
-
     def __enter__(self) -> RushMonitor:
         self.load_before = os.getloadavg()[0]  # other work on the machine skews the figures: say so
-        self._cpu_start = self._cpu_times()
+        self._cpu_start = cpu_times()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(5)
-        end = self._cpu_times()
-        if self._cpu_start and end and end[0] > self._cpu_start[0]:
-            total, idle = end[0] - self._cpu_start[0], end[1] - self._cpu_start[1]
-            self.cpu_busy = 1 - idle / total
+        self.cpu_busy = cpu_busy(self._cpu_start, cpu_times())
 
     def _run(self) -> None:
         import psycopg
@@ -635,94 +629,6 @@ class RushMonitor:
                 f"(program row lock, max {max(s[1] for s in self.samples)}), {other:.1f} waiting for other row locks"
             )
         return "; ".join(parts) or "no samples"
-
-
-# --------------------------------------------------------------------------------------------
-# gunicorn
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def collect_static(env: dict[str, str]) -> None:
-    # DJANGO_DEBUG=false serves hashed assets from a manifest: pages cannot render without it.
-    command = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
-    result = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
-    if result.returncode != 0:
-        raise BenchAborted(f"collectstatic failed:\n{result.stderr[-2000:]}")
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log_path: Path) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    if not gunicorn.exists():
-        raise BenchAborted(f"gunicorn is not installed in the virtualenv ({gunicorn})")
-    command = [
-        str(gunicorn),
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--worker-class",
-        "gthread",
-        "--keep-alive",
-        "30",  # the rush reuses connections; none may be closed under a client between two requests
-        "--timeout",
-        "60",
-        "--graceful-timeout",
-        "5",
-        "--log-level",
-        "warning",
-    ]
-    with log_path.open("wb") as log_file:
-        # Own process group: stopping it reaches the workers too.
-        return subprocess.Popen(  # noqa: S603
-            command, cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def wait_until_serving(process: subprocess.Popen, port: int, log_path: Path, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchAborted(f"gunicorn exited with {process.returncode}:\n{tail(log_path)}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz", headers={"Host": f"127.0.0.1:{port}"})
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            if response.status == 200:
-                return
-            raise BenchAborted(f"gunicorn answers /healthz with {response.status}:\n{tail(log_path)}")
-        except OSError:
-            time.sleep(0.2)
-    raise BenchAborted(f"gunicorn did not answer within {timeout:.0f} s:\n{tail(log_path)}")
-
-
-def warm_up(port: int, requests: int) -> None:
-    """Every gunicorn worker thread loads the URLconf and opens its DB connection before the clock starts."""
-
-    def hit() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            conn.request("GET", "/healthz", headers={"Host": f"127.0.0.1:{port}"})
-            conn.getresponse().read()
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=hit, daemon=True) for _ in range(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
 
 
 # --------------------------------------------------------------------------------------------
@@ -962,12 +868,6 @@ def verify(scenario: Scenario, rush: list[Job], late: list[Job], late_before: di
 def t_mark(seconds: float) -> str:
     """A moment relative to the deadline T: T-12.3 s, T+0.4 s."""
     return f"T{seconds:+.1f} s"
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)]
 
 
 def postgres_version() -> str:
