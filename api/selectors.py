@@ -11,9 +11,20 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 
 from api.permissions import Access
-from matching.models import Criterion, EvaluationRound, PartnerMembership, Program, ProgramPartner, Question
+from matching.models import (
+    Criterion,
+    Declaration,
+    EvaluationRound,
+    PartnerMembership,
+    Program,
+    ProgramPartner,
+    Question,
+    RoundResult,
+    SelectionEntry,
+)
 from matching.selectors import PUBLIC_STATUSES
-from startups.models import Application, StartupMember
+from startups.models import Application, Startup, StartupMember, Submission
+from startups.selectors import attachments_downloadable_by
 
 FINALIST_STATUSES = (Application.Status.ADVANCED, Application.Status.SELECTED, Application.Status.RESERVE)
 
@@ -65,3 +76,90 @@ def applications_for(access: Access) -> QuerySet[Application]:
     elif not partners:
         return Application.objects.none()
     return Application.objects.filter(pk__in=Application.objects.filter(visible).values("pk"))
+
+
+def own_startup_ids(access: Access) -> frozenset[int]:
+    """The startups the caller is an active member of; none for a partner's key (it acts for the partner)."""
+    if access.partner_id is not None:
+        return frozenset()
+    return frozenset(
+        StartupMember.objects.filter(user=access.user, status=StartupMember.Status.ACTIVE).values_list(
+            "startup_id", flat=True
+        )
+    )
+
+
+def round_results_for(access: Access) -> QuerySet[RoundResult]:
+    """Staff: every result. Others: results of published rounds, for the applications they see."""
+    results = RoundResult.objects.all()
+    if not access.is_staff:
+        results = results.filter(
+            round__status=EvaluationRound.Status.PUBLISHED, application__in=applications_for(access).values("pk")
+        )
+    return results.select_related("round", "application").order_by("round__program_id", "round__order", "rank", "pk")
+
+
+def application_list_queryset(access: Access) -> QuerySet[Application]:
+    """The applications the caller sees, joined for the list, with the results the caller may see
+    (newest round first) in `visible_results`."""
+    results = RoundResult.objects.select_related("round").order_by("-round__order", "-pk")
+    if not access.is_staff:
+        results = results.filter(round__status=EvaluationRound.Status.PUBLISHED)
+    return (
+        applications_for(access)
+        .select_related("program", "track", "startup")
+        .prefetch_related(Prefetch("round_results", queryset=results, to_attr="visible_results"))
+        .order_by("program_id", "receipt_number", "pk")
+    )
+
+
+def application_detail_queryset(access: Access) -> QuerySet[Application]:
+    """As the list, plus what the detail reads: the submissions (newest first), the program's
+    questions, declarations and partners."""
+    return application_list_queryset(access).prefetch_related(
+        Prefetch("submissions", queryset=Submission.objects.order_by("-number")),
+        Prefetch("program__questions", queryset=Question.objects.order_by("order", "pk")),
+        Prefetch("program__declarations", queryset=Declaration.objects.order_by("order", "pk")),
+        Prefetch("program__partnerships", queryset=ProgramPartner.objects.select_related("partner")),
+    )
+
+
+def attachment_ids_downloadable(access: Access, *, application: Application) -> frozenset[int]:
+    """The application's files the caller may fetch through the download view (a partner's key: none)."""
+    if access.partner_id is not None:
+        return frozenset()
+    return frozenset(
+        attachments_downloadable_by(user=access.user).filter(application_id=application.pk).values_list("pk", flat=True)
+    )
+
+
+def startups_for(access: Access) -> QuerySet[Startup]:
+    """Staff: all. Others: the startups they are active members of (not through a partner's key)
+    and the startups of the applications they see."""
+    startups = Startup.objects.all()
+    if not access.is_staff:
+        visible = Q(pk__in=applications_for(access).values("startup_id"))
+        if access.partner_id is None:
+            visible |= Q(
+                pk__in=StartupMember.objects.filter(user=access.user, status=StartupMember.Status.ACTIVE).values(
+                    "startup_id"
+                )
+            )
+        startups = startups.filter(visible)
+    return startups.prefetch_related("sectors").order_by("name_ko", "pk")
+
+
+def selection_for(access: Access) -> QuerySet[SelectionEntry]:
+    """Staff: every entry. Others: entries of finalised programs, for the applications they see
+    (a partner: the selected and reserve of its programs; an applicant: their own)."""
+    entries = SelectionEntry.objects.all()
+    if not access.is_staff:
+        entries = entries.filter(
+            program__status=Program.Status.FINALISED, application__in=applications_for(access).values("pk")
+        )
+    return entries.select_related("application__startup", "partner").order_by(
+        "program_id",
+        "-outcome",
+        "position",
+        "pk",  # selected, reserve, not selected
+    )

@@ -1,0 +1,357 @@
+"""Applications, startups, round results and the selection, as each caller may read them.
+
+Who sees which rows is decided by `api.selectors`; these serializers only leave out the fields a
+row's reader may not see. Three readers: staff (everything), the startup's own members (their
+data, but no scores or staff notes) and a partner (its finalists: scores and ranks of published
+rounds, no business registration number, no bonus flags, no reasons for ineligibility).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from matching.models import RoundResult, SelectionEntry
+from startups.answers import answer_display
+from startups.models import BONUS_FLAGS, Application, Startup
+
+STAFF, OWN, PARTNER = "staff", "own", "partner"
+
+
+@dataclasses.dataclass(frozen=True)
+class Viewer:
+    """The reader of a response: staff, or the startups they are an active member of."""
+
+    is_staff: bool
+    own_startup_ids: frozenset[int] = frozenset()
+
+    def level(self, startup_id: int) -> str:
+        if self.is_staff:
+            return STAFF
+        return OWN if startup_id in self.own_startup_ids else PARTNER
+
+
+def _viewer(serializer: serializers.Serializer) -> Viewer:
+    return serializer.context.get("viewer") or Viewer(is_staff=False)
+
+
+def _number(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+class StartupRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name_ko = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class TrackRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+
+
+class PartnerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ResultSummarySerializer(serializers.Serializer):
+    """The newest round result the reader may see. `rank` and `final_score`: staff and partners only;
+    `failed` and `overridden`: staff only."""
+
+    round = serializers.IntegerField()
+    round_order = serializers.IntegerField()
+    advanced = serializers.BooleanField()
+    rank = serializers.IntegerField(required=False, allow_null=True)
+    final_score = serializers.DecimalField(max_digits=9, decimal_places=4, required=False, allow_null=True)
+    failed = serializers.BooleanField(required=False)
+    overridden = serializers.BooleanField(required=False)
+
+
+def result_summary(result: RoundResult, level: str) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "round": result.round_id,
+        "round_order": result.round.order,
+        "advanced": result.advanced,
+    }
+    if level in (STAFF, PARTNER):
+        summary |= {"rank": result.rank, "final_score": _number(result.final_score)}
+    if level == STAFF:
+        summary |= {"failed": result.failed, "overridden": bool(result.override_reason)}
+    return summary
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    track = TrackRefSerializer(read_only=True, allow_null=True)
+    startup = StartupRefSerializer(read_only=True)
+    latest_result = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "program",
+            "track",
+            "startup",
+            "receipt_number",
+            "status",
+            "title",
+            "submitted_at",
+            "first_submitted_at",
+            "latest_result",
+        ]
+
+    @extend_schema_field(ResultSummarySerializer(allow_null=True))
+    def get_latest_result(self, application: Application) -> dict[str, Any] | None:
+        results = getattr(application, "visible_results", None) or []
+        if not results:
+            return None
+        return result_summary(results[0], _viewer(self).level(application.startup_id))
+
+
+class AnswerOutSerializer(serializers.Serializer):
+    question = serializers.CharField(help_text="The question's code.")
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.JSONField()
+    display = serializers.JSONField(help_text="As people read it: choice labels, grouped numbers, local dates.")
+
+
+class DeclarationOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    answer = serializers.BooleanField()
+    excludes = serializers.BooleanField(help_text="The answer given is the one that makes the application ineligible.")
+
+
+class PreferenceOutSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    partner = PartnerRefSerializer()
+
+
+class AttachmentOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    question = serializers.CharField(allow_null=True)
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    download_url = serializers.URLField(
+        allow_null=True,
+        help_text="The permission-checked download (a signed-in session); null when the caller may not download it.",
+    )
+
+
+class SubmissionOutSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    track = serializers.CharField(allow_null=True)
+    answers = AnswerOutSerializer(many=True)
+    declarations = DeclarationOutSerializer(many=True)
+    partner_preferences = PreferenceOutSerializer(many=True)
+    attachments = AttachmentOutSerializer(many=True)
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    """Adds the content of the last submission (what staff, evaluators and partners assess) and, for
+    staff and the startup's own members, the reasons for ineligibility."""
+
+    submission = serializers.SerializerMethodField()
+    ineligible_reasons = serializers.JSONField(read_only=True, help_text="Staff and the startup's members only.")
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [*ApplicationSerializer.Meta.fields, "summary", "withdrawn_at", "ineligible_reasons", "submission"]
+
+    def to_representation(self, application: Application) -> dict[str, Any]:
+        data = super().to_representation(application)
+        if _viewer(self).level(application.startup_id) == PARTNER:
+            data.pop("ineligible_reasons", None)
+        return data
+
+    @extend_schema_field(SubmissionOutSerializer(allow_null=True))
+    def get_submission(self, application: Application) -> dict[str, Any] | None:
+        submissions = list(application.submissions.all())
+        if not submissions:
+            return None
+        latest, snapshot = submissions[0], submissions[0].snapshot
+        program = application.program
+        questions = {q.code: q for q in program.questions.all()}
+        declarations = {d.code: d for d in program.declarations.all()}
+        partners = {p.partner_id: p.partner for p in program.partnerships.all()}
+        downloadable = self.context.get("downloadable", frozenset())
+        request = self.context.get("request")
+        return {
+            "number": latest.number,
+            "submitted_at": serializers.DateTimeField().to_representation(latest.submitted_at),
+            "title": snapshot.get("title", ""),
+            "summary": snapshot.get("summary", ""),
+            "track": snapshot.get("track"),
+            "answers": [
+                _answer(questions.get(code), code, value)
+                for code, value in snapshot.get("answers", {}).items()
+                if code not in questions or questions[code].kind != "file"
+            ],
+            "declarations": [
+                _declaration(declarations.get(code), code, answer)
+                for code, answer in snapshot.get("declarations", {}).items()
+            ],
+            "partner_preferences": [
+                {"rank": rank, "partner": {"id": pk, "name": partners[pk].name if pk in partners else ""}}
+                for rank, pk in enumerate(snapshot.get("preferences", []), start=1)
+            ],
+            "attachments": [
+                {
+                    "id": file["id"],
+                    "question": file.get("question"),
+                    "kind": file.get("kind", ""),
+                    "name": file.get("name", ""),
+                    "size": file.get("size", 0),
+                    "download_url": _download_url(request, file["id"]) if file["id"] in downloadable else None,
+                }
+                for file in snapshot.get("attachments", [])
+            ],
+        }
+
+
+def _answer(question, code: str, value: Any) -> dict[str, Any]:
+    if question is None:  # the question was deleted after the submission
+        return {"question": code, "kind": "", "label": code, "value": value, "display": value}
+    return {
+        "question": code,
+        "kind": question.kind,
+        "label": str(question),
+        "value": value,
+        "display": answer_display(question, value),
+    }
+
+
+def _declaration(declaration, code: str, answer: bool) -> dict[str, Any]:
+    return {
+        "code": code,
+        "text": str(declaration) if declaration else code,
+        "answer": answer,
+        "excludes": declaration is not None and answer == declaration.excluding_answer,
+    }
+
+
+def _download_url(request, attachment_id: int) -> str:
+    path = reverse("applications:download", args=[attachment_id])
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class SectorOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_ko = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class StartupSerializer(serializers.ModelSerializer):
+    """`brn` and the bonus flags: staff and the startup's own members only."""
+
+    sectors = SectorOutSerializer(many=True, read_only=True)
+    brn = serializers.CharField(read_only=True, allow_null=True, help_text="Staff and the startup's members only.")
+    flags = serializers.SerializerMethodField(help_text="Bonus flags (women_owned …): staff and members only.")
+
+    class Meta:
+        model = Startup
+        fields = [
+            "id",
+            "name_ko",
+            "name_en",
+            "brn",
+            "founded_on",
+            "website",
+            "description",
+            "employees",
+            "sectors",
+            "flags",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=BONUS_FLAGS)))
+    def get_flags(self, startup: Startup) -> list[str]:
+        return sorted(startup.bonus_flags())
+
+    def to_representation(self, startup: Startup) -> dict[str, Any]:
+        data = super().to_representation(startup)
+        if _viewer(self).level(startup.pk) == PARTNER:
+            data.pop("brn", None)
+            data.pop("flags", None)
+        return data
+
+
+STAFF_RESULT_FIELDS = (
+    "review_count",
+    "mean",
+    "trimmed_mean",
+    "zscore",
+    "aggregate",
+    "bonus",
+    "round_score",
+    "fail_reasons",
+    "override_reason",
+    "overridden",
+    "computed_at",
+)
+PARTNER_RESULT_FIELDS = ("final_score", "rank", "failed")
+
+
+class RoundResultSerializer(serializers.ModelSerializer):
+    """A round's result for one application. The startup's members read whether it advanced;
+    partners also the final score, rank and failure; staff everything, overrides included."""
+
+    program = serializers.IntegerField(source="round.program_id", read_only=True)
+    receipt_number = serializers.CharField(source="application.receipt_number", read_only=True, allow_null=True)
+    overridden = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RoundResult
+        fields = [
+            "id",
+            "round",
+            "program",
+            "application",
+            "receipt_number",
+            "advanced",
+            *PARTNER_RESULT_FIELDS,
+            *STAFF_RESULT_FIELDS,
+        ]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_overridden(self, result: RoundResult) -> bool:
+        return bool(result.override_reason)
+
+    def to_representation(self, result: RoundResult) -> dict[str, Any]:
+        data = super().to_representation(result)
+        level = _viewer(self).level(result.application.startup_id)
+        hidden = {STAFF: (), PARTNER: STAFF_RESULT_FIELDS, OWN: (*STAFF_RESULT_FIELDS, *PARTNER_RESULT_FIELDS)}[level]
+        for field in hidden:
+            data.pop(field, None)
+        return data
+
+
+class SelectionEntrySerializer(serializers.ModelSerializer):
+    receipt_number = serializers.CharField(source="application.receipt_number", read_only=True, allow_null=True)
+    startup = StartupRefSerializer(source="application.startup", read_only=True)
+    partner = PartnerRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = SelectionEntry
+        fields = [
+            "id",
+            "program",
+            "application",
+            "receipt_number",
+            "startup",
+            "outcome",
+            "position",
+            "partner",
+            "confirmed_at",
+            "promoted_at",
+        ]

@@ -1,0 +1,255 @@
+"""Every role against every read endpoint: which rows each one lists, which ids answer 200 and which
+404, and that partners and applicants never receive fields reserved to staff.
+
+The world: program P (finalised, partners A and B) with a selected finalist (startup S1) and a
+non-finalist (S2); program Q (reviewing, partner B only) with an advanced finalist (S3); a draft
+program D. P and Q have a published round with results (D's round is in setup). The evaluator is
+assigned to P's selected finalist.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from matching.models import EvaluationRound, Program, SelectionEntry
+from startups.models import Application
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+A, R, P = Application.Status, EvaluationRound.Status, Program.Status
+ENDPOINTS = ("applications", "startups", "round-results", "selection", "programs", "rounds")
+STAFF_ONLY = {
+    "override_reason",
+    "overridden",
+    "fail_reasons",
+    "review_count",
+    "mean",
+    "trimmed_mean",
+    "zscore",
+    "aggregate",
+    "round_score",
+    "bonus",
+    "computed_at",
+}
+HIDDEN_FROM_PARTNERS = STAFF_ONLY | {"brn", "flags", "ineligible_reasons"}
+HIDDEN_FROM_APPLICANTS = STAFF_ONLY | {"rank", "final_score", "failed"}
+
+
+@dataclass
+class World:
+    ids: dict[str, dict[str, int]] = field(default_factory=dict)  # endpoint -> name -> id
+    users: dict[str, object] = field(default_factory=dict)
+    partners: dict[str, object] = field(default_factory=dict)
+
+    def add(self, endpoint: str, name: str, obj) -> None:
+        self.ids.setdefault(endpoint, {})[name] = obj.pk
+
+
+@pytest.fixture
+def world() -> World:
+    w = World()
+    partner_a, partner_b = factories.PartnerFactory(name="A"), factories.PartnerFactory(name="B")
+    w.partners = {"A": partner_a, "B": partner_b}
+    p = factories.ProgramFactory(status=P.FINALISED)
+    q = factories.ProgramFactory(status=P.REVIEWING)
+    d = factories.ProgramFactory()  # draft
+    for program, partners in ((p, (partner_a, partner_b)), (q, (partner_b,))):
+        for partner in partners:
+            factories.ProgramPartnerFactory(program=program, partner=partner)
+    w.add("programs", "P", p), w.add("programs", "Q", q), w.add("programs", "D", d)
+
+    s1, s2, s3 = factories.StartupFactory(), factories.StartupFactory(), factories.StartupFactory()
+    w.users["applicant"] = factories.StartupMemberFactory(startup=s1).user
+    factories.StartupMemberFactory(startup=s2)
+    w.add("startups", "S1", s1), w.add("startups", "S2", s2), w.add("startups", "S3", s3)
+
+    a1 = factories.ApplicationFactory(program=p, startup=s1, in_review=True, status=A.SELECTED)
+    a2 = factories.ApplicationFactory(
+        program=p, startup=s2, in_review=True, status=A.NOT_SELECTED, ineligible_reasons=["late"]
+    )
+    a3 = factories.ApplicationFactory(program=q, startup=s3, in_review=True, status=A.ADVANCED)
+    w.add("applications", "A1", a1), w.add("applications", "A2", a2), w.add("applications", "A3", a3)
+
+    round_p = factories.EvaluationRoundFactory(program=p, status=R.PUBLISHED)
+    round_q = factories.EvaluationRoundFactory(program=q, status=R.PUBLISHED)
+    round_d = factories.EvaluationRoundFactory(program=d)
+    w.add("rounds", "rP", round_p), w.add("rounds", "rQ", round_q), w.add("rounds", "rD", round_d)
+    r1 = factories.RoundResultFactory(round=round_p, application=a1, advanced=True)
+    r2 = factories.RoundResultFactory(round=round_p, application=a2, advanced=False, override_reason="held back")
+    r3 = factories.RoundResultFactory(round=round_q, application=a3, advanced=True)
+    w.add("round-results", "R1", r1), w.add("round-results", "R2", r2), w.add("round-results", "R3", r3)
+
+    e1 = factories.SelectionEntryFactory(program=p, application=a1, partner=partner_a)
+    e2 = factories.SelectionEntryFactory(
+        program=p, application=a2, outcome=SelectionEntry.Outcome.NOT_SELECTED, position=None
+    )
+    w.add("selection", "E1", e1), w.add("selection", "E2", e2)
+
+    w.users["staff"] = factories.UserFactory(staff=True)
+    w.users["partner"] = factories.PartnerMembershipFactory(partner=partner_a).user
+    # Assigned to A1: evaluators still read it only through /assignments/, never here.
+    evaluator = factories.EvaluatorFactory()
+    factories.AssignmentFactory(round=round_p, application=a1, evaluator=evaluator)
+    w.users["evaluator"] = evaluator.user
+    return w
+
+
+EVERYTHING = {
+    "applications": {"A1", "A2", "A3"},
+    "startups": {"S1", "S2", "S3"},
+    "round-results": {"R1", "R2", "R3"},
+    "selection": {"E1", "E2"},
+    "programs": {"P", "Q", "D"},
+    "rounds": {"rP", "rQ", "rD"},
+}
+PUBLIC = {"programs": {"P", "Q"}, "rounds": {"rP", "rQ"}}
+VISIBLE = {
+    "staff": EVERYTHING,
+    # Partner A's key: its program's finalist only; Q belongs to partner B alone.
+    "partner": {
+        "applications": {"A1"},
+        "startups": {"S1"},
+        "round-results": {"R1"},
+        "selection": {"E1"},
+        "programs": {"P"},
+        "rounds": {"rP"},
+    },
+    "applicant": {
+        "applications": {"A1"},
+        "startups": {"S1"},
+        "round-results": {"R1"},
+        "selection": {"E1"},
+        **PUBLIC,
+    },
+    "evaluator": {"applications": set(), "startups": set(), "round-results": set(), "selection": set(), **PUBLIC},
+}
+
+
+def client_for(role: str, world: World, key_client, session_client, api_client):
+    if role == "anonymous":
+        return api_client
+    user = world.users[role]
+    if role == "staff":
+        return key_client(user)
+    if role == "partner":
+        return key_client(user, partner=world.partners["A"])
+    return session_client(user)
+
+
+def listed_ids(client, endpoint: str) -> set[int]:
+    response = client.get(f"/api/v1/{endpoint}/", {"page_size": 200})
+    assert response.status_code == 200, response.json()
+    return {row["id"] for row in response.json()["results"]}
+
+
+def keys_in(body) -> set[str]:
+    if isinstance(body, dict):
+        return set(body) | {k for value in body.values() for k in keys_in(value)}
+    if isinstance(body, list):
+        return {k for item in body for k in keys_in(item)}
+    return set()
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("role", list(VISIBLE))
+def test_each_role_lists_exactly_the_rows_it_may_see(role, endpoint, world, key_client, session_client, api_client):
+    client = client_for(role, world, key_client, session_client, api_client)
+    expected = {world.ids[endpoint][name] for name in VISIBLE[role][endpoint]}
+
+    assert listed_ids(client, endpoint) == expected
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("role", list(VISIBLE))
+def test_each_role_reads_the_rows_it_sees_and_gets_404_for_the_others(
+    role, endpoint, world, key_client, session_client, api_client
+):
+    client = client_for(role, world, key_client, session_client, api_client)
+    statuses = {name: client.get(f"/api/v1/{endpoint}/{pk}/").status_code for name, pk in world.ids[endpoint].items()}
+
+    assert statuses == {name: 200 if name in VISIBLE[role][endpoint] else 404 for name in world.ids[endpoint]}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_anonymous_callers_get_401_in_the_error_shape(endpoint, world, api_client):
+    responses = [api_client.get(f"/api/v1/{endpoint}/"), api_client.get(f"/api/v1/{endpoint}/1/")]
+
+    assert [r.status_code for r in responses] == [401, 401]
+    assert all(set(r.json()) == {"code", "detail", "fields"} for r in responses)
+
+
+@pytest.mark.parametrize("endpoint", ["applications", "startups", "round-results", "selection"])
+def test_a_partners_key_without_applications_read_gets_403(endpoint, world, key_client):
+    client = key_client(world.users["partner"], scopes=["programs:read"], partner=world.partners["A"])
+    any_visible = world.ids[endpoint][sorted(VISIBLE["partner"][endpoint])[0]]
+
+    responses = [client.get(f"/api/v1/{endpoint}/"), client.get(f"/api/v1/{endpoint}/{any_visible}/")]
+
+    assert [(r.status_code, r.json()["code"]) for r in responses] == [(403, "permission_denied")] * 2
+
+
+@pytest.mark.parametrize("endpoint", ["programs", "rounds"])
+def test_a_key_with_only_applications_read_cannot_read_programs(endpoint, world, key_client):
+    client = key_client(world.users["staff"], scopes=["applications:read"])
+
+    assert client.get(f"/api/v1/{endpoint}/").status_code == 403
+
+
+@pytest.mark.parametrize(("role", "hidden"), [("partner", HIDDEN_FROM_PARTNERS), ("applicant", HIDDEN_FROM_APPLICANTS)])
+def test_partners_and_applicants_never_receive_fields_reserved_to_staff(
+    role, hidden, world, key_client, session_client, api_client
+):
+    client = client_for(role, world, key_client, session_client, api_client)
+    bodies = []
+    for endpoint in ("applications", "startups", "round-results", "selection"):
+        bodies.append(client.get(f"/api/v1/{endpoint}/").json())
+        bodies += [client.get(f"/api/v1/{endpoint}/{world.ids[endpoint][n]}/").json() for n in VISIBLE[role][endpoint]]
+
+    assert keys_in(bodies) & hidden == set()
+
+
+def test_staff_receive_the_fields_kept_from_others(world, key_client):
+    client = key_client(world.users["staff"])
+    result = client.get(f"/api/v1/round-results/{world.ids['round-results']['R2']}/").json()
+    startup = client.get(f"/api/v1/startups/{world.ids['startups']['S2']}/").json()
+    application = client.get(f"/api/v1/applications/{world.ids['applications']['A2']}/").json()
+
+    assert (result["override_reason"], result["overridden"]) == ("held back", True)
+    assert {"brn", "flags"} <= set(startup)
+    assert application["ineligible_reasons"] == ["late"]
+
+
+def test_an_applicant_sees_the_business_registration_number_of_their_own_startup(world, session_client):
+    client = session_client(world.users["applicant"])
+
+    body = client.get(f"/api/v1/startups/{world.ids['startups']['S1']}/").json()
+
+    assert body["brn"] and "flags" in body
+
+
+def test_a_partner_sees_the_matched_partner_of_the_final_selection(world, key_client):
+    client = key_client(world.users["partner"], partner=world.partners["A"])
+
+    rows = client.get("/api/v1/selection/").json()["results"]
+
+    assert [(row["outcome"], row["partner"]["id"]) for row in rows] == [("selected", world.partners["A"].pk)]
+
+
+def test_a_partner_member_signed_in_sees_the_finalists_of_every_program_of_the_partner(world, session_client):
+    member_of_b = factories.PartnerMembershipFactory(partner=world.partners["B"]).user
+
+    assert listed_ids(session_client(member_of_b), "applications") == {
+        world.ids["applications"]["A1"],
+        world.ids["applications"]["A3"],
+    }
+
+
+def test_results_of_an_unpublished_round_stay_with_staff(world, key_client, session_client):
+    program = Program.objects.get(pk=world.ids["programs"]["P"])
+    later = factories.EvaluationRoundFactory(program=program, status=R.RESULTS_COMPUTED)
+    factories.RoundResultFactory(round=later, application_id=world.ids["applications"]["A1"], advanced=True)
+    partner = key_client(world.users["partner"], partner=world.partners["A"])
+
+    assert listed_ids(partner, "round-results") == {world.ids["round-results"]["R1"]}
+    assert partner.get("/api/v1/applications/", {"round": later.pk, "advanced": "true"}).json()["count"] == 0
