@@ -1,14 +1,18 @@
 """`Idempotency-Key` on POST: the first request with a key runs; a later one from the same caller
 with the same key gets the first response again (status, body and Location), marked
 `Idempotent-Replayed: true`, and has no effect. The same key with a different request is refused
-(422); a second request while the first is still running is refused (409)."""
+(422); a second request while the first is still running is refused (409), unless the first was
+abandoned (its process died: no answer after `ABANDONED_AFTER`). A failure of ours (5xx) keeps
+nothing, so the caller may retry with the same key."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
@@ -16,6 +20,9 @@ from api.models import ApiKey, IdempotencyRecord
 from core.errors import DomainError
 
 HEADER = "Idempotency-Key"
+# No request runs this long (the web server's timeout is far shorter): a record still unfinished
+# after that was left by a process that died, and a retry may run the request again.
+ABANDONED_AFTER = dt.timedelta(minutes=10)
 
 
 class IdempotencyKeyReused(DomainError):
@@ -40,6 +47,26 @@ def _fingerprint(request) -> str:
     return digest.hexdigest()
 
 
+def _claim(request, *, caller: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """The new record of this request, or None when the caller already used the key."""
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                caller=caller, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint
+            )
+    except IntegrityError:
+        return None
+
+
+def _take_over_if_abandoned(record: IdempotencyRecord, request, *, fingerprint: str) -> IdempotencyRecord | None:
+    """A record still "running" long after any request ends belongs to a process that died
+    mid-request: the first retry to remove it runs the request afresh."""
+    if record.created_at > timezone.now() - ABANDONED_AFTER:
+        return None
+    removed, _counts = IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).delete()
+    return _claim(request, caller=record.caller, key=record.key, fingerprint=fingerprint) if removed else None
+
+
 def idempotent(method):
     """Decorate a DRF view's `post` (or action) to honour the Idempotency-Key header."""
 
@@ -51,35 +78,37 @@ def idempotent(method):
         if len(key) > 255:
             raise IdempotencyKeyReused(_("An Idempotency-Key has at most 255 characters."))
         caller, fingerprint = _caller(request), _fingerprint(request)
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    caller=caller, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint
+        record = _claim(request, caller=caller, key=key, fingerprint=fingerprint)
+        if record is None:
+            earlier = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
+            if earlier is None:  # the first failed on our side meanwhile and let go of the key
+                record = _claim(request, caller=caller, key=key, fingerprint=fingerprint)
+            elif earlier.request_hash != fingerprint:
+                raise IdempotencyKeyReused(_("This Idempotency-Key was used for a different request; use a new key."))
+            elif earlier.status_code is None:
+                record = _take_over_if_abandoned(earlier, request, fingerprint=fingerprint)
+            else:
+                stored = earlier.response or {}
+                return Response(
+                    stored.get("body"),
+                    status=earlier.status_code,
+                    headers={**stored.get("headers", {}), "Idempotent-Replayed": "true"},
                 )
-        except IntegrityError:
-            record = IdempotencyRecord.objects.get(caller=caller, key=key)
-            if record.request_hash != fingerprint:
-                raise IdempotencyKeyReused(
-                    _("This Idempotency-Key was used for a different request; use a new key.")
-                ) from None
-            if record.status_code is None:
+            if record is None:
                 raise IdempotencyKeyInUse(
                     _("A request with this Idempotency-Key is still being processed; try again shortly.")
-                ) from None
-            stored = record.response or {}
-            return Response(
-                stored.get("body"),
-                status=record.status_code,
-                headers={**stored.get("headers", {}), "Idempotent-Replayed": "true"},
-            )
+                )
         try:
             response = method(view, request, *args, **kwargs)
         except Exception as error:
             try:
                 response = view.handle_exception(error)  # a refusal is the answer to replay
-            except Exception:
+            except BaseException:
                 record.delete()
                 raise
+        except BaseException:  # e.g. the worker's timeout: the caller may try again with the same key
+            record.delete()
+            raise
         if response.status_code >= 500:
             record.delete()  # a failure of ours: let the caller try again with the same key
             return response

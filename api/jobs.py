@@ -4,22 +4,35 @@ polls `GET /api/v1/jobs/<id>/`.
 
 A runner is registered per kind (`@job_runner(Job.Kind.COMPUTE)`), takes the job's params and the
 user who started it, and returns a JSON-able result; a `DomainError` it raises is recorded as the
-job's failure with its message. Running a job twice runs it once: only a queued job is started.
+job's failure with its message (and its code, plus the details of a `JobRefused`, as the result).
+Running a job twice runs it once: only a queued job is started.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from api.models import Job
 from core.errors import DomainError
 
+if TYPE_CHECKING:
+    from api.permissions import Access
+
 Runner = Callable[..., dict]
 RUNNERS: dict[str, Runner] = {}
+
+
+class JobRefused(DomainError):
+    """A runner's refusal that keeps the details of why (e.g. the applications that cannot be served)."""
+
+    def __init__(self, message: str, *, code: str | None = None, result: dict | None = None) -> None:
+        super().__init__(message, code=code)
+        self.result = result or {}
 
 
 def job_runner(kind: str) -> Callable[[Runner], Runner]:
@@ -28,6 +41,12 @@ def job_runner(kind: str) -> Callable[[Runner], Runner]:
         return runner
 
     return register
+
+
+def jobs_for(access: Access) -> QuerySet[Job]:
+    """Staff see every job; anyone else only the jobs they started."""
+    jobs = Job.objects.all() if access.is_staff else Job.objects.filter(created_by=access.user)
+    return jobs.order_by("-created_at", "-pk")
 
 
 def job_start(*, kind: str, params: dict[str, Any], by: Any) -> Job:
@@ -42,7 +61,8 @@ def job_start(*, kind: str, params: dict[str, Any], by: Any) -> Job:
 def job_run(*, job_id: int) -> Job:
     """Run a queued job and record its result or failure. A job not queued is left as it is."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("created_by").get(pk=job_id)
+        # `of=self`: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to created_by.
+        job = Job.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=job_id)
         if job.status != Job.Status.QUEUED:
             return job
         job.status, job.started_at = Job.Status.RUNNING, timezone.now()
@@ -50,7 +70,8 @@ def job_run(*, job_id: int) -> Job:
     try:
         result = RUNNERS[job.kind](params=job.params, by=job.created_by or "system")
     except DomainError as refused:
-        job.status, job.error, job.result = Job.Status.FAILED, refused.message, {"code": refused.code}
+        details = getattr(refused, "result", None) or {}
+        job.status, job.error, job.result = Job.Status.FAILED, refused.message, {**details, "code": refused.code}
     except Exception as error:
         job.status, job.error = Job.Status.FAILED, f"{type(error).__name__}: {error}"
         job.finished_at = timezone.now()

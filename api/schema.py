@@ -21,11 +21,10 @@ class AutoSchema(openapi.AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        codes = ["400", "401", "403", "429"]
-        if "{" in self.path:
-            codes.append("404")
+        # 404 everywhere: an object not visible to the caller, or a page past the end of a list.
+        codes = ["400", "401", "403", "404", "429"]
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
-            codes += ["404", "409", "422"]
+            codes += ["409", "422"]
         for code in codes:
             if code not in responses:
                 error = OpenApiResponse(ErrorSerializer, description=ERRORS[code])

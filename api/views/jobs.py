@@ -1,2 +1,41 @@
+"""Jobs started through the API (assignment, computing results, large exports), polled until done."""
+
+import django_filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from api.jobs import jobs_for
+from api.models import ApiKey, Job
+from api.permissions import access_of
+from api.serializers.actions import JobSerializer
+from api.serializers.common import ErrorSerializer
+
+
+class JobFilter(django_filters.FilterSet):
+    class Meta:
+        model = Job
+        fields = {"kind": ["exact"], "status": ["exact"]}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Jobs: your own (staff: all)"),
+    retrieve=extend_schema(
+        summary="A job: poll until it has succeeded or failed",
+        responses={200: JobSerializer, 404: OpenApiResponse(ErrorSerializer, description="No such job of yours.")},
+    ),
+)
+class JobViewSet(viewsets.ReadOnlyModelViewSet):
+    """The jobs the caller started (staff: every job), newest first."""
+
+    scopes = {"*": ApiKey.Scope.ROUNDS_MANAGE}
+    queryset = Job.objects.none()  # for the schema; the caller's jobs come from get_queryset
+    serializer_class = JobSerializer
+    filterset_class = JobFilter
+    ordering_fields = ["created_at", "id"]
+
+    def get_queryset(self):
+        return jobs_for(access_of(self.request))
+
+
 def register(router) -> None:
-    """Routes of this module (filled in by its resource)."""
+    router.register("jobs", JobViewSet, basename="job")

@@ -33,9 +33,13 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class RoundFilter(django_filters.FilterSet):
+    # An id filter that matches nothing answers an empty list, as everywhere in the API: a 400 for an
+    # unknown id would tell a caller which ids exist.
+    program = django_filters.NumberFilter(field_name="program_id")
+
     class Meta:
         model = EvaluationRound
-        fields = {"program": ["exact"], "status": ["exact"], "kind": ["exact"]}
+        fields = {"status": ["exact"], "kind": ["exact"]}
 
 
 class RoundViewSet(viewsets.ReadOnlyModelViewSet):

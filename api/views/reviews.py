@@ -73,9 +73,11 @@ def _with_sheet(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
 
 
 class AssignmentFilter(django_filters.FilterSet):
+    round = django_filters.NumberFilter(field_name="round_id")  # unknown ids match nothing, as elsewhere
+
     class Meta:
         model = Assignment
-        fields = {"round": ["exact"], "status": ["exact"]}
+        fields = {"status": ["exact"]}
 
 
 ERRORS = {

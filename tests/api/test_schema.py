@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from schemathesis import checks
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.utils import translation
@@ -96,6 +97,11 @@ def test_the_api_answers_as_its_schema_says_and_never_with_a_server_error(label,
         suppress_health_check=list(HealthCheck),
     )
     def answers_as_documented(case):
-        case.call_and_validate(headers={"Authorization": f"Api-Key {world}"})
+        # Rules across fields (an export needs a program *or* a round, by kind) cannot be written in
+        # OpenAPI, so a 400 for schema-valid data is not a failure here; an undocumented status,
+        # a body that does not match the schema, or any 5xx is.
+        case.call_and_validate(
+            headers={"Authorization": f"Api-Key {world}"}, excluded_checks=[checks.positive_data_acceptance]
+        )
 
     answers_as_documented()

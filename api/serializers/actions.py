@@ -1,0 +1,53 @@
+"""Bodies of the staff actions (a reason, a job's options) and what they answer: the object's new
+state, or the job started."""
+
+from rest_framework import serializers
+
+from api.models import Job
+from matching.models import EvaluationRound, Program
+from startups.models import Application
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Kept in the audit trail with your name and the time."
+    )
+
+
+class AssignSerializer(serializers.Serializer):
+    seed = serializers.IntegerField(
+        required=False, default=0, min_value=0, help_text="The same seed gives the same assignment."
+    )
+
+
+class ComputeSerializer(serializers.Serializer):
+    allow_missing = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Compute with the reviews submitted so far, leaving out those not submitted.",
+    )
+
+
+class ProgramStateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Program
+        fields = ["id", "status"]
+
+
+class RoundStateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvaluationRound
+        fields = ["id", "status"]
+
+
+class ApplicationStateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Application
+        fields = ["id", "status"]
+
+
+class JobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "status", "params", "result", "error", "created_at", "started_at", "finished_at"]
+        read_only_fields = fields
