@@ -7,13 +7,12 @@ published results; applicants their own); the serializers leave out the fields a
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, viewsets
 from rest_framework.response import Response
 
+from api.filters import IdFilter, StrictBooleanFilter
 from api.models import ApiKey
 from api.permissions import access_of
 from api.selectors import (
@@ -85,23 +84,6 @@ class ApplicationSearch(filters.SearchFilter):
                 matches |= Q(startup__brn__contains=digits)
             queryset = queryset.filter(matches)
         return queryset
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """An id, not checked against the table: an unknown or invisible id matches nothing (never a 400
-    that would tell which ids exist)."""
-
-    field_class = forms.IntegerField
-
-
-@extend_schema_field(OpenApiTypes.BOOL)
-class StrictBooleanFilter(django_filters.TypedChoiceFilter):
-    """`true` or `false`; anything else is a 400 (django-filter's BooleanFilter ignores it)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
-        super().__init__(*args, coerce=lambda value: value == "true", empty_value=None, **kwargs)
 
 
 class ApplicationFilter(django_filters.FilterSet):

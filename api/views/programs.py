@@ -3,6 +3,7 @@
 import django_filters
 from rest_framework import viewsets
 
+from api.filters import IdFilter
 from api.models import ApiKey
 from api.permissions import access_of
 from api.selectors import program_detail_queryset, programs_for, rounds_for
@@ -35,7 +36,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
 class RoundFilter(django_filters.FilterSet):
     # An id filter that matches nothing answers an empty list, as everywhere in the API: a 400 for an
     # unknown id would tell a caller which ids exist.
-    program = django_filters.NumberFilter(field_name="program_id")
+    program = IdFilter(field_name="program_id")
 
     class Meta:
         model = EvaluationRound

@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import error_body
+from api.filters import IdFilter
 from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import idempotent
 from api.models import ApiKey
@@ -73,7 +74,7 @@ def _with_sheet(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    round = django_filters.NumberFilter(field_name="round_id")  # unknown ids match nothing, as elsewhere
+    round = IdFilter(field_name="round_id")
 
     class Meta:
         model = Assignment

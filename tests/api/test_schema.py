@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.utils import translation
@@ -14,6 +13,7 @@ from drf_spectacular.renderers import OpenApiYamlRenderer
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from schemathesis import checks
 
 from api.keys import api_key_create
 from tests import factories
