@@ -11,10 +11,25 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditTrailMixin, ModelAdmin, ServiceAction, ServiceActionsMixin, admin_change_url, service_action
-from notifications import services
+from core.admin import (
+    AuditTrailMixin,
+    ModelAdmin,
+    ReadOnlyModelAdmin,
+    ServiceAction,
+    ServiceActionsMixin,
+    admin_change_url,
+    service_action,
+)
+from notifications import services, webhooks
 from notifications.events import EVENTS, Obsolete
-from notifications.models import MessageTemplate, Notification
+from notifications.models import (
+    MessageTemplate,
+    Notification,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 from notifications.rendering import RenderedMessage
 
 EDITABLE_WHILE_UNSENT = ("email", "language", "not_before")
@@ -231,3 +246,188 @@ class MessageTemplateAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
             "preserved_filters": self.get_preserved_filters(request),
         }
         return self.render_change_form(request, context, change=True, obj=obj)
+
+
+# --- webhooks -----------------------------------------------------------------------------------------
+
+
+DEACTIVATE = ServiceAction(
+    service=webhooks.webhook_subscription_deactivate,
+    target="subscription",
+    description=_("Deactivate (receive nothing more)"),
+    done=_("Deactivated: %(objects)s"),
+)
+DELIVER_AGAIN = ServiceAction(
+    service=webhooks.webhook_redeliver,
+    target="delivery",
+    description=_("Deliver again"),
+    done=_("Queued again: %(objects)s"),
+)
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("address"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ("user", "partner", "program", "url", "events", "is_active")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        user = cleaned.get("user") or self.instance.user
+        new = self.instance.pk is None
+        problems = webhooks.webhook_subscription_problems(
+            url=cleaned.get("url", ""),
+            events=list(cleaned.get("events") or []),
+            user=user,
+            partner=cleaned.get("partner") if new else None,
+            program=cleaned.get("program") if new else None,
+        )
+        for field, field_problems in problems.items():
+            for problem in field_problems:
+                self.add_error(field if field in self.fields else None, problem)
+        return cleaned
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
+    """Integrations told of events by signed POSTs. The signing secret is shown once, on the page
+    after the subscription is made; owner, partner and program are fixed after that."""
+
+    form = WebhookSubscriptionForm
+    list_display = ("url", "user", "partner", "program", "event_list", "is_active", "created_at")
+    list_filter = ("is_active", "partner", "program")
+    search_fields = ("url", "user__email", "partner__name")
+    list_select_related = ("user", "partner", "program")
+    autocomplete_fields = ("user",)
+    actions = [service_action(DEACTIVATE)]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("user", "partner", "program", "created_at", "created_by") if obj is not None else ()
+        return (*fixed, *super().get_readonly_fields(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fields = ["user", "partner", "program", "url", "events", "is_active"]
+        if obj is not None:
+            fields += ["created_at", "created_by"]
+        fieldsets = [(None, {"fields": fields})]
+        if obj is not None:
+            fieldsets.append((_("Audit trail"), {"fields": ["audit_trail"]}))
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            webhooks.webhook_subscription_update(
+                subscription=obj,
+                by=request.user,
+                url=data["url"],
+                events=list(data["events"]),
+                is_active=data["is_active"],
+            )
+            return
+        issued = webhooks.webhook_subscription_create(
+            user=data["user"],
+            partner=data.get("partner"),
+            program=data.get("program"),
+            url=data["url"],
+            events=list(data["events"]),
+            by=request.user,
+        )
+        obj.pk, obj.secret = issued.subscription.pk, issued.secret
+        obj.created_at = issued.subscription.created_at
+        if not data["is_active"]:
+            webhooks.webhook_subscription_deactivate(subscription=issued.subscription, by=request.user)
+        self.message_user(
+            request,
+            format_html(
+                "{} <code>{}</code>",
+                gettext("The signing secret, shown only now — give it to the receiver:"),
+                issued.secret,
+            ),
+            messages.WARNING,
+        )
+
+    @admin.display(description=_("events"))
+    def event_list(self, subscription: WebhookSubscription) -> str:
+        return ", ".join(subscription.events)
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ("number", "started_at", "duration_ms", "status_code", "error", "response_excerpt")
+    readonly_fields = fields
+    ordering = ("number", "id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
+    """Every event sent to every subscription, with every attempt. Written by workers; staff may
+    deliver one again (failed or delivered), with a fresh count of attempts."""
+
+    list_display = (
+        "created_at",
+        "event",
+        "event_id",
+        "subscription",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+    )
+    list_filter = ("event", "status", "subscription")
+    search_fields = ("event_id", "subscription__url")
+    date_hierarchy = "created_at"
+    list_select_related = ("subscription",)
+    inlines = [WebhookAttemptInline]
+    actions = [service_action(DELIVER_AGAIN)]
+    fieldsets = (
+        (None, {"fields": ("subscription", "event", "event_id", "status", "attempts")}),
+        (
+            _("Delivery"),
+            {
+                "fields": (
+                    "next_attempt_at",
+                    "enqueued_at",
+                    "claimed_at",
+                    "delivered_at",
+                    "last_status_code",
+                    "last_error",
+                )
+            },
+        ),
+        (_("Record"), {"fields": ("payload", "created_at", "updated_at")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+        return (*fields, *super().get_readonly_fields(request, obj))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the log of what a receiver was sent
+
+
+@admin.register(WebhookAttempt)
+class WebhookAttemptAdmin(ReadOnlyModelAdmin):
+    """Every POST of every delivery (also shown on the delivery's page)."""
+
+    list_display = ("started_at", "delivery", "number", "status_code", "duration_ms", "error")
+    list_filter = ("status_code",)
+    search_fields = ("=delivery__id", "delivery__subscription__url")
+    list_select_related = ("delivery",)

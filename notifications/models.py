@@ -130,3 +130,152 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} ({self.get_language_display()})"
+
+
+# --- webhooks -----------------------------------------------------------------------------------------
+
+
+class WebhookEvent(models.TextChoices):
+    """What a webhook subscription may ask to be told about."""
+
+    APPLICATION_SUBMITTED = "application.submitted", _("application submitted")
+    APPLICATION_WITHDRAWN = "application.withdrawn", _("application withdrawn")
+    ROUND_RESULTS_PUBLISHED = "round.results_published", _("round results published")
+    SELECTION_FINALISED = "selection.finalised", _("selection finalised")
+    SELECTION_RESERVE_PROMOTED = "selection.reserve_promoted", _("reserve promoted")
+
+
+class WebhookSubscription(models.Model):
+    """An integration's address, told by a signed POST about the events it chose. Its owner is an
+    account and, for a partner's integration, that partner: it hears only about what they may see
+    through the API. The secret signs every delivery; it is shown once, when the subscription is made."""
+
+    Event = WebhookEvent
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+        help_text=_("The account whose view of the data the subscription has."),
+    )
+    partner = models.ForeignKey(
+        "matching.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_subscriptions",
+        help_text=_("A partner's integration hears only of its programs and their finalists."),
+    )
+    program = models.ForeignKey(
+        "matching.Program",
+        verbose_name=_("program"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_subscriptions",
+        help_text=_("Only events of this program (empty: every program the owner may see)."),
+    )
+    url = models.URLField(_("address"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["is_active"], name="webhook_subscription_active")]
+
+    def __str__(self) -> str:
+        return f"{self.url} (#{self.pk})"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: queued inside the transaction that caused the event, POSTed
+    after commit, retried with backoff until the receiver answers 2xx or the attempts run out.
+    The same event sent to two subscriptions has the same `event_id`."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", pgettext_lazy("delivery", "failed")
+
+    S = Status
+    TRANSITIONS = {
+        S.QUEUED: {S.SENDING, S.FAILED},  # failed unsent when its subscription was deactivated
+        S.SENDING: {S.DELIVERED, S.QUEUED, S.FAILED},
+        S.FAILED: {S.QUEUED},
+        S.DELIVERED: {S.QUEUED},  # delivered again by hand
+    }
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, verbose_name=_("subscription"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=64, choices=WebhookEvent.choices)
+    event_id = models.UUIDField(_("event id"))
+    payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("handed to the queue"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event_id"], name="webhook_delivery_once_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["event_id"], name="webhook_delivery_event_id"),
+            # The sweep looks for queued rows whose job was lost and sending rows whose worker died.
+            models.Index(
+                fields=["status", "enqueued_at"],
+                name="webhook_delivery_unsent",
+                condition=Q(status__in=["queued", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id} → #{self.subscription_id}"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery and how the receiver answered (or why it could not)."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    response_excerpt = models.TextField(_("response"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["delivery_id", "started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.delivery_id} attempt {self.number}"

@@ -41,8 +41,10 @@ def enqueue_notifications(ids: list[int]) -> int:
 def sweep_notifications() -> dict:
     """Every minute: queue again rows stuck in "sending" and rows whose job was lost."""
     from notifications.services import notifications_sweep
+    from notifications.webhooks import webhooks_sweep
 
     report = notifications_sweep()
+    webhooks_sweep()  # webhook deliveries, likewise
     return {"stuck": report.stuck, "handed_over": report.handed_over}
 
 
@@ -60,3 +62,22 @@ def remind_reviews() -> int:
     from matching.services.reminders import review_reminders_queue
 
     return review_reminders_queue(now=timezone.now())
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def deliver_webhook(self, delivery_id: int) -> str:
+    """Claim, POST (signed), log and record one webhook delivery (see `webhook_deliver`)."""
+    from notifications.webhooks import webhook_deliver
+
+    outcome = webhook_deliver(delivery_id=delivery_id)
+    # In-process (no broker) a retry waits for the sweep or a redelivery instead of blocking the request.
+    if outcome.retry_in is not None and not self.request.is_eager:
+        deliver_webhook.apply_async((delivery_id,), countdown=outcome.retry_in)
+    return outcome.outcome

@@ -362,3 +362,47 @@ class EmailAddressFactory(DjangoModelFactory):
 
     class Params:
         unconfirmed = factory.Trait(verified=False)
+
+
+class WebhookSubscriptionFactory(DjangoModelFactory):
+    """A staff member's subscription to every webhook event, at a local address."""
+
+    class Meta:
+        model = "notifications.WebhookSubscription"
+
+    user = factory.SubFactory(UserFactory, staff=True)
+    url = "http://127.0.0.1:9/hooks"
+    events = factory.LazyFunction(
+        lambda: [
+            "application.submitted",
+            "application.withdrawn",
+            "round.results_published",
+            "selection.finalised",
+            "selection.reserve_promoted",
+        ]
+    )
+    secret = factory.Sequence(lambda n: f"whsec_test_{n}")
+
+
+class WebhookDeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = "notifications.WebhookDelivery"
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    event = "selection.finalised"
+    event_id = factory.Faker("uuid4", cast_to=None)
+    payload = factory.LazyAttribute(
+        lambda d: {"id": str(d.event_id), "event": d.event, "created_at": "2026-01-01T00:00:00+00:00", "data": {}}
+    )
+
+
+class WebhookAttemptFactory(DjangoModelFactory):
+    class Meta:
+        model = "notifications.WebhookAttempt"
+
+    delivery = factory.SubFactory(WebhookDeliveryFactory)
+    number = 1
+    started_at = factory.LazyFunction(timezone.now)
+    duration_ms = 12
+    status_code = 500
+    response_excerpt = "Internal Server Error"

@@ -21,6 +21,7 @@ from core.lifecycle import ensure_transition, transition
 from matching.models import EvaluationRound, Program, ProgramPartner, RoundResult, SelectionEntry
 from notifications.models import Notification
 from notifications.services import notify_each, notify_many
+from notifications.webhooks import webhooks_emit
 from startups.models import Application, StartupMember
 
 R = EvaluationRound.Status
@@ -137,6 +138,7 @@ def results_publish(*, round: EvaluationRound, by: Any, reason: str = "") -> Eva
     """
     evaluation_round = transition(round, to=R.PUBLISHED, by=by, reason=reason)
     round.status = R.PUBLISHED
+    webhooks_emit(event="round.results_published", obj=evaluation_round, payload={}, program=evaluation_round.program)
     if _is_last_round(evaluation_round):
         return evaluation_round
 
@@ -252,6 +254,7 @@ def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Progra
     )
     counts = {"selected": len(selected), "reserve": len(reserve), "not_selected": len(rest), "round_id": last_round.pk}
     finalised = transition(locked, to=Program.Status.FINALISED, by=by, reason=reason, data=counts)
+    webhooks_emit(event="selection.finalised", obj=finalised, payload=counts, program=finalised)
     program.status = finalised.status
     return finalised
 
@@ -315,6 +318,9 @@ def reserve_promote(
         context={**_program_context(locked), "position": position},
         scope=SELECTION_SCOPE,
         program=locked,
+    )
+    webhooks_emit(
+        event="selection.reserve_promoted", obj=entry.application, payload={"position": position}, program=locked
     )
     return entry
 

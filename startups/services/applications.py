@@ -20,6 +20,7 @@ from core.validators import local_date
 from matching.models import Declaration, Program, Question
 from notifications.models import Notification
 from notifications.services import notify
+from notifications.webhooks import webhooks_emit
 from startups.answers import clean_answer, is_empty
 from startups.eligibility import DeclarationAnswered, eligibility_reasons
 from startups.models import Answer, Application, DeclarationAnswer, PartnerPreference, Submission
@@ -393,6 +394,9 @@ def application_submit(*, application_id: int, by: User) -> Application:
     Application.objects.filter(pk=application.pk).update(**changes)
     for name, value in changes.items():
         setattr(application, name, value)
+    webhooks_emit(
+        event="application.submitted", obj=application, payload={"submission": number}, program=application.program
+    )
     audit_record(
         actor=by,
         obj=application,

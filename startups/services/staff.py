@@ -9,6 +9,7 @@ from accounts.models import User
 from core.errors import DomainError
 from core.lifecycle import transition
 from matching.models import Program
+from notifications.webhooks import webhooks_emit
 from startups.models import Application
 
 A = Application.Status
@@ -52,6 +53,9 @@ def application_withdraw(*, application: Application, by: User, reason: str = ""
     previous = locked.status
     withdrawn = transition(locked, to=A.WITHDRAWN, by=by, reason=reason, extra_fields={"withdrawn_at": timezone.now()})
     application.status, application.withdrawn_at = withdrawn.status, withdrawn.withdrawn_at
+    webhooks_emit(
+        event="application.withdrawn", obj=withdrawn, payload={"previous_status": previous}, program=withdrawn.program
+    )
     if previous in (A.SELECTED, A.RESERVE):
         selection_release(application=withdrawn, by=by, reason=reason)
     return withdrawn

@@ -15,7 +15,7 @@ from api.models import ApiKey, IdempotencyRecord, Job
 from audit.models import AuditEvent
 from audit.services import audit_record
 from matching import models as m
-from notifications.models import MessageTemplate, Notification
+from notifications.models import MessageTemplate, Notification, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from startups import models as s
 from tests import factories as f
 
@@ -85,6 +85,9 @@ ROW_MAKERS = {
     m.RoundResult: f.RoundResultFactory,
     m.SelectionEntry: f.SelectionEntryFactory,
     Notification: f.NotificationFactory,
+    WebhookSubscription: f.WebhookSubscriptionFactory,
+    WebhookDelivery: f.WebhookDeliveryFactory,
+    WebhookAttempt: f.WebhookAttemptFactory,
     MessageTemplate: _message_template,
     ApiKey: _api_key,
     Job: _job,

@@ -1,0 +1,500 @@
+"""Signed webhooks: the outbox again, for machines instead of people.
+
+- `webhooks_emit` (called by the services that change applications, rounds and the selection, inside
+  their transaction) creates one delivery per active subscription that wants the event and whose
+  owner may see it through the API, and hands them to the queue when the transaction commits.
+- `webhook_deliver` (the Celery task's body) claims a queued delivery under a lock, POSTs the signed
+  JSON outside the transaction, logs the attempt and records the outcome: delivered on a 2xx answer;
+  otherwise queued again with exponential backoff, and failed after the last attempt.
+- `webhooks_sweep` (with the notification sweep, every minute) queues again deliveries stuck in
+  "sending" and those whose hand-off to the queue was lost.
+
+The receiver checks `X-Matchday-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>`
+over the exact bytes of the body, and fetches what it needs through the API with its key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from audit.services import audit_record
+from core.errors import DomainError
+from core.lifecycle import transition
+from notifications.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
+
+logger = logging.getLogger(__name__)
+S = WebhookDelivery.Status
+
+USER_AGENT = "Matchday-Webhooks/1"
+RESPONSE_EXCERPT_CHARS = 1000
+API_PREFIX = "/api/v1"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# A row created this long ago that was never handed to the queue lost its hand-off.
+HAND_OFF_GRACE = dt.timedelta(seconds=60)
+
+
+# --- subscriptions ------------------------------------------------------------------------------------
+
+
+class WebhookRefused(DomainError):
+    code = "webhook_invalid"
+    http_status = 422
+
+    def __init__(self, problems: dict[str, list[str]]) -> None:
+        self.fields = problems
+        super().__init__(" ".join(message for messages in problems.values() for message in messages))
+
+
+@dataclasses.dataclass(frozen=True)
+class IssuedSubscription:
+    subscription: WebhookSubscription
+    secret: str  # to show once
+
+
+def _access(*, user: Any, partner_id: int | None):
+    """The subscription's owner as the API would see them, so that one place (`api.selectors`)
+    decides what an owner may see."""
+    from api.models import ApiKey
+    from api.permissions import Access
+
+    # An unsaved key stands for "acting for this partner"; it is never stored.
+    return Access(user=user, key=ApiKey(user=user, partner_id=partner_id) if partner_id else None)
+
+
+def _url_problems(url: str) -> list[str]:
+    parts = urlsplit(url or "")
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return [gettext("Enter a full web address, such as https://example.com/hooks/matchday.")]
+    if parts.scheme != "https" and not settings.DEBUG and host not in LOCAL_HOSTS:
+        return [gettext("The address must use https (http is accepted only for 127.0.0.1 and localhost).")]
+    if parts.username or parts.password:
+        return [gettext("The address must not contain a user name or password.")]
+    return []
+
+
+def _event_problems(events: Any) -> list[str]:
+    if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
+        return [gettext("Choose at least one event.")]
+    unknown = sorted(set(events) - set(WebhookEvent.values))
+    if unknown:
+        return [gettext("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}]
+    return []
+
+
+def webhook_subscription_problems(
+    *, url: str, events: Any, user: Any, partner: Any = None, program: Any = None
+) -> dict[str, list[str]]:
+    """Per field, what keeps a subscription from being saved: an address without https (except
+    127.0.0.1 and localhost, or with DEBUG on), no or unknown events, an owner who is not a member of
+    the partner, a program the owner may not see."""
+    from api.selectors import programs_for
+
+    problems = {"url": _url_problems(url), "events": _event_problems(events)}
+    if partner is not None and not partner.memberships.filter(user=user).exists():
+        problems["partner"] = [gettext("%(user)s is not a member of %(partner)s.") % {"user": user, "partner": partner}]
+    if program is not None and "partner" not in problems:
+        access = _access(user=user, partner_id=partner.pk if partner else None)
+        if not programs_for(access).filter(pk=program.pk).exists():
+            problems["program"] = [gettext("Choose a program you may see.")]
+    return {field: messages for field, messages in problems.items() if messages}
+
+
+def _check(**values: Any) -> None:
+    problems = webhook_subscription_problems(**values)
+    if problems:
+        raise WebhookRefused(problems)
+
+
+@transaction.atomic
+def webhook_subscription_create(
+    *, user: Any, url: str, events: list[str], by: Any, partner: Any = None, program: Any = None
+) -> IssuedSubscription:
+    """Subscribe `url` to `events` (all five names are in `WebhookEvent`), seeing what `user` — and,
+    for a partner's integration, `partner` — may see. The address must use https, except for
+    127.0.0.1 and localhost (or with DEBUG on). The signing secret is returned once."""
+    _check(url=url, events=events, user=user, partner=partner, program=program)
+    secret = f"whsec_{secrets.token_urlsafe(32)}"
+    subscription = WebhookSubscription.objects.create(
+        user=user,
+        partner=partner,
+        program=program,
+        url=url,
+        events=sorted(set(events)),
+        secret=secret,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    audit_record(
+        actor=by, obj=subscription, verb="webhook_subscribed", data={"url": url, "events": subscription.events}
+    )
+    return IssuedSubscription(subscription=subscription, secret=secret)
+
+
+@transaction.atomic
+def webhook_subscription_update(
+    *,
+    subscription: WebhookSubscription,
+    by: Any,
+    url: str | None = None,
+    events: list[str] | None = None,
+    is_active: bool | None = None,
+) -> WebhookSubscription:
+    """Change the address, the events or whether the subscription is active (None: unchanged). The
+    secret stays the same."""
+    locked = WebhookSubscription.objects.select_for_update(of=("self",)).select_related("user").get(pk=subscription.pk)
+    changes = {
+        name: value
+        for name, value in (("url", url), ("events", events), ("is_active", is_active))
+        if value is not None and value != getattr(locked, name)
+    }
+    if not changes:
+        return locked
+    _check(
+        url=changes.get("url", locked.url),
+        events=changes.get("events", locked.events),
+        user=locked.user,
+        partner=None,  # membership was checked when the subscription was made
+        program=None,
+    )
+    if "events" in changes:
+        changes["events"] = sorted(set(changes["events"]))
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*changes, "updated_at"])
+    audit_record(actor=by, obj=locked, verb="webhook_changed", data=changes)
+    return locked
+
+
+def webhook_subscription_deactivate(*, subscription: WebhookSubscription, by: Any, reason: str = "") -> None:
+    """The subscription receives nothing more until it is made active again."""
+    webhook_subscription_update(subscription=subscription, by=by, is_active=False)
+
+
+@transaction.atomic
+def webhook_subscription_delete(*, subscription: WebhookSubscription, by: Any) -> None:
+    """Remove the subscription with its deliveries; the audit trail keeps that it existed."""
+    audit_record(actor=by, obj=subscription, verb="webhook_deleted", data={"url": subscription.url})
+    subscription.delete()
+
+
+def webhook_subscriptions_visible_to(*, user: Any, partner_id: int | None, is_staff: bool) -> QuerySet:
+    """Staff: every subscription. A partner's integration: that partner's. Others: their own."""
+    subscriptions = WebhookSubscription.objects.all()
+    if partner_id is not None:
+        subscriptions = subscriptions.filter(partner_id=partner_id)
+    elif not is_staff:
+        subscriptions = subscriptions.filter(user=user)
+    return subscriptions.order_by("-created_at", "-id")
+
+
+def webhook_deliveries_of(*, subscription: WebhookSubscription) -> QuerySet:
+    """The subscription's deliveries, newest first, with their attempts."""
+    return (
+        WebhookDelivery.objects.filter(subscription=subscription)
+        .prefetch_related(Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("number", "id")))
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- emitting -----------------------------------------------------------------------------------------
+
+
+def _resource(obj: models.Model) -> dict[str, Any]:
+    """The ids a receiver needs to fetch `obj` through the API."""
+    from matching.models import EvaluationRound, Program
+    from startups.models import Application
+
+    if isinstance(obj, Application):
+        return {
+            "application_id": obj.pk,
+            "program_id": obj.program_id,
+            "receipt_number": obj.receipt_number or None,
+            "status": obj.status,
+            "url": f"{API_PREFIX}/applications/{obj.pk}/",
+        }
+    if isinstance(obj, EvaluationRound):
+        return {
+            "round_id": obj.pk,
+            "program_id": obj.program_id,
+            "status": obj.status,
+            "url": f"{API_PREFIX}/rounds/{obj.pk}/",
+        }
+    if isinstance(obj, Program):
+        return {"program_id": obj.pk, "status": obj.status, "url": f"{API_PREFIX}/programs/{obj.pk}/"}
+    raise TypeError(f"No webhook resource for {type(obj).__name__}")
+
+
+def _may_see(subscription: WebhookSubscription, *, obj: models.Model, program: Any, data: dict[str, Any]) -> bool:
+    """Whether the owner may see `obj` through the API. A finalist that leaves (withdrawn) is still
+    news to the partners who saw it: for them the status before the event counts."""
+    from api.selectors import FINALIST_STATUSES, applications_for, partner_ids_of, programs_for
+    from startups.models import Application
+
+    access = _access(user=subscription.user, partner_id=subscription.partner_id)
+    if access.is_staff:
+        return True
+    if not isinstance(obj, Application):
+        return programs_for(access).filter(pk=program.pk).exists()
+    if applications_for(access).filter(pk=obj.pk).exists():
+        return True
+    if data.get("previous_status") not in FINALIST_STATUSES:
+        return False
+    partners = partner_ids_of(access)
+    return bool(partners) and obj.program.partnerships.filter(partner_id__in=partners).exists()
+
+
+def webhook_body(payload: dict[str, Any]) -> bytes:
+    """The bytes POSTed (and signed) for a delivery's payload."""
+    return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def webhooks_emit(*, event: str, obj: models.Model, payload: dict[str, Any], program: Any) -> int:
+    """Queue `event` about `obj` (an application, a round or a program of `program`) for every active
+    subscription that wants it, is not limited to another program, and whose owner may see `obj`
+    (a partner's: only its programs, and of applications only the finalists). Call inside the
+    transaction that made the change: one insert, handed to the queue after commit, nothing after a
+    rollback. Every delivery of one event carries the same event id. Returns how many were queued."""
+    event = WebhookEvent(event)
+    candidates = [
+        subscription
+        for subscription in WebhookSubscription.objects.filter(is_active=True)
+        .filter(Q(program__isnull=True) | Q(program_id=program.pk))
+        .select_related("user")
+        if event in subscription.events
+    ]
+    if not candidates:
+        return 0
+    data = {**_resource(obj), **payload}
+    wanted = [s for s in candidates if _may_see(s, obj=obj, program=program, data=data)]
+    if not wanted:
+        return 0
+    event_id = uuid.uuid4()
+    body = {"id": str(event_id), "event": event.value, "created_at": timezone.now().isoformat(), "data": data}
+    body = json.loads(webhook_body(body))  # stored exactly as it will be sent
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(subscription=s, event=event, event_id=event_id, payload=body) for s in wanted]
+    )
+    ids = [d.pk for d in deliveries if d.pk is not None]
+    if not ids:  # a backend that does not return ids from a bulk insert
+        ids = list(WebhookDelivery.objects.filter(event_id=event_id).values_list("pk", flat=True))
+    transaction.on_commit(lambda: webhooks_enqueue(ids=ids))
+    return len(ids)
+
+
+def webhooks_enqueue(*, ids: list[int]) -> None:
+    """Hand queued deliveries to the queue. Rows are stamped first; if the broker refuses, the stamp
+    is taken back so the sweep hands them over within a minute."""
+    from notifications.tasks import deliver_webhook
+
+    if not ids:
+        return
+    WebhookDelivery.objects.filter(pk__in=ids, status=S.QUEUED).update(enqueued_at=timezone.now())
+    for position, pk in enumerate(ids):
+        try:
+            deliver_webhook.delay(pk)
+        except Exception:
+            logger.warning("Could not queue %d webhook deliveries; the sweep will.", len(ids) - position, exc_info=True)
+            WebhookDelivery.objects.filter(pk__in=ids[position:], status=S.QUEUED).update(enqueued_at=None)
+            return
+
+
+# --- delivery -----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    outcome: str  # delivered, retry, failed, skipped
+    retry_in: int | None = None  # seconds, when the task should schedule the next attempt itself
+
+
+def webhook_retry_delay(attempts: int) -> int:
+    """Seconds to wait after the `attempts`-th failed attempt: base · 2^(attempts − 1), capped."""
+    return min(settings.WEBHOOK_RETRY_MAX_SECONDS, settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+
+
+@transaction.atomic
+def _claim(delivery_id: int) -> WebhookDelivery | Outcome:
+    delivery = (
+        WebhookDelivery.objects.select_for_update(of=("self",))
+        .select_related("subscription")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None or delivery.status != S.QUEUED:
+        return Outcome("skipped")  # delivered, being sent by another worker, or failed
+    now = timezone.now()
+    if delivery.next_attempt_at and delivery.next_attempt_at > now + dt.timedelta(seconds=1):
+        return Outcome("skipped")  # not due yet: its own job or the sweep hands it over when it is
+    if not delivery.subscription.is_active:
+        delivery.status, delivery.last_error = S.FAILED, gettext("The subscription was deactivated.")
+        delivery.save(update_fields=["status", "last_error", "updated_at"])
+        return Outcome("failed")
+    delivery.status, delivery.claimed_at = S.SENDING, now
+    delivery.attempts += 1
+    delivery.save(update_fields=["status", "claimed_at", "attempts", "updated_at"])
+    return delivery
+
+
+def _record(delivery: WebhookDelivery, **changes: Any) -> None:
+    # Only the claim this worker holds is settled; a row the sweep took back meanwhile is left alone.
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=S.SENDING, claimed_at=delivery.claimed_at).update(
+        **changes, claimed_at=None, updated_at=timezone.now()
+    )
+
+
+def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
+    """POST the delivery once: (status code or None, the start of the answer, the error)."""
+    body = webhook_body(delivery.payload)
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Matchday-Event": delivery.event,
+        "X-Matchday-Delivery": str(delivery.event_id),
+        "X-Matchday-Signature": webhook_signature(secret=delivery.subscription.secret, timestamp=timestamp, body=body),
+    }
+    try:
+        with requests.post(
+            delivery.subscription.url,
+            data=body,
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            allow_redirects=False,
+            stream=True,  # read only the start of the answer, however long it is
+        ) as response:
+            raw = next(response.iter_content(4 * RESPONSE_EXCERPT_CHARS), b"")
+            excerpt = raw.decode(response.encoding or "utf-8", errors="replace")[:RESPONSE_EXCERPT_CHARS]
+            return response.status_code, excerpt, ""
+    except requests.RequestException as error:
+        return None, "", f"{type(error).__name__}: {error}"[:2000]
+
+
+def webhook_deliver(*, delivery_id: int) -> Outcome:
+    """POST one queued delivery at most once per claim and log the attempt (see the module docstring).
+    Safe to run twice: a delivery that is not queued, or not yet due, is skipped."""
+    claimed = _claim(delivery_id)
+    if isinstance(claimed, Outcome):
+        return claimed
+    delivery = claimed
+    started_at, started = timezone.now(), time.monotonic()
+    status_code, excerpt, error = _post(delivery)
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        number=delivery.attempts,
+        started_at=started_at,
+        duration_ms=round((time.monotonic() - started) * 1000),
+        status_code=status_code,
+        response_excerpt=excerpt,
+        error=error,
+    )
+    if status_code is not None and 200 <= status_code < 300:
+        _record(delivery, status=S.DELIVERED, delivered_at=timezone.now(), last_status_code=status_code, last_error="")
+        return Outcome("delivered")
+    reason = error or gettext("The receiver answered %(code)s.") % {"code": status_code}
+    if delivery.attempts < settings.WEBHOOK_MAX_ATTEMPTS:
+        delay = webhook_retry_delay(delivery.attempts)
+        due = timezone.now() + dt.timedelta(seconds=delay)
+        # A countdown longer than the broker keeps a job unacknowledged is left to the sweep.
+        scheduled = delay <= settings.NOTIFICATION_RETRY_MAX_SECONDS
+        _record(
+            delivery,
+            status=S.QUEUED,
+            next_attempt_at=due,
+            enqueued_at=due if scheduled else None,
+            last_status_code=status_code,
+            last_error=reason,
+        )
+        return Outcome("retry", retry_in=delay if scheduled else None)
+    logger.warning("Webhook delivery %s failed after %d attempts: %s", delivery.pk, delivery.attempts, reason)
+    _record(delivery, status=S.FAILED, last_status_code=status_code, last_error=reason)
+    return Outcome("failed")
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepReport:
+    stuck: int
+    handed_over: int
+
+
+def webhooks_sweep(
+    *,
+    sending_timeout: dt.timedelta | None = None,
+    requeue_after: dt.timedelta | None = None,
+    grace: dt.timedelta = HAND_OFF_GRACE,
+    limit: int = 5000,
+) -> SweepReport:
+    """Queue again deliveries "sending" for longer than `sending_timeout` (their worker died; the
+    receiver may have had the POST — it tells by the event id), and due queued deliveries never
+    handed to the queue, handed over before they were due, or handed over longer than
+    `requeue_after` ago (the broker lost the job). The notification settings set the times."""
+    now = timezone.now()
+    if sending_timeout is None:
+        sending_timeout = dt.timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS)
+    if requeue_after is None:
+        requeue_after = dt.timedelta(seconds=settings.NOTIFICATION_REQUEUE_SECONDS)
+    stuck = list(
+        WebhookDelivery.objects.filter(status=S.SENDING, claimed_at__lte=now - sending_timeout).values_list(
+            "pk", flat=True
+        )[:limit]
+    )
+    WebhookDelivery.objects.filter(pk__in=stuck, status=S.SENDING).update(
+        status=S.QUEUED,
+        claimed_at=None,
+        enqueued_at=None,
+        last_error=gettext("The worker sending this delivery stopped; it is queued again."),
+        updated_at=now,
+    )
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    lost = (
+        Q(enqueued_at__isnull=True, updated_at__lte=now - grace)
+        | Q(enqueued_at__lte=now - requeue_after)
+        | Q(enqueued_at__lt=F("next_attempt_at"))
+    )
+    waiting = WebhookDelivery.objects.filter(due, lost, status=S.QUEUED).exclude(pk__in=stuck)
+    ids = stuck + list(waiting.order_by("created_at", "pk").values_list("pk", flat=True)[: limit - len(stuck)])
+    webhooks_enqueue(ids=ids)
+    if ids:
+        logger.info("Webhook sweep: %d stuck deliveries queued again, %d handed to the queue", len(stuck), len(ids))
+    return SweepReport(stuck=len(stuck), handed_over=len(ids))
+
+
+# --- staff and owners ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def webhook_redeliver(*, delivery: WebhookDelivery, by: Any, reason: str = "") -> WebhookDelivery:
+    """A failed or delivered delivery is queued again with a fresh count of attempts (same event id
+    and body, signed anew) and sent as soon as a worker takes it. Audited."""
+    queued = transition(
+        delivery,
+        to=S.QUEUED,
+        by=by,
+        reason=reason,
+        extra_fields={"attempts": 0, "next_attempt_at": None, "enqueued_at": None, "last_error": ""},
+        data={"event_id": str(delivery.event_id)},
+    )
+    transaction.on_commit(lambda: webhooks_enqueue(ids=[queued.pk]))
+    return queued
