@@ -7,7 +7,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Avg, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from core.i18n import localized
 from matching.models import (
     Assignment,
     Criterion,
@@ -18,6 +20,7 @@ from matching.models import (
     RoundResult,
     Score,
 )
+from startups.answers import answer_display
 
 # Programs anyone may look at; drafts are still being prepared and archived ones are gone.
 PUBLIC_STATUSES = (
@@ -140,3 +143,34 @@ def result_criterion_means(*, results: list[RoundResult]) -> dict[int, list[tupl
         key = (row["round_id"], row["review__assignment__application_id"])
         means[key].append((row["criterion__code"], Decimal(str(row["mean"]))))
     return {r.pk: found for r in results if (found := means.get((r.round_id, r.application_id)))}
+
+
+def _joined(value):
+    return ", ".join(value) if isinstance(value, list) else value
+
+
+def assignment_application_view(assignment: Assignment) -> dict:
+    """What the evaluator reads (on the score sheet and through the API): the last submitted version,
+    without identities in a blind round. Expects the assignment with its application's submissions
+    and program questions loaded (see `assignment_for_scoring`)."""
+    application = assignment.application
+    submission = max(application.submissions.all(), key=lambda s: s.number, default=None)
+    snapshot = submission.snapshot if submission else {}
+    blind = assignment.round.blind
+    questions = sorted(application.program.questions.all(), key=lambda q: (q.order, q.pk))
+    answers = snapshot.get("answers", {})
+    documents = []
+    for number, file in enumerate(snapshot.get("attachments", []), start=1):
+        label = _("Document %(number)s") % {"number": number} if blind else file["name"]
+        documents.append({"id": file["id"], "label": label, "size": file["size"]})
+    return {
+        "blind": blind,
+        "snapshot": snapshot,
+        "startup": None if blind else snapshot.get("startup"),
+        "answers": [
+            (localized(q, "label"), _joined(answer_display(q, answers[q.code])))
+            for q in questions
+            if q.code in answers and q.kind != "file"
+        ],
+        "documents": documents,
+    }

@@ -19,10 +19,9 @@ from core.i18n import localized
 from matching.forms import WelcomeForm
 from matching.models import Assignment
 from matching.scoring import CriterionSpec, review_total
-from matching.selectors import assignment_for_scoring, assignments_of
+from matching.selectors import assignment_application_view, assignment_for_scoring, assignments_of
 from matching.services.evaluators import evaluator_accept_invitation
 from matching.services.reviews import ReviewIncomplete, review_problems, review_save, review_submit
-from startups.answers import answer_display
 
 
 @login_required
@@ -49,35 +48,6 @@ def _review_total(criteria, values) -> Decimal | None:
         return None
     specs = [CriterionSpec(id=c.pk, code=c.code, weight=c.weight, max_score=c.max_score) for c in criteria]
     return Decimal(str(review_total(scores, specs))).quantize(Decimal("0.1"))
-
-
-def _joined(value):
-    return ", ".join(value) if isinstance(value, list) else value
-
-
-def _application_view(assignment: Assignment) -> dict:
-    """What the evaluator reads: the last submitted version; without identities in a blind round."""
-    application = assignment.application
-    submission = max(application.submissions.all(), key=lambda s: s.number, default=None)
-    snapshot = submission.snapshot if submission else {}
-    blind = assignment.round.blind
-    questions = sorted(application.program.questions.all(), key=lambda q: (q.order, q.pk))
-    answers = snapshot.get("answers", {})
-    documents = []
-    for number, file in enumerate(snapshot.get("attachments", []), start=1):
-        label = _("Document %(number)s") % {"number": number} if blind else file["name"]
-        documents.append({"id": file["id"], "label": label, "size": file["size"]})
-    return {
-        "blind": blind,
-        "snapshot": snapshot,
-        "startup": None if blind else snapshot.get("startup"),
-        "answers": [
-            (localized(q, "label"), _joined(answer_display(q, answers[q.code])))
-            for q in questions
-            if q.code in answers and q.kind != "file"
-        ],
-        "documents": documents,
-    }
 
 
 @login_required
@@ -128,7 +98,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "total": _review_total(criteria, values),
         "missing": review_problems(review, criteria) if assignment.status != Assignment.Status.SUBMITTED else {},
         "editable": assignment.round.status == "scoring" and assignment.status != Assignment.Status.RECUSED,
-        **_application_view(assignment),
+        **assignment_application_view(assignment),
     }
     return render(request, "evaluator/assignment_detail.html", context, status=400 if errors else 200)
 

@@ -6,28 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from api.jobs import JobRefused, job_runner
 from api.models import Job
 from audit.services import audit_record
 from core.errors import DomainError
 from matching.models import EvaluationRound
 from matching.services.assignment import (
-    ASSIGNABLE_STATUSES,
     AssignmentImpossible,
     AssignmentReport,
     assignments_run,
 )
 from matching.services.scoring import results_compute
-
-
-def round_assign_check(*, round: EvaluationRound) -> None:  # noqa: A002
-    """The refusal `rounds.round_assign_evaluators` (the admin's action) gives before queueing."""
-    if round.status not in ASSIGNABLE_STATUSES:
-        raise DomainError(
-            _("Evaluators are assigned while a round is assigning or scoring."), code="round_not_assigning"
-        )
 
 
 @job_runner(Job.Kind.ASSIGN)

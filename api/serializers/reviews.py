@@ -1,6 +1,6 @@
 """An evaluator's assignments as the score sheet shows them, and the body of a review to save.
 
-The application part is what the evaluator page shows (`matching.views_evaluator._application_view`):
+The application part is what the evaluator page shows (`matching.selectors.assignment_application_view`):
 the last submitted version, and in a blind round no startup and no document file names.
 """
 
@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from core.i18n import localized
 from matching.models import Assignment, Criterion, EvaluationRound
-from matching.views_evaluator import _application_view
+from matching.selectors import assignment_application_view
 
 
 class AssignmentRoundSerializer(serializers.ModelSerializer):
@@ -108,7 +108,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SheetApplicationSerializer)
     def get_application(self, assignment: Assignment) -> dict:
-        view = _application_view(assignment)
+        view = assignment_application_view(assignment)
         application, snapshot = assignment.application, view["snapshot"]
         return SheetApplicationSerializer(
             {

@@ -20,7 +20,6 @@ from api.idempotency import HEADER, idempotent
 from api.jobs import job_start
 from api.models import ApiKey, Job
 from api.permissions import IsStaff, access_of
-from api.runners.rounds import round_assign_check
 from api.selectors import applications_for, programs_for, rounds_for
 from api.serializers.actions import (
     ApplicationStateSerializer,
@@ -34,7 +33,7 @@ from api.serializers.actions import (
 from api.serializers.common import ErrorSerializer
 from matching.models import EvaluationRound, Program
 from matching.services.programs import program_close, program_open
-from matching.services.rounds import round_close, round_open
+from matching.services.rounds import round_assign_check, round_close, round_open
 from matching.services.scoring import results_compute_check
 from matching.services.selection import results_publish, selection_finalise
 from startups.models import Application

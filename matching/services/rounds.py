@@ -60,13 +60,18 @@ def round_reopen(*, round: EvaluationRound, by: User, reason: str) -> Evaluation
     return transition(round, to=R.SCORING, by=by, reason=reason)
 
 
-def round_assign_evaluators(*, round: EvaluationRound, by: User, reason: str = "") -> EvaluationRound:  # noqa: A002
-    """Queue the job that gives every application its k evaluators. A round that cannot be served
-    is refused whole; the job writes the reasons into the round's audit trail."""
+def round_assign_check(*, round: EvaluationRound) -> None:  # noqa: A002
+    """Evaluators are assigned only while a round is assigning or scoring."""
     if round.status not in ASSIGNABLE_STATUSES:
         raise DomainError(
             _("Evaluators are assigned while a round is assigning or scoring."), code="round_not_assigning"
         )
+
+
+def round_assign_evaluators(*, round: EvaluationRound, by: User, reason: str = "") -> EvaluationRound:  # noqa: A002
+    """Queue the job that gives every application its k evaluators. A round that cannot be served
+    is refused whole; the job writes the reasons into the round's audit trail."""
+    round_assign_check(round=round)
     assignments_create_enqueue(round=round, by=by)
     return round
 

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiYamlRenderer
@@ -59,7 +61,13 @@ def test_the_docs_load_their_assets_from_this_site_not_a_cdn(client):
 def api_schema():
     schema = schemathesis.openapi.from_dict(generated_schema())
     schema.app = get_wsgi_application()
-    return schema
+    # As Django's test client does: the end of a request must not close the connection that holds
+    # the test's transaction.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schema
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
