@@ -1,7 +1,11 @@
 """Query filters shared by the API's lists."""
 
+import datetime as dt
+
 import django_filters
 from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -29,3 +33,33 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
         super().__init__(*args, coerce=lambda value: value == "true", empty_value=None, **kwargs)
+
+
+class UtcDateTimeField(forms.DateTimeField):
+    """An ISO date and time, compared in UTC. An offset no time zone has (beyond ±14 h) or a moment
+    that cannot be written in UTC is a 400, not a database error."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        offset = moment.utcoffset()
+        if offset is not None and abs(offset) > dt.timedelta(hours=14):
+            raise forms.ValidationError(_("Enter a time zone offset between -14:00 and +14:00."), code="invalid")
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError(_("Enter a valid date/time."), code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
+class FilterSet(django_filters.FilterSet):
+    """The API's filter sets: date-time fields are read as ISO 8601 and compared in UTC."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.DateTimeField: {"filter_class": UtcDateTimeFilter},
+    }

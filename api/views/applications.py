@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import filters, viewsets
 from rest_framework.response import Response
 
-from api.filters import IdFilter, StrictBooleanFilter
+from api.filters import FilterSet, IdFilter, StrictBooleanFilter
 from api.models import ApiKey
 from api.permissions import access_of
 from api.selectors import (
@@ -86,7 +86,7 @@ class ApplicationSearch(filters.SearchFilter):
         return queryset
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(FilterSet):
     program = IdFilter()
     track = IdFilter()
     round = IdFilter(method="filter_round", label="Applications with a result in this round (one the caller may see).")
@@ -166,7 +166,7 @@ class ApplicationViewSet(ScopedReadViewSet):
         return Response(ApplicationDetailSerializer(application, context=context).data)
 
 
-class StartupFilter(django_filters.FilterSet):
+class StartupFilter(FilterSet):
     sector = django_filters.CharFilter(field_name="sectors__code", label="A sector's code.")
 
     class Meta:
@@ -194,7 +194,7 @@ class StartupViewSet(ScopedReadViewSet):
         return startups_for(self.access)
 
 
-class RoundResultFilter(django_filters.FilterSet):
+class RoundResultFilter(FilterSet):
     round = IdFilter()
     program = IdFilter(field_name="round__program")
     advanced = StrictBooleanFilter(field_name="advanced")
@@ -227,7 +227,7 @@ class RoundResultViewSet(ScopedReadViewSet):
         return round_results_for(self.access)
 
 
-class SelectionFilter(django_filters.FilterSet):
+class SelectionFilter(FilterSet):
     program = IdFilter()
 
     class Meta:

@@ -1,9 +1,9 @@
 """Jobs started through the API (assignment, computing results, large exports), polled until done."""
 
-import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from api.filters import FilterSet
 from api.jobs import jobs_for
 from api.models import ApiKey, Job
 from api.permissions import access_of
@@ -11,7 +11,7 @@ from api.serializers.actions import JobSerializer
 from api.serializers.common import ErrorSerializer
 
 
-class JobFilter(django_filters.FilterSet):
+class JobFilter(FilterSet):
     class Meta:
         model = Job
         fields = {"kind": ["exact"], "status": ["exact"]}

@@ -1,9 +1,8 @@
 """Programs (with tracks, partners and questions) and rounds (with criteria): read-only."""
 
-import django_filters
 from rest_framework import viewsets
 
-from api.filters import IdFilter
+from api.filters import FilterSet, IdFilter
 from api.models import ApiKey
 from api.permissions import access_of
 from api.selectors import program_detail_queryset, programs_for, rounds_for
@@ -11,7 +10,7 @@ from api.serializers.programs import ProgramDetailSerializer, ProgramSerializer,
 from matching.models import EvaluationRound, Program
 
 
-class ProgramFilter(django_filters.FilterSet):
+class ProgramFilter(FilterSet):
     class Meta:
         model = Program
         fields = {"status": ["exact"], "slug": ["exact"], "closes_at": ["gte", "lte"]}
@@ -33,7 +32,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
         return ProgramDetailSerializer if self.action == "retrieve" else ProgramSerializer
 
 
-class RoundFilter(django_filters.FilterSet):
+class RoundFilter(FilterSet):
     # An id filter that matches nothing answers an empty list, as everywhere in the API: a 400 for an
     # unknown id would tell a caller which ids exist.
     program = IdFilter(field_name="program_id")

@@ -6,7 +6,6 @@ staff included: another evaluator's assignment is a 404 for everybody. The write
 services as the evaluator page (`review_save`, `review_submit`, `assignment_recuse`).
 """
 
-import django_filters
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -20,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import error_body
-from api.filters import IdFilter
+from api.filters import FilterSet, IdFilter
 from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import idempotent
 from api.models import ApiKey
@@ -73,7 +72,7 @@ def _with_sheet(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
     )
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(FilterSet):
     round = IdFilter(field_name="round_id")
 
     class Meta:

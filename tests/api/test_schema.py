@@ -113,3 +113,14 @@ def test_the_api_answers_as_its_schema_says_and_never_with_a_server_error(label,
         )
 
     answers_as_documented()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "moment", ["0763-12-31T18:44:39-19:11", "0001-01-01T00:00:00+05:00", "2026-13-01T00:00:00Z", "yesterday"]
+)
+def test_a_date_filter_no_clock_can_show_is_a_400_not_a_server_error(staff_api, moment):
+    response = staff_api.get("/api/v1/programs/", {"closes_at__gte": moment})
+
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"closes_at__gte"}
