@@ -30,3 +30,35 @@ class AutoSchema(openapi.AutoSchema):
                 error = OpenApiResponse(ErrorSerializer, description=ERRORS[code])
                 responses[code] = self._get_response_for_code(error, code, direction=direction)
         return responses
+
+
+# Django bounds integer fields by the database's column range (32767 for a small integer on PostgreSQL,
+# 2^63 - 1 for any integer on SQLite). Those are storage limits, not part of the API's contract, and
+# would make the schema differ by database.
+DATABASE_BOUNDS = {
+    "maximum": {32767, 2147483647, 9223372036854775807},
+    "minimum": {-32768, -2147483648, -9223372036854775808},
+}
+
+
+def _drop_database_bounds(node) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            dropped = False
+            for key, bounds in DATABASE_BOUNDS.items():
+                if node.get(key) in bounds:
+                    del node[key]
+                    dropped = True
+            if dropped and node.get("format") == "int64":
+                del node["format"]
+        for value in node.values():
+            _drop_database_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_database_bounds(value)
+
+
+def drop_database_bounds(result, generator, request, public):
+    """drf-spectacular post-processing hook: the same schema whatever the database."""
+    _drop_database_bounds(result)
+    return result

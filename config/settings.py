@@ -277,6 +277,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.drop_database_bounds",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ProgramStatusEnum": "matching.models.Program.Status",
         "RoundStatusEnum": "matching.models.EvaluationRound.Status",
