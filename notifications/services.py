@@ -23,7 +23,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -35,6 +34,7 @@ from core.lifecycle import transition
 from notifications.defaults import default_template
 from notifications.events import EVENTS, Obsolete
 from notifications.models import MessageTemplate, Notification
+from notifications.outbox import HAND_OFF_GRACE, SweepReport, outbox_sweep, seconds_or
 from notifications.rendering import RenderedMessage, render_message, template_problems
 
 logger = logging.getLogger(__name__)
@@ -42,8 +42,6 @@ S = Notification.Status
 
 # notify_each hands large batches to the queue through fan-out jobs of this many ids.
 FAN_OUT_CHUNK = 500
-# A row created this long ago that was never handed to the queue lost its hand-off.
-HAND_OFF_GRACE = dt.timedelta(seconds=60)
 
 
 # --- queueing ---------------------------------------------------------------------------------------
@@ -308,12 +306,6 @@ def notification_deliver(*, notification_id: int) -> Delivery:
     return Delivery("sent")
 
 
-@dataclasses.dataclass(frozen=True)
-class SweepReport:
-    stuck: int
-    handed_over: int
-
-
 def notifications_sweep(
     *,
     sending_timeout: dt.timedelta | None = None,
@@ -321,42 +313,23 @@ def notifications_sweep(
     grace: dt.timedelta = HAND_OFF_GRACE,
     limit: int = 5000,
 ) -> SweepReport:
-    """Queue again what would otherwise wait forever:
-
-    - rows "sending" for longer than `sending_timeout`: their worker died between claiming and
-      recording (the message may have gone out — the one case where a message can be sent twice);
-    - due queued rows never handed to the queue (`grace` after creation), handed over before they
-      became due, or handed over longer than `requeue_after` ago (the broker lost the job).
-    """
-    now = timezone.now()
-    if sending_timeout is None:
-        sending_timeout = dt.timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS)
-    if requeue_after is None:
-        requeue_after = dt.timedelta(seconds=settings.NOTIFICATION_REQUEUE_SECONDS)
-    stuck = list(
-        Notification.objects.filter(status=S.SENDING, claimed_at__lte=now - sending_timeout).values_list(
-            "pk", flat=True
-        )[:limit]
+    """Queue again the messages that would otherwise wait forever (see `outbox_sweep`): stuck in
+    "sending" because their worker died, or queued with their job lost."""
+    report = outbox_sweep(
+        Notification,
+        due_field="not_before",
+        enqueue=lambda ids: notifications_enqueue(ids=ids),
+        stuck_message=gettext("The worker sending this message stopped; it is queued again."),
+        sending_timeout=seconds_or(sending_timeout, settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS),
+        requeue_after=seconds_or(requeue_after, settings.NOTIFICATION_REQUEUE_SECONDS),
+        grace=grace,
+        limit=limit,
     )
-    Notification.objects.filter(pk__in=stuck, status=S.SENDING).update(
-        status=S.QUEUED,
-        claimed_at=None,
-        enqueued_at=None,
-        last_error=gettext("The worker sending this message stopped; it is queued again."),
-        updated_at=now,
-    )
-    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
-    lost = (
-        Q(enqueued_at__isnull=True, updated_at__lte=now - grace)
-        | Q(enqueued_at__lte=now - requeue_after)
-        | Q(enqueued_at__lt=F("not_before"))
-    )
-    waiting = Notification.objects.filter(due, lost, status=S.QUEUED).exclude(pk__in=stuck)
-    ids = stuck + list(waiting.order_by("created_at", "pk").values_list("pk", flat=True)[: limit - len(stuck)])
-    notifications_enqueue(ids=ids)
-    if ids:
-        logger.info("Notification sweep: %d stuck rows queued again, %d rows handed to the queue", len(stuck), len(ids))
-    return SweepReport(stuck=len(stuck), handed_over=len(ids))
+    if report.handed_over:
+        logger.info(
+            "Notification sweep: %d stuck rows queued again, %d handed to the queue", *dataclasses.astuple(report)
+        )
+    return report
 
 
 # --- staff actions ------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -39,6 +39,7 @@ from audit.services import audit_record
 from core.errors import DomainError
 from core.lifecycle import transition
 from notifications.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
+from notifications.outbox import HAND_OFF_GRACE, SweepReport, outbox_sweep, seconds_or
 
 logger = logging.getLogger(__name__)
 S = WebhookDelivery.Status
@@ -47,8 +48,6 @@ USER_AGENT = "Matchday-Webhooks/1"
 RESPONSE_EXCERPT_CHARS = 1000
 API_PREFIX = "/api/v1"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-# A row created this long ago that was never handed to the queue lost its hand-off.
-HAND_OFF_GRACE = dt.timedelta(seconds=60)
 
 
 # --- subscriptions ------------------------------------------------------------------------------------
@@ -433,12 +432,6 @@ def webhook_deliver(*, delivery_id: int) -> Outcome:
     return Outcome("failed")
 
 
-@dataclasses.dataclass(frozen=True)
-class SweepReport:
-    stuck: int
-    handed_over: int
-
-
 def webhooks_sweep(
     *,
     sending_timeout: dt.timedelta | None = None,
@@ -446,39 +439,23 @@ def webhooks_sweep(
     grace: dt.timedelta = HAND_OFF_GRACE,
     limit: int = 5000,
 ) -> SweepReport:
-    """Queue again deliveries "sending" for longer than `sending_timeout` (their worker died; the
-    receiver may have had the POST — it tells by the event id), and due queued deliveries never
-    handed to the queue, handed over before they were due, or handed over longer than
-    `requeue_after` ago (the broker lost the job). The notification settings set the times."""
-    now = timezone.now()
-    if sending_timeout is None:
-        sending_timeout = dt.timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS)
-    if requeue_after is None:
-        requeue_after = dt.timedelta(seconds=settings.NOTIFICATION_REQUEUE_SECONDS)
-    stuck = list(
-        WebhookDelivery.objects.filter(status=S.SENDING, claimed_at__lte=now - sending_timeout).values_list(
-            "pk", flat=True
-        )[:limit]
+    """Queue again the deliveries that would otherwise wait forever (see `outbox_sweep`; a receiver
+    that got a POST twice tells by the event id). The notification settings set the times."""
+    report = outbox_sweep(
+        WebhookDelivery,
+        due_field="next_attempt_at",
+        enqueue=lambda ids: webhooks_enqueue(ids=ids),
+        stuck_message=gettext("The worker sending this delivery stopped; it is queued again."),
+        sending_timeout=seconds_or(sending_timeout, settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS),
+        requeue_after=seconds_or(requeue_after, settings.NOTIFICATION_REQUEUE_SECONDS),
+        grace=grace,
+        limit=limit,
     )
-    WebhookDelivery.objects.filter(pk__in=stuck, status=S.SENDING).update(
-        status=S.QUEUED,
-        claimed_at=None,
-        enqueued_at=None,
-        last_error=gettext("The worker sending this delivery stopped; it is queued again."),
-        updated_at=now,
-    )
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    lost = (
-        Q(enqueued_at__isnull=True, updated_at__lte=now - grace)
-        | Q(enqueued_at__lte=now - requeue_after)
-        | Q(enqueued_at__lt=F("next_attempt_at"))
-    )
-    waiting = WebhookDelivery.objects.filter(due, lost, status=S.QUEUED).exclude(pk__in=stuck)
-    ids = stuck + list(waiting.order_by("created_at", "pk").values_list("pk", flat=True)[: limit - len(stuck)])
-    webhooks_enqueue(ids=ids)
-    if ids:
-        logger.info("Webhook sweep: %d stuck deliveries queued again, %d handed to the queue", len(stuck), len(ids))
-    return SweepReport(stuck=len(stuck), handed_over=len(ids))
+    if report.handed_over:
+        logger.info(
+            "Webhook sweep: %d stuck deliveries queued again, %d handed to the queue", *dataclasses.astuple(report)
+        )
+    return report
 
 
 # --- staff and owners ---------------------------------------------------------------------------------
