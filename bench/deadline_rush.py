@@ -1002,7 +1002,7 @@ def report(
     if failures:
         print("RESULT       FAIL — nothing lost or doubled, but see the lines above")
         return 2
-    print("RESULT       PASS — none lost, none doubled, each receipt queued once")
+    print("RESULT       PASS — none lost, none doubled, each receipt sent once")
     return 0
 
 
