@@ -107,7 +107,7 @@ def application_list_queryset(access: Access) -> QuerySet[Application]:
         results = results.filter(round__status=EvaluationRound.Status.PUBLISHED)
     return (
         applications_for(access)
-        .select_related("program", "track", "startup")
+        .select_related("track", "startup")  # the list shows the program's id only: no join
         .prefetch_related(Prefetch("round_results", queryset=results, to_attr="visible_results"))
         .order_by("program_id", "receipt_number", "pk")
     )
@@ -116,7 +116,7 @@ def application_list_queryset(access: Access) -> QuerySet[Application]:
 def application_detail_queryset(access: Access) -> QuerySet[Application]:
     """As the list, plus what the detail reads: the submissions (newest first), the program's
     questions, declarations and partners."""
-    return application_list_queryset(access).prefetch_related(
+    return application_list_queryset(access).select_related("program").prefetch_related(
         Prefetch("submissions", queryset=Submission.objects.order_by("-number")),
         Prefetch("program__questions", queryset=Question.objects.order_by("order", "pk")),
         Prefetch("program__declarations", queryset=Declaration.objects.order_by("order", "pk")),
