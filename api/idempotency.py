@@ -119,3 +119,10 @@ def idempotent(method):
         return response
 
     return wrapper
+
+
+def idempotency_records_purge(*, older_than: dt.timedelta) -> int:
+    """Forget answers older than `older_than`: a client retries within minutes, not days. Returns how
+    many were deleted."""
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

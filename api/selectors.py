@@ -116,11 +116,15 @@ def application_list_queryset(access: Access) -> QuerySet[Application]:
 def application_detail_queryset(access: Access) -> QuerySet[Application]:
     """As the list, plus what the detail reads: the submissions (newest first), the program's
     questions, declarations and partners."""
-    return application_list_queryset(access).select_related("program").prefetch_related(
-        Prefetch("submissions", queryset=Submission.objects.order_by("-number")),
-        Prefetch("program__questions", queryset=Question.objects.order_by("order", "pk")),
-        Prefetch("program__declarations", queryset=Declaration.objects.order_by("order", "pk")),
-        Prefetch("program__partnerships", queryset=ProgramPartner.objects.select_related("partner")),
+    return (
+        application_list_queryset(access)
+        .select_related("program")
+        .prefetch_related(
+            Prefetch("submissions", queryset=Submission.objects.order_by("-number")),
+            Prefetch("program__questions", queryset=Question.objects.order_by("order", "pk")),
+            Prefetch("program__declarations", queryset=Declaration.objects.order_by("order", "pk")),
+            Prefetch("program__partnerships", queryset=ProgramPartner.objects.select_related("partner")),
+        )
     )
 
 

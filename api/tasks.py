@@ -10,3 +10,21 @@ def run_job(job_id: int) -> str:
     from api.jobs import job_run
 
     return job_run(job_id=job_id).status
+
+
+@shared_task(acks_late=True)
+def purge_expired() -> dict:
+    """Daily: forget old Idempotency-Key answers and delete old export files (see the settings)."""
+    import datetime as dt
+
+    from django.conf import settings
+
+    from api.idempotency import idempotency_records_purge
+    from api.runners.exports import exports_purge
+
+    return {
+        "idempotency_records": idempotency_records_purge(
+            older_than=dt.timedelta(hours=settings.IDEMPOTENCY_KEEP_HOURS)
+        ),
+        "export_files": exports_purge(older_than=dt.timedelta(days=settings.EXPORT_KEEP_DAYS)),
+    }

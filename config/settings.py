@@ -238,6 +238,7 @@ CELERY_BEAT_SCHEDULE = {
     # D-3 and D-1 reminders to drafts; 48 h and 24 h reminders to evaluators. Each message is queued once.
     "deadline-reminders": {"task": "notifications.tasks.remind_draft_deadlines", "schedule": 15 * 60.0},
     "review-reminders": {"task": "notifications.tasks.remind_reviews", "schedule": 15 * 60.0},
+    "purge-expired": {"task": "api.tasks.purge_expired", "schedule": 24 * 3600.0},
 }
 
 REST_FRAMEWORK = {
@@ -262,6 +263,9 @@ REST_FRAMEWORK = {
 }
 # A GET export of more rows than this is refused with 409: POST /api/v1/exports/ builds it as a job.
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5000)
+# Kept this long, then purged every night: export files built by jobs, and Idempotency-Key answers.
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
+IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Matchday API",
     "DESCRIPTION": (

@@ -4,6 +4,7 @@ there (`export_file_path`). The rows come from the same builders as the admin's 
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
@@ -12,7 +13,7 @@ from typing import Any
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from api.jobs import job_runner, job_start
@@ -82,3 +83,19 @@ def export_run(*, params: dict[str, Any], by: Any) -> dict:
             file.seek(0)
             saved = default_storage.save(f"exports/{params['job']}/{name}", File(file, name=name))
     return {"file": PurePosixPath(saved).name, "rows": counted.count}
+
+
+def exports_purge(*, older_than: dt.timedelta) -> int:
+    """Delete the files of export jobs that finished more than `older_than` ago; their jobs stay, marked
+    expired (a download then says so). Returns how many files were deleted."""
+    cutoff = timezone.now() - older_than
+    purged = 0
+    for job in Job.objects.filter(kind=Job.Kind.EXPORT, status=Job.Status.SUCCEEDED, finished_at__lt=cutoff):
+        path = export_file_path(job=job)
+        if path is None:
+            continue
+        default_storage.delete(path)
+        job.result = {**job.result, "file": None, "expired": True}
+        job.save(update_fields=["result"])
+        purged += 1
+    return purged

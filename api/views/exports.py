@@ -62,6 +62,11 @@ class ExportNotReady(DomainError):
     code = "export_not_ready"
 
 
+class ExportExpired(DomainError):
+    code = "export_expired"
+    http_status = 404
+
+
 class FilesOrJson(DefaultContentNegotiation):
     """Files are answered as they are; what is rendered (a job, an error) is JSON, even at `….csv`."""
 
@@ -242,6 +247,11 @@ class ExportViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, *args, **kwargs):
         job = self.get_object()
+        if job.result.get("expired"):
+            raise ExportExpired(
+                _("This export's file has been deleted after %(days)s days; start it again.")
+                % {"days": settings.EXPORT_KEEP_DAYS}
+            )
         path = export_file_path(job=job)
         if path is None:
             raise ExportNotReady(_("The export is not ready: its job has not succeeded."))
