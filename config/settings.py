@@ -200,6 +200,9 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Receivers on this machine or a private network (a 10.x address, a name resolving to one) are refused
+# unless allowed: a subscription must not turn the server into a probe of its own network.
+WEBHOOK_ALLOW_INTERNAL_ADDRESSES = env.bool("WEBHOOK_ALLOW_INTERNAL_ADDRESSES", default=DEBUG)
 
 # Cache: per process by default; with several web processes point CACHE_URL at a Redis database
 # of its own (not the broker's), so that rate limits count across them.

@@ -19,9 +19,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import uuid
 from typing import Any
@@ -78,11 +80,40 @@ def _access(*, user: Any, partner_id: int | None):
     return Access(user=user, key=ApiKey(user=user, partner_id=partner_id) if partner_id else None)
 
 
+def _is_internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return not ip.is_global or ip.is_multicast
+
+
+def internal_address_of(host: str) -> str | None:
+    """The first address of `host` that is not on the public internet (this machine, a private network,
+    link-local, reserved), or None. Names are resolved; a name that does not resolve is not internal."""
+    if host in LOCAL_HOSTS:
+        return host
+    try:
+        addresses = [host] if _is_ip(host) else [info[4][0] for info in socket.getaddrinfo(host, None)]
+    except OSError:
+        return None
+    return next((address for address in addresses if _is_internal(address)), None)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _url_problems(url: str) -> list[str]:
     parts = urlsplit(url or "")
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
         return [gettext("Enter a full web address, such as https://example.com/hooks/matchday.")]
+    # Names are checked when a delivery is sent (they may resolve elsewhere later); addresses already here.
+    internal = host in LOCAL_HOSTS or (_is_ip(host) and _is_internal(host))
+    if internal and not settings.WEBHOOK_ALLOW_INTERNAL_ADDRESSES:
+        return [gettext("The address must be on the internet, not on this machine or a private network.")]
     if parts.scheme != "https" and not settings.DEBUG and host not in LOCAL_HOSTS:
         return [gettext("The address must use https (http is accepted only for 127.0.0.1 and localhost).")]
     if parts.username or parts.password:
@@ -398,6 +429,15 @@ def webhook_deliver(*, delivery_id: int) -> Outcome:
     if isinstance(claimed, Outcome):
         return claimed
     delivery = claimed
+    host = (urlsplit(delivery.subscription.url).hostname or "").lower()
+    internal = None if settings.WEBHOOK_ALLOW_INTERNAL_ADDRESSES else internal_address_of(host)
+    if internal is not None:  # checked at every delivery: a name may point elsewhere since it was saved
+        reason = gettext("Not sent: %(host)s leads to %(address)s, which is not on the internet.") % {
+            "host": host,
+            "address": internal,
+        }
+        _record(delivery, status=S.FAILED, last_error=reason)
+        return Outcome("failed")
     started_at, started = timezone.now(), time.monotonic()
     status_code, excerpt, error = _post(delivery)
     WebhookAttempt.objects.create(

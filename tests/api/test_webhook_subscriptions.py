@@ -81,8 +81,30 @@ def test_an_address_without_https_is_refused_with_a_message_on_the_field(staff_a
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hooks", "http://localhost/hooks"])
-def test_plain_http_is_accepted_for_this_machine(staff_api, url):
+def test_plain_http_is_accepted_for_this_machine_where_internal_receivers_are_allowed(staff_api, settings, url):
+    settings.WEBHOOK_ALLOW_INTERNAL_ADDRESSES = True
+
     assert new_subscription(staff_api, url=url).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hooks",
+        "https://localhost/hooks",
+        "https://10.0.0.5/hooks",
+        "https://192.168.1.20/hooks",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/hooks",
+    ],
+)
+def test_a_receiver_on_this_machine_or_a_private_network_is_refused(staff_api, settings, url):
+    settings.WEBHOOK_ALLOW_INTERNAL_ADDRESSES = False
+
+    response = new_subscription(staff_api, url=url)
+
+    assert response.status_code == 422
+    assert "internet" in response.json()["fields"]["url"][0]
 
 
 def test_http_is_accepted_everywhere_in_debug_mode(staff_api, settings):

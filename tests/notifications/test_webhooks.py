@@ -68,6 +68,11 @@ def _handler(receiver: Receiver):
     return Handler
 
 
+@pytest.fixture(autouse=True)
+def _receivers_on_this_machine_allowed(settings):
+    settings.WEBHOOK_ALLOW_INTERNAL_ADDRESSES = True  # the test's receiver listens on 127.0.0.1
+
+
 @pytest.fixture
 def receiver():
     receiver = Receiver()
@@ -655,3 +660,19 @@ def test_the_delivery_page_shows_every_attempt(staff_client):
 
     assert response.status_code == 200
     assert "upstream exploded" in response.content.decode()
+
+
+def test_a_receiver_on_this_machine_is_not_called_when_internal_addresses_are_refused(
+    receiver, staff_user, settings, django_capture_on_commit_callbacks
+):
+    subscribe(receiver, user=staff_user)
+    settings.WEBHOOK_ALLOW_INTERNAL_ADDRESSES = False
+    application = factories.ApplicationFactory(submitted=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks_emit(event="application.submitted", obj=application, payload={}, program=application.program)
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert "127.0.0.1" in delivery.last_error
+    assert receiver.received == []
