@@ -101,7 +101,8 @@ def test_plain_http_is_accepted_for_this_machine_where_internal_receivers_are_al
 def test_a_receiver_on_this_machine_or_a_private_network_is_refused(staff_api, settings, url):
     settings.WEBHOOK_ALLOW_INTERNAL_ADDRESSES = False
 
-    response = new_subscription(staff_api, url=url)
+    body = {"url": url, "events": ["selection.finalised"]}
+    response = staff_api.post(WEBHOOKS, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 422
     assert "internet" in response.json()["fields"]["url"][0]
