@@ -34,7 +34,7 @@ from core.lifecycle import transition
 from notifications.defaults import default_template
 from notifications.events import EVENTS, Obsolete
 from notifications.models import MessageTemplate, Notification
-from notifications.outbox import HAND_OFF_GRACE, SweepReport, outbox_sweep, seconds_or
+from notifications.outbox import HAND_OFF_GRACE, SweepReport, outbox_enqueue, outbox_record, outbox_sweep
 from notifications.rendering import RenderedMessage, render_message, template_problems
 
 logger = logging.getLogger(__name__)
@@ -159,20 +159,10 @@ def notifications_fan_out(*, ids: list[int]) -> None:
 
 
 def notifications_enqueue(*, ids: list[int]) -> None:
-    """Hand queued rows to the delivery queue. Rows are stamped first; if the broker refuses, the
-    stamp is taken back so the sweep hands them over within a minute."""
+    """Hand queued rows to the delivery queue (see `outbox_enqueue`)."""
     from notifications.tasks import deliver_notification
 
-    if not ids:
-        return
-    Notification.objects.filter(pk__in=ids, status=S.QUEUED).update(enqueued_at=timezone.now())
-    for position, pk in enumerate(ids):
-        try:
-            deliver_notification.delay(pk)
-        except Exception:
-            logger.warning("Could not queue %d notifications; the sweep will.", len(ids) - position, exc_info=True)
-            Notification.objects.filter(pk__in=ids[position:], status=S.QUEUED).update(enqueued_at=None)
-            return
+    outbox_enqueue(Notification, ids=ids, task=deliver_notification, what="notifications")
 
 
 # --- rendering ----------------------------------------------------------------------------------------
@@ -257,13 +247,6 @@ def _claim(notification_id: int) -> Notification | Delivery:
     return notification
 
 
-def _record(notification: Notification, **changes: Any) -> None:
-    # Only the claim this worker holds is settled; a row the sweep took back meanwhile is left alone.
-    Notification.objects.filter(pk=notification.pk, status=S.SENDING, claimed_at=notification.claimed_at).update(
-        **changes, claimed_at=None, updated_at=timezone.now()
-    )
-
-
 def notification_deliver(*, notification_id: int) -> Delivery:
     """Send one queued message at most once per claim (see the module docstring). Safe to run twice:
     a row that is not queued is skipped."""
@@ -274,11 +257,11 @@ def notification_deliver(*, notification_id: int) -> Delivery:
     try:
         message = notification_render(notification=notification)
     except Obsolete as reason:
-        _record(notification, status=S.CANCELLED, last_error=str(reason))
+        outbox_record(notification, status=S.CANCELLED, last_error=str(reason))
         return Delivery("cancelled")
     except Exception as error:  # a template or data problem: trying again will not help
         logger.exception("Notification %s could not be rendered", notification.pk)
-        _record(notification, status=S.FAILED, last_error=f"{type(error).__name__}: {error}")
+        outbox_record(notification, status=S.FAILED, last_error=f"{type(error).__name__}: {error}")
         return Delivery("failed")
 
     try:
@@ -288,10 +271,10 @@ def notification_deliver(*, notification_id: int) -> Delivery:
         if is_temporary(error) and notification.attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
             delay = retry_delay(notification.attempts)
             due = timezone.now() + dt.timedelta(seconds=delay)
-            _record(notification, status=S.QUEUED, last_error=reason, not_before=due, enqueued_at=due)
+            outbox_record(notification, status=S.QUEUED, last_error=reason, not_before=due, enqueued_at=due)
             return Delivery("retry", retry_in=delay)
         logger.warning("Notification %s failed after %d attempts: %s", notification.pk, notification.attempts, reason)
-        _record(notification, status=S.FAILED, last_error=reason)
+        outbox_record(notification, status=S.FAILED, last_error=reason)
         return Delivery("failed")
 
     Notification.objects.filter(pk=notification.pk).exclude(status=S.SENT).update(
@@ -315,21 +298,17 @@ def notifications_sweep(
 ) -> SweepReport:
     """Queue again the messages that would otherwise wait forever (see `outbox_sweep`): stuck in
     "sending" because their worker died, or queued with their job lost."""
-    report = outbox_sweep(
+    return outbox_sweep(
         Notification,
         due_field="not_before",
         enqueue=lambda ids: notifications_enqueue(ids=ids),
         stuck_message=gettext("The worker sending this message stopped; it is queued again."),
-        sending_timeout=seconds_or(sending_timeout, settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS),
-        requeue_after=seconds_or(requeue_after, settings.NOTIFICATION_REQUEUE_SECONDS),
+        what="notifications",
+        sending_timeout=sending_timeout,
+        requeue_after=requeue_after,
         grace=grace,
         limit=limit,
     )
-    if report.handed_over:
-        logger.info(
-            "Notification sweep: %d stuck rows queued again, %d handed to the queue", *dataclasses.astuple(report)
-        )
-    return report
 
 
 # --- staff actions ------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from audit.services import audit_record
 from core.errors import DomainError
 from core.lifecycle import transition
 from notifications.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
-from notifications.outbox import HAND_OFF_GRACE, SweepReport, outbox_sweep, seconds_or
+from notifications.outbox import HAND_OFF_GRACE, SweepReport, outbox_enqueue, outbox_record, outbox_sweep
 
 logger = logging.getLogger(__name__)
 S = WebhookDelivery.Status
@@ -335,20 +335,10 @@ def webhooks_emit(*, event: str, obj: models.Model, payload: dict[str, Any], pro
 
 
 def webhooks_enqueue(*, ids: list[int]) -> None:
-    """Hand queued deliveries to the queue. Rows are stamped first; if the broker refuses, the stamp
-    is taken back so the sweep hands them over within a minute."""
+    """Hand queued deliveries to the queue (see `outbox_enqueue`)."""
     from notifications.tasks import deliver_webhook
 
-    if not ids:
-        return
-    WebhookDelivery.objects.filter(pk__in=ids, status=S.QUEUED).update(enqueued_at=timezone.now())
-    for position, pk in enumerate(ids):
-        try:
-            deliver_webhook.delay(pk)
-        except Exception:
-            logger.warning("Could not queue %d webhook deliveries; the sweep will.", len(ids) - position, exc_info=True)
-            WebhookDelivery.objects.filter(pk__in=ids[position:], status=S.QUEUED).update(enqueued_at=None)
-            return
+    outbox_enqueue(WebhookDelivery, ids=ids, task=deliver_webhook, what="webhook deliveries")
 
 
 # --- delivery -----------------------------------------------------------------------------------------
@@ -386,13 +376,6 @@ def _claim(delivery_id: int) -> WebhookDelivery | Outcome:
     delivery.attempts += 1
     delivery.save(update_fields=["status", "claimed_at", "attempts", "updated_at"])
     return delivery
-
-
-def _record(delivery: WebhookDelivery, **changes: Any) -> None:
-    # Only the claim this worker holds is settled; a row the sweep took back meanwhile is left alone.
-    WebhookDelivery.objects.filter(pk=delivery.pk, status=S.SENDING, claimed_at=delivery.claimed_at).update(
-        **changes, claimed_at=None, updated_at=timezone.now()
-    )
 
 
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
@@ -436,7 +419,7 @@ def webhook_deliver(*, delivery_id: int) -> Outcome:
             "host": host,
             "address": internal,
         }
-        _record(delivery, status=S.FAILED, last_error=reason)
+        outbox_record(delivery, status=S.FAILED, last_error=reason)
         return Outcome("failed")
     started_at, started = timezone.now(), time.monotonic()
     status_code, excerpt, error = _post(delivery)
@@ -450,7 +433,9 @@ def webhook_deliver(*, delivery_id: int) -> Outcome:
         error=error,
     )
     if status_code is not None and 200 <= status_code < 300:
-        _record(delivery, status=S.DELIVERED, delivered_at=timezone.now(), last_status_code=status_code, last_error="")
+        outbox_record(
+            delivery, status=S.DELIVERED, delivered_at=timezone.now(), last_status_code=status_code, last_error=""
+        )
         return Outcome("delivered")
     reason = error or gettext("The receiver answered %(code)s.") % {"code": status_code}
     if delivery.attempts < settings.WEBHOOK_MAX_ATTEMPTS:
@@ -458,7 +443,7 @@ def webhook_deliver(*, delivery_id: int) -> Outcome:
         due = timezone.now() + dt.timedelta(seconds=delay)
         # A countdown longer than the broker keeps a job unacknowledged is left to the sweep.
         scheduled = delay <= settings.NOTIFICATION_RETRY_MAX_SECONDS
-        _record(
+        outbox_record(
             delivery,
             status=S.QUEUED,
             next_attempt_at=due,
@@ -468,7 +453,7 @@ def webhook_deliver(*, delivery_id: int) -> Outcome:
         )
         return Outcome("retry", retry_in=delay if scheduled else None)
     logger.warning("Webhook delivery %s failed after %d attempts: %s", delivery.pk, delivery.attempts, reason)
-    _record(delivery, status=S.FAILED, last_status_code=status_code, last_error=reason)
+    outbox_record(delivery, status=S.FAILED, last_status_code=status_code, last_error=reason)
     return Outcome("failed")
 
 
@@ -481,21 +466,17 @@ def webhooks_sweep(
 ) -> SweepReport:
     """Queue again the deliveries that would otherwise wait forever (see `outbox_sweep`; a receiver
     that got a POST twice tells by the event id). The notification settings set the times."""
-    report = outbox_sweep(
+    return outbox_sweep(
         WebhookDelivery,
         due_field="next_attempt_at",
         enqueue=lambda ids: webhooks_enqueue(ids=ids),
         stuck_message=gettext("The worker sending this delivery stopped; it is queued again."),
-        sending_timeout=seconds_or(sending_timeout, settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS),
-        requeue_after=seconds_or(requeue_after, settings.NOTIFICATION_REQUEUE_SECONDS),
+        what="webhook deliveries",
+        sending_timeout=sending_timeout,
+        requeue_after=requeue_after,
         grace=grace,
         limit=limit,
     )
-    if report.handed_over:
-        logger.info(
-            "Webhook sweep: %d stuck deliveries queued again, %d handed to the queue", *dataclasses.astuple(report)
-        )
-    return report
 
 
 # --- staff and owners ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.services import notification_deliver, notify
+from notifications.services import notification_deliver, notifications_enqueue, notify
 from notifications.tasks import deliver_notification
 from startups.models import Application
 from tests import factories
@@ -153,3 +153,23 @@ def test_a_cancelled_message_is_not_sent(queue_receipt):
 
     assert notification_deliver(notification_id=notification.pk).outcome == "skipped"
     assert mail.outbox == []
+
+
+def test_messages_the_broker_refused_stay_unstamped_for_the_sweep(queue_receipt, monkeypatch):
+    first, second = queue_receipt(), queue_receipt()
+    handed_over = []
+
+    def delay(pk):
+        if handed_over:
+            raise ConnectionError("the broker is down")
+        handed_over.append(pk)
+
+    monkeypatch.setattr(deliver_notification, "delay", delay)
+
+    notifications_enqueue(ids=[first.pk, second.pk])
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert handed_over == [first.pk]
+    assert first.enqueued_at is not None
+    assert second.enqueued_at is None
