@@ -10,10 +10,11 @@ written; the HTML part escapes everything, so markup in a startup's name stays t
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator
 from typing import Any
 
-from django.template import Context, Engine, Library, TemplateSyntaxError
+from django.template import Context, Engine, Library, Template, TemplateSyntaxError
 from django.template.base import FilterExpression, VariableNode
 from django.template.defaultfilters import date, default, lower, pluralize, upper
 from django.template.defaulttags import IfNode, TemplateLiteral, do_if
@@ -36,8 +37,10 @@ class _MessageEngine(Engine):
 ENGINE = _MessageEngine(autoescape=False, string_if_invalid="")
 
 
-class TemplateInvalid(ValueError):  # noqa: N818 — carries the message staff read
-    pass
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    # A batch renders the same wording thousands of times: parse it once per process.
+    return ENGINE.from_string(source)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +71,7 @@ def _condition_names(condition: Any) -> Iterator[str]:
 
 def placeholders_used(source: str) -> set[str]:
     """The placeholder names a template refers to; raises TemplateSyntaxError if it does not parse."""
-    nodelist = ENGINE.from_string(source).nodelist
+    nodelist = _compiled(source).nodelist
     names: set[str] = set()
     for node in nodelist.get_nodes_by_type(VariableNode):
         names.update(_expression_names(node.filter_expression))
@@ -100,7 +103,7 @@ def template_problems(event: str, source: str) -> list[str]:
 def render_message(*, subject: str, body: str, values: dict[str, Any]) -> RenderedMessage:
     """Render a template with the event's values. The subject is one line (no header injection)."""
     context = Context(values, autoescape=False)
-    subject_text = " ".join(ENGINE.from_string(subject).render(context).split())
-    text = ENGINE.from_string(body).render(context).strip() + "\n"
+    subject_text = " ".join(_compiled(subject).render(context).split())
+    text = _compiled(body).render(context).strip() + "\n"
     html = urlize(linebreaks(escape(text)), nofollow=True, autoescape=False)
     return RenderedMessage(subject=subject_text, text=text, html=html)
