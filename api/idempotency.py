@@ -67,6 +67,30 @@ def _take_over_if_abandoned(record: IdempotencyRecord, request, *, fingerprint: 
     return _claim(request, caller=record.caller, key=record.key, fingerprint=fingerprint) if removed else None
 
 
+def _record_or_replay(request, *, caller: str, key: str, fingerprint: str) -> IdempotencyRecord | Response:
+    """This request's new record, or the first response to replay; refused while the key is in use."""
+    record = _claim(request, caller=caller, key=key, fingerprint=fingerprint)
+    if record is not None:
+        return record
+    earlier = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
+    if earlier is None:  # the first failed on our side meanwhile and let go of the key
+        record = _claim(request, caller=caller, key=key, fingerprint=fingerprint)
+    elif earlier.request_hash != fingerprint:
+        raise IdempotencyKeyReused(_("This Idempotency-Key was used for a different request; use a new key."))
+    elif earlier.status_code is None:
+        record = _take_over_if_abandoned(earlier, request, fingerprint=fingerprint)
+    else:
+        stored = earlier.response or {}
+        return Response(
+            stored.get("body"),
+            status=earlier.status_code,
+            headers={**stored.get("headers", {}), "Idempotent-Replayed": "true"},
+        )
+    if record is None:
+        raise IdempotencyKeyInUse(_("A request with this Idempotency-Key is still being processed; try again shortly."))
+    return record
+
+
 def idempotent(method):
     """Decorate a DRF view's `post` (or action) to honour the Idempotency-Key header."""
 
@@ -77,35 +101,14 @@ def idempotent(method):
             return method(view, request, *args, **kwargs)
         if len(key) > 255:
             raise IdempotencyKeyReused(_("An Idempotency-Key has at most 255 characters."))
-        caller, fingerprint = _caller(request), _fingerprint(request)
-        record = _claim(request, caller=caller, key=key, fingerprint=fingerprint)
-        if record is None:
-            earlier = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
-            if earlier is None:  # the first failed on our side meanwhile and let go of the key
-                record = _claim(request, caller=caller, key=key, fingerprint=fingerprint)
-            elif earlier.request_hash != fingerprint:
-                raise IdempotencyKeyReused(_("This Idempotency-Key was used for a different request; use a new key."))
-            elif earlier.status_code is None:
-                record = _take_over_if_abandoned(earlier, request, fingerprint=fingerprint)
-            else:
-                stored = earlier.response or {}
-                return Response(
-                    stored.get("body"),
-                    status=earlier.status_code,
-                    headers={**stored.get("headers", {}), "Idempotent-Replayed": "true"},
-                )
-            if record is None:
-                raise IdempotencyKeyInUse(
-                    _("A request with this Idempotency-Key is still being processed; try again shortly.")
-                )
+        record = _record_or_replay(request, caller=_caller(request), key=key, fingerprint=_fingerprint(request))
+        if isinstance(record, Response):
+            return record
         try:
-            response = method(view, request, *args, **kwargs)
-        except Exception as error:
             try:
+                response = method(view, request, *args, **kwargs)
+            except Exception as error:
                 response = view.handle_exception(error)  # a refusal is the answer to replay
-            except BaseException:
-                record.delete()
-                raise
         except BaseException:  # e.g. the worker's timeout: the caller may try again with the same key
             record.delete()
             raise
