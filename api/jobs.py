@@ -11,17 +11,13 @@ Running a job twice runs it once: only a queued job is started.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from api.models import Job
 from core.errors import DomainError
-
-if TYPE_CHECKING:
-    from api.permissions import Access
 
 Runner = Callable[..., dict]
 RUNNERS: dict[str, Runner] = {}
@@ -41,12 +37,6 @@ def job_runner(kind: str) -> Callable[[Runner], Runner]:
         return runner
 
     return register
-
-
-def jobs_for(access: Access) -> QuerySet[Job]:
-    """Staff see every job; anyone else only the jobs they started."""
-    jobs = Job.objects.all() if access.is_staff else Job.objects.filter(created_by=access.user)
-    return jobs.order_by("-created_at", "-pk")
 
 
 def job_start(*, kind: str, params: dict[str, Any], by: Any) -> Job:

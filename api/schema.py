@@ -1,8 +1,10 @@
 """Schema generation: every operation documents the errors it can answer, in the one error shape."""
 
 from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from api.idempotency import HEADER
 from api.serializers.common import ErrorSerializer
 
 ERRORS = {
@@ -14,6 +16,16 @@ ERRORS = {
     "422": "Well-formed but invalid for the rules; `fields` says where.",
     "429": "Too many requests for this key; retry after the time in `Retry-After`.",
 }
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Send the same key again to get the first answer again (marked `Idempotent-Replayed: true`) "
+        "without a second effect."
+    ),
+)
 
 
 class AutoSchema(openapi.AutoSchema):

@@ -8,10 +8,12 @@ their assignments (`/assignments/`), without identities in a blind round.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from api.models import Job
 from api.permissions import Access
 from matching.models import (
+    Assignment,
     Criterion,
     Declaration,
     EvaluationRound,
@@ -22,7 +24,7 @@ from matching.models import (
     RoundResult,
     SelectionEntry,
 )
-from matching.selectors import PUBLIC_STATUSES
+from matching.selectors import PUBLIC_STATUSES, assignments_of
 from startups.models import Application, Startup, StartupMember, Submission
 from startups.selectors import attachments_downloadable_by
 
@@ -167,3 +169,47 @@ def selection_for(access: Access) -> QuerySet[SelectionEntry]:
         "position",
         "pk",  # selected, reserve, not selected
     )
+
+
+def own_assignments(access: Access) -> QuerySet[Assignment]:
+    """The caller's own assignments (the evaluator page's selector); a partner's key only reaches
+    the partner's programs."""
+    assignments = assignments_of(user=access.user)
+    if access.partner_id is not None:
+        assignments = assignments.filter(round__program__in=programs_for(access).values("pk"))
+    return assignments
+
+
+def assignments_for(access: Access) -> QuerySet[Assignment]:
+    """Staff: every assignment, read-only. Everybody else: their own."""
+    if not access.is_staff:
+        return own_assignments(access)
+    return Assignment.objects.select_related(
+        "round__program", "application__startup", "application__track", "review"
+    ).order_by("-round__opens_at", "round_id", "application__receipt_number", "pk")
+
+
+def assignment_sheet_queryset(access: Access, *, writing: bool = False) -> QuerySet[Assignment]:
+    """The assignments the caller reads (`assignments_for`) or writes (only their own, staff included:
+    nobody else's is found), with everything the score sheet reads in a fixed number of queries: the
+    criteria, the saved scores, the last submitted version of the application and the program's questions."""
+    assignments = own_assignments(access) if writing else assignments_for(access)
+    latest = Submission.objects.filter(
+        number=Subquery(
+            Submission.objects.filter(application_id=OuterRef("application_id"))
+            .order_by("-number")
+            .values("number")[:1]
+        )
+    )
+    return assignments.select_related("application__program").prefetch_related(
+        Prefetch("round__criteria", queryset=Criterion.objects.order_by("order", "pk")),
+        "review__scores",
+        Prefetch("application__submissions", queryset=latest),
+        "application__program__questions",
+    )
+
+
+def jobs_for(access: Access) -> QuerySet[Job]:
+    """Staff see every job; anyone else only the jobs they started."""
+    jobs = Job.objects.all() if access.is_staff else Job.objects.filter(created_by=access.user)
+    return jobs.order_by("-created_at", "-pk")

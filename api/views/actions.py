@@ -9,17 +9,16 @@ actions only, so they never answer the read routes.
 
 from __future__ import annotations
 
-from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.idempotency import HEADER, idempotent
+from api.idempotency import idempotent
 from api.jobs import job_start
 from api.models import ApiKey, Job
 from api.permissions import IsStaff, access_of
+from api.schema import IDEMPOTENCY_KEY
 from api.selectors import applications_for, programs_for, rounds_for
 from api.serializers.actions import (
     ApplicationStateSerializer,
@@ -31,6 +30,7 @@ from api.serializers.actions import (
     RoundStateSerializer,
 )
 from api.serializers.common import ErrorSerializer
+from api.views.jobs import job_accepted
 from matching.models import EvaluationRound, Program
 from matching.services.programs import program_close, program_open
 from matching.services.rounds import round_assign_check, round_close, round_open
@@ -39,15 +39,6 @@ from matching.services.selection import results_publish, selection_finalise
 from startups.models import Application
 from startups.services.staff import application_withdraw
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=(
-        "Send the same key again to get the first answer again (marked `Idempotent-Replayed: true`) "
-        "without a second effect."
-    ),
-)
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="The body cannot be read."),
     403: OpenApiResponse(ErrorSerializer, description="Staff only; a key needs the scope rounds:manage."),
@@ -167,7 +158,7 @@ class RoundActionViewSet(StaffActionViewSet):
         seed = self.options_of(AssignSerializer)["seed"]
         round_assign_check(round=evaluation_round)
         params = {"round_id": evaluation_round.pk, "seed": seed}
-        return self.accepted(job_start(kind=Job.Kind.ASSIGN, params=params, by=request.user))
+        return job_accepted(job_start(kind=Job.Kind.ASSIGN, params=params, by=request.user))
 
     @_job_schema("Compute the round's results (a job)", ComputeSerializer)
     @action(detail=True, methods=["post"])
@@ -177,11 +168,7 @@ class RoundActionViewSet(StaffActionViewSet):
         allow_missing = self.options_of(ComputeSerializer)["allow_missing"]
         results_compute_check(round=evaluation_round, allow_missing=allow_missing)  # as the admin, before queueing
         params = {"round_id": evaluation_round.pk, "allow_missing": allow_missing}
-        return self.accepted(job_start(kind=Job.Kind.COMPUTE, params=params, by=request.user))
-
-    def accepted(self, job: Job) -> Response:
-        location = reverse("api:job-detail", kwargs={"pk": job.pk})
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+        return job_accepted(job_start(kind=Job.Kind.COMPUTE, params=params, by=request.user))
 
 
 class ApplicationActionViewSet(StaffActionViewSet):

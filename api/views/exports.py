@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,20 +29,20 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.idempotency import idempotent
-from api.jobs import jobs_for
 from api.models import ApiKey, Job
 from api.permissions import HasScope, IsStaff, access_of
 from api.runners.exports import FORMATS, export_file_path, export_start
-from api.selectors import programs_for, rounds_for
+from api.selectors import jobs_for, programs_for, rounds_for
 from api.serializers.actions import JobSerializer
 from api.serializers.common import ErrorSerializer
+from api.views.jobs import job_accepted
 from core.errors import DomainError
 from matching.exports import CONTENT_TYPES, EXPORT_KINDS, ExportKind, csv_chunks, export_filename, rows_to_xlsx
 
@@ -238,8 +237,7 @@ class ExportViewSet(viewsets.GenericViewSet):
         kind = EXPORT_KINDS[body.validated_data["kind"]]
         target = self.target(kind, body.validated_data[kind.param])
         job = export_start(kind=kind, file_format=body.validated_data["format"], target=target, by=request.user)
-        location = reverse("api:export-detail", kwargs={"pk": job.pk})
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+        return job_accepted(job, url_name="api:export-detail")
 
     def retrieve(self, request, *args, **kwargs):
         return Response(JobSerializer(self.get_object()).data)

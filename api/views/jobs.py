@@ -1,14 +1,22 @@
 """Jobs started through the API (assignment, computing results, large exports), polled until done."""
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import status, viewsets
+from rest_framework.response import Response
 
 from api.filters import FilterSet
-from api.jobs import jobs_for
 from api.models import ApiKey, Job
 from api.permissions import access_of
+from api.selectors import jobs_for
 from api.serializers.actions import JobSerializer
 from api.serializers.common import ErrorSerializer
+
+
+def job_accepted(job: Job, *, url_name: str = "api:job-detail") -> Response:
+    """202 with the job, and the address to poll it at in `Location`."""
+    location = reverse(url_name, kwargs={"pk": job.pk})
+    return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
 class JobFilter(FilterSet):

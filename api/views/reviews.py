@@ -6,70 +6,26 @@ staff included: another evaluator's assignment is a 404 for everybody. The write
 services as the evaluator page (`review_save`, `review_submit`, `assignment_recuse`).
 """
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import error_body
 from api.filters import FilterSet, IdFilter
-from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import idempotent
 from api.models import ApiKey
-from api.permissions import Access, access_of
-from api.selectors import programs_for
+from api.permissions import access_of
+from api.schema import IDEMPOTENCY_KEY
+from api.selectors import assignment_sheet_queryset
 from api.serializers.common import ErrorSerializer
 from api.serializers.reviews import AssignmentSerializer, RecuseSerializer, ReviewSaveSerializer
-from matching.models import Assignment, Criterion
-from matching.selectors import assignments_of
+from matching.models import Assignment
 from matching.services.assignment import assignment_recuse
 from matching.services.reviews import review_save, review_submit
-from startups.models import Submission
 
 WRITES = {"review", "submit", "recuse"}
-
-
-def _own_assignments(access: Access) -> QuerySet[Assignment]:
-    """The caller's own assignments (the evaluator page's selector); a partner's key only reaches
-    the partner's programs."""
-    assignments = assignments_of(user=access.user)
-    if access.partner_id is not None:
-        assignments = assignments.filter(round__program__in=programs_for(access).values("pk"))
-    return assignments
-
-
-def _assignments_for(access: Access) -> QuerySet[Assignment]:
-    """Staff: every assignment, read-only. Everybody else: their own."""
-    if not access.is_staff:
-        return _own_assignments(access)
-    return Assignment.objects.select_related(
-        "round__program", "application__startup", "application__track", "review"
-    ).order_by("-round__opens_at", "round_id", "application__receipt_number", "pk")
-
-
-def _with_sheet(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
-    """Everything the score sheet reads, in a fixed number of queries: the criteria, the saved
-    scores, the last submitted version of the application and the program's questions."""
-    latest = Submission.objects.filter(
-        number=Subquery(
-            Submission.objects.filter(application_id=OuterRef("application_id"))
-            .order_by("-number")
-            .values("number")[:1]
-        )
-    )
-    return assignments.select_related("application__program").prefetch_related(
-        Prefetch("round__criteria", queryset=Criterion.objects.order_by("order", "pk")),
-        "review__scores",
-        Prefetch("application__submissions", queryset=latest),
-        "application__program__questions",
-    )
 
 
 class AssignmentFilter(FilterSet):
@@ -87,12 +43,6 @@ ERRORS = {
         ErrorSerializer, description="Scoring of the round is closed, or the caller stepped aside."
     ),
 }
-IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_HEADER,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Repeat a request safely: the same key replays the first response without a second effect.",
-)
 
 
 @extend_schema_view(
@@ -115,8 +65,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         access = access_of(self.request)
         # Staff read every assignment but write only their own: a write finds nobody else's (404).
-        assignments = _own_assignments(access) if self.action in WRITES else _assignments_for(access)
-        return _with_sheet(assignments)
+        return assignment_sheet_queryset(access, writing=self.action in WRITES)
 
     def _sheet(self, assignment: Assignment) -> Response:
         fresh = self.get_queryset().get(pk=assignment.pk)

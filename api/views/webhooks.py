@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.permissions import access_of
+from api.schema import IDEMPOTENCY_KEY
 from api.serializers.common import ErrorSerializer
 from api.serializers.webhooks import (
     WebhookDeliverySerializer,
@@ -19,7 +20,6 @@ from api.serializers.webhooks import (
     WebhookSubscriptionSerializer,
     WebhookSubscriptionUpdateSerializer,
 )
-from api.views.actions import IDEMPOTENCY_KEY
 from matching.models import Partner, Program
 from notifications.models import WebhookDelivery, WebhookSubscription
 from notifications.webhooks import (
