@@ -30,7 +30,6 @@ import os
 import platform
 import random
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -44,18 +43,21 @@ from benchlib import (
     LoadResult,
     analyze,
     close_connections,
-    drop_database,
+    create_application_form,
+    create_startups_with_owners,
     free_port,
     http_load,
     log,
     migrate,
     parse_database_url,
+    postgres_version,
+    production_environment,
     recreate_database,
     run_bench,
     setup_django,
     start_gunicorn,
-    stop_process_group,
     tail,
+    tear_down,
     wait_until_serving,
     warm_up,
 )
@@ -98,36 +100,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def api_environment(db: BenchDatabase, work_dir: Path) -> dict[str, str]:
-    """Settings shared by this process and gunicorn: production mode, throttling out of the way, quiet logs,
-    no broker, a per-process cache (as without CACHE_URL)."""
-    env = dict(os.environ)
-    env.pop("REDIS_URL", None)
-    env.pop("CACHE_URL", None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=db.url,
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        API_THROTTLE_RATE="1000000/min",
-        LOG_LEVEL="WARNING",
-        EMAIL_URL="memorymail://",
-        STATIC_ROOT=str(work_dir / "static"),  # JSON only: nothing is collected, the folder just exists
-        PRIVATE_MEDIA_ROOT=str(work_dir / "private"),
-        PYTHONUNBUFFERED="1",
+    """The shared production settings, with throttling out of the way, quiet logs and a per-process
+    cache (as without CACHE_URL). JSON only: nothing is collected into STATIC_ROOT, the folder just exists."""
+    env = production_environment(
+        db, work_dir, secret_key=secrets.token_urlsafe(50), API_THROTTLE_RATE="1000000/min", LOG_LEVEL="WARNING"
     )
+    env.pop("CACHE_URL", None)
     return env
 
 
 # --------------------------------------------------------------------------------------------
 # Data
-
-
-def brn(i: int) -> str:
-    from core.validators import brn_check_digit, normalize_brn
-
-    first_nine = f"2209{i:05d}"
-    return normalize_brn(first_nine + str(brn_check_digit(first_nine)))
 
 
 def build(count: int) -> tuple[list[int], str]:
@@ -140,8 +123,8 @@ def build(count: int) -> tuple[list[int], str]:
 
     from accounts.models import User
     from api.keys import api_key_create
-    from matching.models import Declaration, Partner, Program, ProgramPartner, Question, Track
-    from startups.models import Answer, Application, DeclarationAnswer, Startup, StartupMember, Submission
+    from matching.models import Partner, Program, ProgramPartner, Track
+    from startups.models import Answer, Application, DeclarationAnswer, Submission
 
     now = timezone.now()
     unusable = make_password(None)
@@ -173,57 +156,7 @@ def build(count: int) -> tuple[list[int], str]:
                 program=program, code="collab", name_ko="공동 개발", name_en="Co-development", order=2
             ),
         ]
-        problem, stage, team = Question.objects.bulk_create(
-            [
-                Question(
-                    program=program,
-                    code="problem",
-                    kind=Question.Kind.LONG_TEXT,
-                    label_ko="해결하려는 문제",
-                    label_en="The problem",
-                    max_length=1000,
-                    order=1,
-                ),
-                Question(
-                    program=program,
-                    code="stage",
-                    kind=Question.Kind.SINGLE_CHOICE,
-                    label_ko="사업 단계",
-                    label_en="Stage",
-                    choices=[
-                        {"value": "mvp", "label_ko": "시제품", "label_en": "MVP"},
-                        {"value": "revenue", "label_ko": "매출 발생", "label_en": "Revenue"},
-                    ],
-                    order=2,
-                ),
-                Question(
-                    program=program,
-                    code="team",
-                    kind=Question.Kind.NUMBER,
-                    label_ko="팀 규모",
-                    label_en="Team size",
-                    order=3,
-                ),
-            ]
-        )
-        declarations = Declaration.objects.bulk_create(
-            [
-                Declaration(
-                    program=program,
-                    code="tax_arrears",
-                    text_ko="국세 또는 지방세를 체납하고 있습니까?",
-                    text_en="Are you in arrears on national or local taxes?",
-                    order=1,
-                ),
-                Declaration(
-                    program=program,
-                    code="already_funded",
-                    text_ko="중소벤처기업부의 다른 사업에서 지원을 받고 있습니까?",
-                    text_en="Are you funded by another program of the Ministry?",
-                    order=2,
-                ),
-            ]
-        )
+        (problem, stage, team), declarations = create_application_form(program)
         users = User.objects.bulk_create(
             [
                 User(email=f"api{i:05d}@bench.matchday.local", name=f"벤치 지원자 {i}", password=unusable)
@@ -231,28 +164,7 @@ def build(count: int) -> tuple[list[int], str]:
             ],
             batch_size=1000,
         )
-        startups = Startup.objects.bulk_create(
-            [
-                Startup(
-                    name_ko=f"주식회사 에이피아이{i:05d}",
-                    name_en=f"API {i:05d} Inc.",
-                    brn=brn(i),
-                    founded_on=dt.date(2020, 3, 1),
-                    ceo_name=f"대표 {i}",
-                    employees=5 + i % 40,
-                    annual_revenue_krw=100_000_000 + i,
-                )
-                for i in range(count)
-            ],
-            batch_size=1000,
-        )
-        StartupMember.objects.bulk_create(
-            [
-                StartupMember(startup=s, user=u, role=StartupMember.Role.OWNER, status=StartupMember.Status.ACTIVE)
-                for s, u in zip(startups, users, strict=True)
-            ],
-            batch_size=1000,
-        )
+        startups = create_startups_with_owners(users, name_ko="주식회사 에이피아이", name_en="API", brn_prefix="2209")
         contents = []
         for i, startup in enumerate(startups):
             submitted_at = now - dt.timedelta(days=2, seconds=count - i)
@@ -374,14 +286,6 @@ def check_in_process(key: str, application_id: int) -> dict[str, int]:
 
 # --------------------------------------------------------------------------------------------
 # Report
-
-
-def postgres_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0].split()[0]
 
 
 def load_average() -> str:
@@ -507,14 +411,7 @@ def run(args: argparse.Namespace) -> int:
         print("RESULT       PASS — no errors, constant query count per list page")
         return 0
     finally:
-        stop_process_group(gunicorn)
-        close_connections()
-        if created and not args.keep:
-            drop_database(db)
-        if args.keep:
-            log(f"kept: database {db.name}, work directory {work_dir}")
-        else:
-            shutil.rmtree(work_dir, ignore_errors=True)
+        tear_down(db, work_dir, created=created, keep=args.keep, server=gunicorn)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,10 +3,12 @@
 What every bench repeats, written once: the `BenchAborted` error and the exit status it maps to
 (3, the bench could not run), `log()` with the seconds since the start, the checks that keep a
 bench on 127.0.0.1 and off any database whose name lacks "bench" (`parse_database_url`), dropping
-and recreating that database with psycopg, setting up Django against it and migrating, stopping a
-subprocess started in its own session, and the tail of a log file. For the benches over HTTP:
-collecting static files, starting gunicorn on a free loopback port, waiting until it serves and
-warming it up, a timed keep-alive load from client threads (`http_load`) and latency percentiles.
+and recreating that database with psycopg, setting up Django against it and migrating, the data the
+applicant benches share (startups with their owners, the application form), stopping a subprocess
+started in its own session, and the tail of a log file. For the benches over HTTP: the production
+settings a bench and its gunicorn share, collecting static files, starting gunicorn on a free
+loopback port, waiting until it serves and warming it up, a timed keep-alive load from client
+threads (`http_load`), latency percentiles and the tear-down.
 
 The scripts are run as `.venv/bin/python bench/<name>.py`, so this folder is on `sys.path` and they
 `import benchlib`. Importing it needs neither Django nor psycopg: both are imported inside the
@@ -16,7 +18,9 @@ functions that use them.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -187,6 +191,143 @@ def close_connections() -> None:
         pass
 
 
+def postgres_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0].split()[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Data the applicant benches share
+
+
+def brn(prefix: str, i: int) -> str:
+    """A valid business registration number: `prefix` (four digits), `i` in five, the check digit."""
+    from core.validators import brn_check_digit, normalize_brn
+
+    first_nine = f"{prefix}{i:05d}"
+    return normalize_brn(first_nine + str(brn_check_digit(first_nine)))
+
+
+def create_startups_with_owners(users: list, *, name_ko: str, name_en: str, brn_prefix: str) -> list:
+    """A startup per user (`name_ko`/`name_en` followed by its number), the user its active owner."""
+    from startups.models import Startup, StartupMember
+
+    startups = Startup.objects.bulk_create(
+        [
+            Startup(
+                name_ko=f"{name_ko}{i:05d}",
+                name_en=f"{name_en} {i:05d} Inc.",
+                brn=brn(brn_prefix, i),
+                founded_on=dt.date(2020, 3, 1),
+                ceo_name=f"대표 {i}",
+                employees=5 + i % 40,
+                annual_revenue_krw=100_000_000 + i,
+            )
+            for i in range(len(users))
+        ],
+        batch_size=1000,
+    )
+    StartupMember.objects.bulk_create(
+        [
+            StartupMember(startup=s, user=u, role=StartupMember.Role.OWNER, status=StartupMember.Status.ACTIVE)
+            for s, u in zip(startups, users, strict=True)
+        ],
+        batch_size=1000,
+    )
+    return startups
+
+
+def create_application_form(program, *, with_demo: bool = False) -> tuple[list, list]:
+    """The questions (problem, stage, team and, `with_demo`, an optional demo URL) and the two
+    declarations of `program`'s application form."""
+    from matching.models import Declaration, Question
+
+    questions = [
+        Question(
+            program=program,
+            code="problem",
+            kind=Question.Kind.LONG_TEXT,
+            label_ko="해결하려는 문제",
+            label_en="The problem",
+            max_length=1000,
+            order=1,
+        ),
+        Question(
+            program=program,
+            code="stage",
+            kind=Question.Kind.SINGLE_CHOICE,
+            label_ko="사업 단계",
+            label_en="Stage",
+            choices=[
+                {"value": "mvp", "label_ko": "시제품", "label_en": "MVP"},
+                {"value": "revenue", "label_ko": "매출 발생", "label_en": "Revenue"},
+            ],
+            order=2,
+        ),
+        Question(
+            program=program,
+            code="team",
+            kind=Question.Kind.NUMBER,
+            label_ko="팀 규모",
+            label_en="Team size",
+            order=3,
+        ),
+    ]
+    if with_demo:
+        questions.append(
+            Question(
+                program=program,
+                code="demo",
+                kind=Question.Kind.URL,
+                label_ko="데모 주소",
+                label_en="Demo",
+                required=False,
+                order=4,
+            )
+        )
+    declarations = [
+        Declaration(
+            program=program,
+            code="tax_arrears",
+            text_ko="국세 또는 지방세를 체납하고 있습니까?",
+            text_en="Are you in arrears on national or local taxes?",
+            order=1,
+        ),
+        Declaration(
+            program=program,
+            code="already_funded",
+            text_ko="중소벤처기업부의 다른 사업에서 지원을 받고 있습니까?",
+            text_en="Are you funded by another program of the Ministry?",
+            order=2,
+        ),
+    ]
+    return Question.objects.bulk_create(questions), Declaration.objects.bulk_create(declarations)
+
+
+def production_environment(db: BenchDatabase, work_dir: Path, *, secret_key: str, **extra: str) -> dict[str, str]:
+    """Settings shared by the bench process and gunicorn: this environment in production mode against
+    the bench database, one secret key (sessions are signed with it), mail kept in memory, no broker
+    (tasks run in-process), and `extra` on top."""
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=db.url,
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secret_key,
+        ALLOWED_HOSTS="127.0.0.1",
+        EMAIL_URL="memorymail://",
+        STATIC_ROOT=str(work_dir / "static"),
+        PRIVATE_MEDIA_ROOT=str(work_dir / "private"),
+        PYTHONUNBUFFERED="1",
+        **extra,
+    )
+    return env
+
+
 # --------------------------------------------------------------------------------------------
 # Subprocesses and their logs
 
@@ -206,6 +347,19 @@ def stop_process_group(process: subprocess.Popen | None, timeout: float = 10.0) 
             process.wait(10)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # children left behind, if any
+
+
+def tear_down(db: BenchDatabase, work_dir: Path, *, created: bool, keep: bool, server: subprocess.Popen | None) -> None:
+    """After a bench with a server: stop it, drop the database the bench created and remove its work
+    directory, unless `keep` (then say where they are)."""
+    stop_process_group(server)
+    close_connections()
+    if created and not keep:
+        drop_database(db)
+    if keep:
+        log(f"kept: database {db.name}, work directory {work_dir}")
+    else:
+        shutil.rmtree(work_dir, ignore_errors=True)
 
 
 def tail(path: Path, lines: int = 30) -> str:

@@ -24,14 +24,12 @@ import queue
 import random
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -39,21 +37,24 @@ from benchlib import (
     BASE_DIR,
     BenchAborted,
     BenchDatabase,
-    close_connections,
     collect_static,
+    could_not_run,
     cpu_busy,
     cpu_times,
-    drop_database,
+    create_application_form,
+    create_startups_with_owners,
     free_port,
     log,
     migrate,
     parse_database_url,
     percentile,
+    postgres_version,
+    production_environment,
     recreate_database,
     setup_django,
     start_gunicorn,
-    stop_process_group,
     tail,
+    tear_down,
     wait_until_serving,
     warm_up,
 )
@@ -122,26 +123,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def django_environment(db: BenchDatabase, secret_key: str, work_dir: Path) -> dict[str, str]:
-    """Settings shared by this process and gunicorn: same database, same secret key (sessions and
-    the session auth hash are signed with it), production mode, mail kept in memory, no broker."""
-    env = dict(os.environ)
-    env.pop("REDIS_URL", None)  # tasks run in-process: nothing needs a worker
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=db.url,
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secret_key,
-        ALLOWED_HOSTS="127.0.0.1",
-        EMAIL_URL="memorymail://",
-        STATIC_ROOT=str(work_dir / "static"),
-        PRIVATE_MEDIA_ROOT=str(work_dir / "private"),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-# What this process takes from django_environment() (besides DATABASE_URL and DJANGO_SETTINGS_MODULE).
+# What this process takes from production_environment() (besides DATABASE_URL and DJANGO_SETTINGS_MODULE).
 DJANGO_SETTINGS_FROM_ENV = (
     "DJANGO_DEBUG",
     "DJANGO_SECRET_KEY",
@@ -189,13 +171,6 @@ class Scenario:
     late: list[Applicant]
 
 
-def brn(i: int) -> str:
-    from core.validators import brn_check_digit, normalize_brn
-
-    first_nine = f"2208{i:05d}"
-    return normalize_brn(first_nine + str(brn_check_digit(first_nine)))
-
-
 def create_scenario(*, count: int, late: int, closes_in: float, with_sessions: bool) -> Scenario:
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
@@ -203,8 +178,8 @@ def create_scenario(*, count: int, late: int, closes_in: float, with_sessions: b
     from django.utils import timezone
 
     from accounts.models import User
-    from matching.models import Declaration, Partner, Program, ProgramPartner, Question, Track
-    from startups.models import Answer, Application, DeclarationAnswer, Startup, StartupMember
+    from matching.models import Partner, Program, ProgramPartner, Track
+    from startups.models import Answer, Application, DeclarationAnswer
 
     total = count + late
     with transaction.atomic():
@@ -219,28 +194,7 @@ def create_scenario(*, count: int, late: int, closes_in: float, with_sessions: b
         EmailAddress.objects.bulk_create(
             [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users], batch_size=1000
         )
-        startups = Startup.objects.bulk_create(
-            [
-                Startup(
-                    name_ko=f"주식회사 러시{i:05d}",
-                    name_en=f"Rush {i:05d} Inc.",
-                    brn=brn(i),
-                    founded_on=dt.date(2020, 3, 1),
-                    ceo_name=f"대표 {i}",
-                    employees=5 + i % 40,
-                    annual_revenue_krw=100_000_000 + i,
-                )
-                for i in range(total)
-            ],
-            batch_size=1000,
-        )
-        StartupMember.objects.bulk_create(
-            [
-                StartupMember(startup=s, user=u, role=StartupMember.Role.OWNER, status=StartupMember.Status.ACTIVE)
-                for s, u in zip(startups, users, strict=True)
-            ],
-            batch_size=1000,
-        )
+        startups = create_startups_with_owners(users, name_ko="주식회사 러시", name_en="Rush", brn_prefix="2208")
         now = timezone.now()
         program = Program.objects.create(
             name_ko="마감 러시 벤치마크 프로그램",
@@ -258,66 +212,7 @@ def create_scenario(*, count: int, late: int, closes_in: float, with_sessions: b
         partner = Partner.objects.create(name="OpenAI", name_ko="오픈AI", slug="bench-openai")
         ProgramPartner.objects.create(program=program, partner=partner, seats=10)
         track = Track.objects.create(program=program, code="api", name_ko="API 활용", name_en="Building on the API")
-        questions = Question.objects.bulk_create(
-            [
-                Question(
-                    program=program,
-                    code="problem",
-                    kind=Question.Kind.LONG_TEXT,
-                    label_ko="해결하려는 문제",
-                    label_en="The problem",
-                    max_length=1000,
-                    order=1,
-                ),
-                Question(
-                    program=program,
-                    code="stage",
-                    kind=Question.Kind.SINGLE_CHOICE,
-                    label_ko="사업 단계",
-                    label_en="Stage",
-                    choices=[
-                        {"value": "mvp", "label_ko": "시제품", "label_en": "MVP"},
-                        {"value": "revenue", "label_ko": "매출 발생", "label_en": "Revenue"},
-                    ],
-                    order=2,
-                ),
-                Question(
-                    program=program,
-                    code="team",
-                    kind=Question.Kind.NUMBER,
-                    label_ko="팀 규모",
-                    label_en="Team size",
-                    order=3,
-                ),
-                Question(
-                    program=program,
-                    code="demo",
-                    kind=Question.Kind.URL,
-                    label_ko="데모 주소",
-                    label_en="Demo",
-                    required=False,
-                    order=4,
-                ),
-            ]
-        )
-        declarations = Declaration.objects.bulk_create(
-            [
-                Declaration(
-                    program=program,
-                    code="tax_arrears",
-                    text_ko="국세 또는 지방세를 체납하고 있습니까?",
-                    text_en="Are you in arrears on national or local taxes?",
-                    order=1,
-                ),
-                Declaration(
-                    program=program,
-                    code="already_funded",
-                    text_ko="중소벤처기업부의 다른 사업에서 지원을 받고 있습니까?",
-                    text_en="Are you funded by another program of the Ministry?",
-                    order=2,
-                ),
-            ]
-        )
+        questions, declarations = create_application_form(program, with_demo=True)
         applications = Application.objects.bulk_create(
             [
                 Application(
@@ -870,14 +765,6 @@ def t_mark(seconds: float) -> str:
     return f"T{seconds:+.1f} s"
 
 
-def postgres_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0].split()[0]
-
-
 def report(
     *,
     args: argparse.Namespace,
@@ -1013,7 +900,7 @@ def run(args: argparse.Namespace) -> int:
     db = parse_database_url(args.database_url)
     work_dir = BASE_DIR / "var" / "bench" / f"deadline-rush-{os.getpid()}"
     work_dir.mkdir(parents=True, exist_ok=True)
-    env = django_environment(db, secrets.token_urlsafe(50), work_dir)
+    env = production_environment(db, work_dir, secret_key=secrets.token_urlsafe(50))
     gunicorn: subprocess.Popen | None = None
     log_path = work_dir / "gunicorn.log"
     created = False
@@ -1096,14 +983,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"\ngunicorn log (last lines, {log_path}):\n{tail(log_path, 20)}")
         return status
     finally:
-        stop_process_group(gunicorn)
-        close_connections()
-        if created and not args.keep:
-            drop_database(db)
-        if args.keep:
-            log(f"kept: database {db.name}, work directory {work_dir}")
-        else:
-            shutil.rmtree(work_dir, ignore_errors=True)
+        tear_down(db, work_dir, created=created, keep=args.keep, server=gunicorn)
 
 
 def cap_service_workers(workers: int, *, late: int) -> int:
@@ -1135,8 +1015,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except (BenchAborted, TimeLimitReached) as error:
-        print(f"\nbench not run: {error}", file=sys.stderr)
-        return 3
+        return could_not_run(error)
     finally:
         signal.alarm(0)
 
