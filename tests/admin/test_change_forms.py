@@ -104,7 +104,6 @@ def test_a_user_cannot_be_added_twice_with_the_email_in_other_case(staff):
     assert User.objects.filter(email__iexact="kim@example.com").count() == 1
 
 
-
 def test_staff_enter_a_registration_number_with_hyphens_and_it_is_stored_as_ten_digits(staff_client):
     startup = factories.StartupFactory()
     url = admin_url(Startup, "change", startup.pk)
