@@ -337,12 +337,11 @@ class WebhookSubscriptionAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin)
             program=data.get("program"),
             url=data["url"],
             events=list(data["events"]),
+            is_active=data["is_active"],
             by=request.user,
         )
         obj.pk, obj.secret = issued.subscription.pk, issued.secret
         obj.created_at = issued.subscription.created_at
-        if not data["is_active"]:
-            webhooks.webhook_subscription_deactivate(subscription=issued.subscription, by=request.user)
         self.message_user(
             request,
             format_html(

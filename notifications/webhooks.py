@@ -156,11 +156,19 @@ def _check(**values: Any) -> None:
 
 @transaction.atomic
 def webhook_subscription_create(
-    *, user: Any, url: str, events: list[str], by: Any, partner: Any = None, program: Any = None
+    *,
+    user: Any,
+    url: str,
+    events: list[str],
+    by: Any,
+    partner: Any = None,
+    program: Any = None,
+    is_active: bool = True,
 ) -> IssuedSubscription:
     """Subscribe `url` to `events` (all five names are in `WebhookEvent`), seeing what `user` — and,
-    for a partner's integration, `partner` — may see. The address must use https, except for
-    127.0.0.1 and localhost (or with DEBUG on). The signing secret is returned once."""
+    for a partner's integration, `partner` — may see. The address must be on the internet unless
+    WEBHOOK_ALLOW_INTERNAL_ADDRESSES, and use https except on this machine (or with DEBUG on). The
+    signing secret is returned once."""
     _check(url=url, events=events, user=user, partner=partner, program=program)
     secret = f"whsec_{secrets.token_urlsafe(32)}"
     subscription = WebhookSubscription.objects.create(
@@ -170,10 +178,14 @@ def webhook_subscription_create(
         url=url,
         events=sorted(set(events)),
         secret=secret,
+        is_active=is_active,
         created_by=by if getattr(by, "pk", None) else None,
     )
     audit_record(
-        actor=by, obj=subscription, verb="webhook_subscribed", data={"url": url, "events": subscription.events}
+        actor=by,
+        obj=subscription,
+        verb="webhook_subscribed",
+        data={"url": url, "events": subscription.events, "active": is_active},
     )
     return IssuedSubscription(subscription=subscription, secret=secret)
 

@@ -622,6 +622,20 @@ def test_staff_making_a_subscription_in_the_admin_see_its_secret_once(staff_clie
     assert subscription.secret not in change_page.content.decode()
 
 
+def test_a_subscription_made_inactive_in_the_admin_is_created_inactive_in_one_step(staff_client):
+    owner = factories.UserFactory(staff=True)
+
+    staff_client.post(
+        reverse("admin:notifications_webhooksubscription_add"),
+        {"user": owner.pk, "url": "https://hooks.example.com/m", "events": ["selection.finalised"]},
+    )
+
+    subscription = WebhookSubscription.objects.get()
+    assert subscription.is_active is False
+    verbs = list(AuditEvent.objects.filter(object_id=str(subscription.pk)).values_list("verb", flat=True))
+    assert verbs == ["webhook_subscribed"]
+
+
 def test_the_admin_refuses_an_address_without_https(staff_client):
     owner = factories.UserFactory(staff=True)
 
