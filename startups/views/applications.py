@@ -19,13 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.lifecycle import allowed_targets
-from matching.models import Program
 from matching.selectors import programs_public
+from matching.views_public import application_window
 from startups.forms import ApplicationForm, WithdrawForm
 from startups.models import Application, Attachment
 from startups.selectors import application_for_editing, applications_of, membership_of, program_form
 from startups.services import (
-    ApplicationIncomplete,
     application_eligibility,
     application_problems,
     application_save_draft,
@@ -40,7 +39,6 @@ from startups.services.applications import ensure_editable
 from startups.services.attachments import ACCEPTED_LABEL
 
 A = Application.Status
-URGENT = dt.timedelta(days=3)  # the time left turns red
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
@@ -57,21 +55,6 @@ def _why_not_editable(application: Application, request: HttpRequest) -> str | N
     except DomainError as error:
         return error.message
     return None
-
-
-def _accepting(program: Program, now: dt.datetime) -> bool:
-    # For display only (which buttons to offer); the services enforce the window on the database clock.
-    return program.status == Program.Status.OPEN and program.opens_at <= now < program.closes_at
-
-
-def _window(program: Program) -> dict[str, bool]:
-    now = timezone.now()
-    accepting = _accepting(program, now)
-    return {
-        "accepting": accepting,
-        "upcoming": program.status == Program.Status.OPEN and now < program.opens_at,
-        "urgent": accepting and program.closes_at - now <= URGENT,
-    }
 
 
 def _saved_at_message(moment: dt.datetime) -> str:
@@ -110,7 +93,8 @@ def application_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     applications = list(applications_of(user=request.user))
     for application in applications:
-        application.accepting = _accepting(application.program, now)
+        # For display only (which buttons to offer); the services enforce the window on the database clock.
+        application.accepting = application_window(application.program, now=now).is_open
     return render(
         request,
         "startups/applications/list.html",
@@ -121,7 +105,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- the form
 
 
-def _render_edit(request, application, parts, form, *, refusal=None, status=200) -> HttpResponse:
+def _render_edit(request, application, form, *, refusal=None) -> HttpResponse:
     general, track_groups = form.question_groups()
     return render(
         request,
@@ -139,10 +123,9 @@ def _render_edit(request, application, parts, form, *, refusal=None, status=200)
             "error_summary": form.error_summary(),
             "refusal": refusal,
             "read_only": refusal is not None,
-            "window": _window(application.program),
+            "window": application_window(application.program, now=timezone.now()),
             "accepted_types": ACCEPTED_LABEL,
         },
-        status=status,
     )
 
 
@@ -174,7 +157,7 @@ def _after_save(request, application, parts, problems, refusal, *, success_messa
     fresh = _application(request, application.pk)
     form = ApplicationForm(request.POST, application=fresh, parts=parts)
     form.show_errors(problems)
-    return _render_edit(request, fresh, parts, form, refusal=refusal)
+    return _render_edit(request, fresh, form, refusal=refusal)
 
 
 @login_required
@@ -184,7 +167,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     parts = program_form(program=application.program)
     if request.method == "GET":
         form = ApplicationForm(application=application, parts=parts)
-        return _render_edit(request, application, parts, form, refusal=_why_not_editable(application, request))
+        return _render_edit(request, application, form, refusal=_why_not_editable(application, request))
     problems, refusal = _save_posted_form(request, application, parts)
     to_review = request.POST.get("action") == "review"
     next_url = reverse("applications:review" if to_review else "applications:edit", args=[application.pk])
@@ -283,7 +266,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "already_submitted": already_submitted,
             "last_submission": last,
             "can_submit": not problems and refusal is None and not already_submitted,
-            "window": _window(application.program),
+            "window": application_window(application.program, now=timezone.now()),
             "on_review": True,
         },
     )
@@ -295,10 +278,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     try:
         application = application_submit(application_id=application.pk, by=request.user)
-    except ApplicationIncomplete as error:
-        messages.error(request, error.message)
-        return redirect("applications:review", pk=application.pk)
-    except DomainError as error:
+    except DomainError as error:  # ApplicationIncomplete too: the review page lists what is missing
         messages.error(request, error.message)
         return redirect("applications:review", pk=application.pk)
     if application.status == A.INELIGIBLE:
@@ -342,7 +322,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "refusal": refusal,
             "can_withdraw": A.WITHDRAWN in allowed_targets(application),
-            "window": _window(application.program),
         },
     )
 

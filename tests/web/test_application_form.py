@@ -260,6 +260,24 @@ def test_the_deadline_is_shown_in_korea_time_with_the_time_left(founder_client, 
     assert " left</p>" in html
 
 
+@pytest.mark.parametrize(
+    ("closes_in", "banner"),
+    [
+        (dt.timedelta(days=10), '<div class="deadline-banner">'),
+        (dt.timedelta(days=2), '<div class="deadline-banner deadline-banner--urgent">'),
+        (-dt.timedelta(minutes=1), '<div class="deadline-banner deadline-banner--closed">'),
+    ],
+)
+def test_the_deadline_banner_turns_red_in_the_last_three_days_and_grey_once_closed(
+    founder_client, draft, program, closes_in, banner
+):
+    Program.objects.filter(pk=program.pk).update(closes_at=timezone.now() + closes_in)
+
+    html = founder_client.get(edit_url(draft)).content.decode()
+
+    assert banner in html
+
+
 def test_the_form_is_in_korean_for_a_korean_speaker(client, draft):
     korean = make_founder(preferred_language="ko")
     factories.StartupMemberFactory(startup=draft.startup, user=korean)
