@@ -6,11 +6,10 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BusinessRegistrationNumberField
-from core.i18n import localized
+from core.i18n import localized, localized_value
 from matching.models import Question, Track
 from startups.answers import answer_display, text_limit
 from startups.models import Application, Attachment, Sector, Startup
@@ -214,10 +213,7 @@ class TrackGroup:
 
 
 def choice_label(choice: dict) -> str:
-    language = (get_language() or "ko")[:2]
-    if language == "en" and choice.get("label_en"):
-        return choice["label_en"]
-    return choice.get("label_ko") or choice.get("label_en") or str(choice.get("value"))
+    return localized_value(choice, "label") or str(choice.get("value"))
 
 
 class RawMultipleField(forms.Field):

@@ -7,8 +7,3 @@ register = template.Library()
 
 # django.contrib.humanize is not an installed app; its `intcomma` is all these pages need.
 register.filter("intcomma", humanize_intcomma, is_safe=True)
-
-
-@register.filter
-def badge_class(status: str) -> str:
-    return f"badge badge--{status}"
