@@ -27,6 +27,34 @@ STAGES = [
     {"value": "launched", "label_ko": "정식 출시", "label_en": "Launched"},
 ]
 
+# The form's questions in order; only the text questions have a length limit.
+QUESTIONS = [
+    {
+        "code": "product",
+        "kind": K.SHORT_TEXT,
+        "max_length": 40,
+        "label_ko": "제품·서비스 이름",
+        "label_en": "Product or service name",
+    },
+    {
+        "code": "problem",
+        "kind": K.LONG_TEXT,
+        "max_length": 500,
+        "label_ko": "해결하려는 문제",
+        "label_en": "The problem you solve",
+        "help_ko": "누가, 어떤 상황에서, 무엇 때문에 어려움을 겪는지 적어 주세요.",
+        "help_en": "Who struggles, in which situation, and why.",
+    },
+    {"code": "stage", "kind": K.SINGLE_CHOICE, "choices": STAGES, "label_ko": "사업 단계", "label_en": "Stage"},
+    {
+        "code": "abroad",
+        "kind": K.YES_NO,
+        "label_ko": "해외 고객이 있습니까?",
+        "label_en": "Do you have customers abroad?",
+    },
+    {"code": "deck", "kind": K.FILE, "max_file_size_mb": 5, "label_ko": "사업계획서(피치덱)", "label_en": "Pitch deck"},
+]
+
 
 def make_program(*, receipt_prefix: str = "GEC2025", **fields) -> Program:
     """An open call as staff would set it up: two tracks, a few questions of different kinds,
@@ -50,56 +78,8 @@ def make_program(*, receipt_prefix: str = "GEC2025", **fields) -> Program:
         order=2,
         admits_pre_founders=True,
     )
-    question = factories.QuestionFactory
-    question(
-        program=program,
-        code="product",
-        kind=K.SHORT_TEXT,
-        order=1,
-        max_length=40,
-        label_ko="제품·서비스 이름",
-        label_en="Product or service name",
-    )
-    question(
-        program=program,
-        code="problem",
-        kind=K.LONG_TEXT,
-        order=2,
-        max_length=500,
-        label_ko="해결하려는 문제",
-        label_en="The problem you solve",
-        help_ko="누가, 어떤 상황에서, 무엇 때문에 어려움을 겪는지 적어 주세요.",
-        help_en="Who struggles, in which situation, and why.",
-    )
-    question(
-        program=program,
-        code="stage",
-        kind=K.SINGLE_CHOICE,
-        order=3,
-        max_length=None,
-        choices=STAGES,
-        label_ko="사업 단계",
-        label_en="Stage",
-    )
-    question(
-        program=program,
-        code="abroad",
-        kind=K.YES_NO,
-        order=4,
-        max_length=None,
-        label_ko="해외 고객이 있습니까?",
-        label_en="Do you have customers abroad?",
-    )
-    question(
-        program=program,
-        code="deck",
-        kind=K.FILE,
-        order=5,
-        max_length=None,
-        max_file_size_mb=5,
-        label_ko="사업계획서(피치덱)",
-        label_en="Pitch deck",
-    )
+    for order, fields in enumerate(QUESTIONS, start=1):
+        factories.QuestionFactory(program=program, order=order, **{"max_length": None, **fields})
     factories.DeclarationFactory(program=program, code="tax_arrears", excluding_answer=True)
     factories.ProgramPartnerFactory(program=program, partner=factories.PartnerFactory(name="OpenAI Korea"))
     return program

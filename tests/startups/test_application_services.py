@@ -4,6 +4,7 @@ not ids."""
 import pytest
 from django.utils import translation
 
+from audit.models import AuditEvent
 from core.errors import DomainError
 from matching.models import Program
 from startups.models import Application
@@ -36,6 +37,8 @@ def test_a_member_withdraws_the_application_and_the_reason_is_kept(draft):
     application.refresh_from_db()
     assert application.status == Application.Status.WITHDRAWN
     assert application.withdrawn_at is not None
+    [event] = AuditEvent.objects.filter(object_id=str(application.pk), to_state=Application.Status.WITHDRAWN)
+    assert event.reason == "사업 방향 변경"
 
 
 def test_someone_outside_the_startup_cannot_withdraw_it(draft):
