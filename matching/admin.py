@@ -1,10 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
@@ -25,15 +24,7 @@ from core.admin import (
     service_action,
 )
 from core.errors import DomainError
-from matching.exports import (
-    file_response,
-    reviews_table,
-    round_results_table,
-    rows_to_csv,
-    rows_to_xlsx,
-    selection_header,
-    selection_rows,
-)
+from matching.exports import export_actions, reviews_table, round_results_table, selection_table
 from matching.forms import InviteForm, ScoreSheetForm
 from matching.models import (
     Assignment,
@@ -809,15 +800,16 @@ class AssignmentAdmin(ServiceActionsMixin, ReadOnlyModelAdmin):
     search_fields = WORK_SEARCH
     list_select_related = ("application__startup", "evaluator__user", "round__program")
     autocomplete_fields = ("application", "evaluator")
-    actions = (service_action(ASSIGNMENT_REMOVE), "export_csv", "export_xlsx")
-
-    @admin.action(description=_("Export reviews as CSV"), permissions=["view"])
-    def export_csv(self, request, queryset):
-        return file_response(reviews_table(queryset), file_format="csv", stem="reviews", title=gettext("reviews"))
-
-    @admin.action(description=_("Export reviews as XLSX"), permissions=["view"])
-    def export_xlsx(self, request, queryset):
-        return file_response(reviews_table(queryset), file_format="xlsx", stem="reviews", title=gettext("reviews"))
+    actions = (
+        service_action(ASSIGNMENT_REMOVE),
+        *export_actions(
+            reviews_table,
+            stem="reviews",
+            title=lambda: gettext("reviews"),
+            csv_description=_("Export reviews as CSV"),
+            xlsx_description=_("Export reviews as XLSX"),
+        ),
+    )
 
     def has_add_permission(self, request):
         return request.user.has_perm("matching.add_assignment")
@@ -919,22 +911,14 @@ class ReviewAdmin(ReadOnlyModelAdmin):
         "assignment__round__program",
     )
     inlines = (ScoreInline,)
-    actions = ("export_csv", "export_xlsx")
+    actions = export_actions(
+        lambda reviews: reviews_table(Assignment.objects.filter(review__in=reviews.values("pk"))),
+        stem="reviews",
+        title=lambda: gettext("reviews"),
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(score_count=count_of(Score.objects.all(), "review"))
-
-    @staticmethod
-    def _table(queryset):
-        return reviews_table(Assignment.objects.filter(review__in=queryset.values("pk")))
-
-    @admin.action(description=_("Export as CSV"), permissions=["view"])
-    def export_csv(self, request, queryset):
-        return file_response(self._table(queryset), file_format="csv", stem="reviews", title=gettext("reviews"))
-
-    @admin.action(description=_("Export as XLSX"), permissions=["view"])
-    def export_xlsx(self, request, queryset):
-        return file_response(self._table(queryset), file_format="xlsx", stem="reviews", title=gettext("reviews"))
 
     @admin.display(description=_("application"), ordering="assignment__application__receipt_number")
     def application(self, review: Review):
@@ -1012,19 +996,8 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
     actions = (
         service_action(RESULT_OVERRIDE_ADVANCE),
         service_action(RESULT_OVERRIDE_HOLD_BACK),
-        "export_csv",
-        "export_xlsx",
+        *export_actions(round_results_table, stem="round-results", title=lambda: gettext("round results")),
     )
-
-    @admin.action(description=_("Export as CSV"), permissions=["view"])
-    def export_csv(self, request, queryset):
-        table = round_results_table(queryset)
-        return file_response(table, file_format="csv", stem="round-results", title=gettext("round results"))
-
-    @admin.action(description=_("Export as XLSX"), permissions=["view"])
-    def export_xlsx(self, request, queryset):
-        table = round_results_table(queryset)
-        return file_response(table, file_format="xlsx", stem="round-results", title=gettext("round results"))
 
     def has_change_permission(self, request, obj=None):
         # The list's override actions need it; a single result's page stays read-only.
@@ -1072,21 +1045,4 @@ class SelectionEntryAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
 
     # Selected first, then the reserve, each in order, then the rest ("selected" > "reserve" > "not_selected").
     ordering = ("program", "-outcome", "position")
-    actions = ("export_csv", "export_xlsx")
-
-    @staticmethod
-    def _download(content: bytes, content_type: str, extension: str) -> HttpResponse:
-        response = HttpResponse(content, content_type=content_type)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="selection-{stamp}.{extension}"'
-        return response
-
-    @admin.action(description=_("Export as CSV"), permissions=["view"])
-    def export_csv(self, request, queryset):
-        content = rows_to_csv(selection_header(), selection_rows(queryset))
-        return self._download(content, "text/csv; charset=utf-8", "csv")
-
-    @admin.action(description=_("Export as XLSX"), permissions=["view"])
-    def export_xlsx(self, request, queryset):
-        content = rows_to_xlsx(selection_header(), selection_rows(queryset), title=gettext("selection"))
-        return self._download(content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+    actions = export_actions(selection_table, stem="selection", title=lambda: gettext("selection"))

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.contrib import admin
 from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from core.validators import format_brn
 from matching.models import (
@@ -351,6 +352,11 @@ def round_results_table(results: QuerySet[RoundResult]) -> Table:
     return header, produce()
 
 
+def selection_table(entries: QuerySet[SelectionEntry]) -> Table:
+    """The final selection (`selection_header()`, `selection_rows()`), in one query."""
+    return selection_header(), iter(selection_rows(entries))
+
+
 @dataclass(frozen=True)
 class ExportKind:
     """What the API (and its background job) needs to know about one export."""
@@ -421,3 +427,24 @@ def file_response(table: Table, *, file_format: str, stem: str, title: str) -> H
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.{file_format}"'
     return response
+
+
+def export_actions(
+    table: Callable[[QuerySet], Table],
+    *,
+    stem: str,
+    title: Callable[[], str],
+    csv_description: str = gettext_lazy("Export as CSV"),
+    xlsx_description: str = gettext_lazy("Export as XLSX"),
+) -> tuple[Callable, Callable]:
+    """The admin's two download actions, `export_csv` and `export_xlsx`, of the selected rows' table."""
+
+    @admin.action(description=csv_description, permissions=["view"])
+    def export_csv(modeladmin, request, queryset):
+        return file_response(table(queryset), file_format="csv", stem=stem, title=title())
+
+    @admin.action(description=xlsx_description, permissions=["view"])
+    def export_xlsx(modeladmin, request, queryset):
+        return file_response(table(queryset), file_format="xlsx", stem=stem, title=title())
+
+    return export_csv, export_xlsx
