@@ -20,6 +20,7 @@ from matching.models import (
     RoundResult,
     Score,
 )
+from matching.scoring import CriterionSpec, review_total
 from startups.answers import answer_display
 
 # Programs anyone may look at; drafts are still being prepared and archived ones are gone.
@@ -109,16 +110,23 @@ def result_review_spreads(*, results: list[RoundResult]) -> dict[int, float]:
         review__assignment__application_id__in={r.application_id for r in results},
         review__assignment__status=Assignment.Status.SUBMITTED,
     ).values_list(
-        "round_id", "review__assignment__application_id", "review_id", "value", "max_score", "criterion__weight"
+        "round_id",
+        "review__assignment__application_id",
+        "review_id",
+        "criterion_id",
+        "value",
+        "criterion__weight",
+        "criterion__max_score",
     )
-    sums: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for round_id, application_id, review_id, value, max_score, weight in rows:
-        pair = sums[(round_id, application_id, review_id)]
-        pair[0] += float(weight) * float(value) / float(max_score)
-        pair[1] += float(weight)
+    scores: dict[tuple[int, int, int], dict[int, float]] = defaultdict(dict)
+    criteria: dict[int, CriterionSpec] = {}
+    for round_id, application_id, review_id, criterion_id, value, weight, max_score in rows:
+        scores[(round_id, application_id, review_id)][criterion_id] = float(value)
+        criteria[criterion_id] = CriterionSpec(id=criterion_id, code="", weight=weight, max_score=max_score)
+    specs = list(criteria.values())  # review_total counts only the criteria a review scored
     totals: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for (round_id, application_id, _review_id), (weighted, weights) in sums.items():
-        totals[(round_id, application_id)].append(100.0 * weighted / weights if weights else 0.0)
+    for (round_id, application_id, _review_id), review_scores in scores.items():
+        totals[(round_id, application_id)].append(review_total(review_scores, specs))
     return {r.pk: max(found) - min(found) for r in results if (found := totals.get((r.round_id, r.application_id)))}
 
 
