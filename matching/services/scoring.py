@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
 from core.lifecycle import transition
@@ -294,6 +295,26 @@ def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = Fa
     audit_record(actor=by, obj=evaluation_round, verb="results_computed", reason=reason, data=data)
     round.status = evaluation_round.status = R.RESULTS_COMPUTED
     return report
+
+
+def results_compute_run(*, round_id: int, user_id: int | None, allow_missing: bool = False) -> dict[str, Any]:
+    """The job behind "compute results": run `results_compute` and record a refusal where staff can
+    read it (the audit trail of the round), since nobody waits for a job's exception."""
+    evaluation_round = EvaluationRound.objects.get(pk=round_id)
+    by = User.objects.filter(pk=user_id).first() if user_id is not None else "system"
+    try:
+        report = results_compute(round=evaluation_round, by=by, allow_missing=allow_missing)
+    except DomainError as refused:
+        audit_record(actor=by, obj=evaluation_round, verb="results_compute_refused", reason=refused.message)
+        return {"ok": False, "code": refused.code, "detail": refused.message}
+    return {
+        "ok": True,
+        "round_id": report.round_id,
+        "applications": report.applications,
+        "advanced": report.advanced,
+        "failed": report.failed,
+        "fingerprint": report.fingerprint,
+    }
 
 
 def results_compute_enqueue(*, round: EvaluationRound, by: Any, allow_missing: bool = False) -> None:  # noqa: A002
