@@ -17,9 +17,10 @@ from accounts.models import User
 from core.errors import DomainError
 from core.i18n import localized
 from matching.forms import WelcomeForm
-from matching.models import Assignment
+from matching.models import Assignment, EvaluationRound
 from matching.scoring import CriterionSpec, review_total
 from matching.selectors import assignment_application_view, assignment_for_scoring, assignments_of
+from matching.services import assignment as assignment_service
 from matching.services.evaluators import evaluator_accept_invitation
 from matching.services.reviews import ReviewIncomplete, review_problems, review_save, review_submit
 
@@ -97,7 +98,9 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "errors": errors,
         "total": _review_total(criteria, values),
         "missing": review_problems(review, criteria) if assignment.status != Assignment.Status.SUBMITTED else {},
-        "editable": assignment.round.status == "scoring" and assignment.status != Assignment.Status.RECUSED,
+        "editable": (
+            assignment.round.status == EvaluationRound.Status.SCORING and assignment.status != Assignment.Status.RECUSED
+        ),
         **assignment_application_view(assignment),
     }
     return render(request, "evaluator/assignment_detail.html", context, status=400 if errors else 200)
@@ -106,8 +109,6 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def assignment_recuse(request: HttpRequest, pk: int) -> HttpResponse:
-    from matching.services.assignment import assignment_recuse as recuse
-
     try:
         assignment = assignment_for_scoring(user=request.user, pk=pk)
     except Assignment.DoesNotExist:
@@ -117,7 +118,7 @@ def assignment_recuse(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Say why you step aside from this application."))
         return redirect("evaluator:detail", pk=pk)
     try:
-        recuse(assignment=assignment, by=request.user, reason=reason)
+        assignment_service.assignment_recuse(assignment=assignment, by=request.user, reason=reason)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("evaluator:detail", pk=pk)

@@ -8,6 +8,7 @@ in the sheet (the header is line 1).
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -300,9 +301,7 @@ def scores_import(
     Score.objects.bulk_create(to_create)
     Score.objects.bulk_update(to_update, ["value"])
 
-    scored: dict[int, int] = {}
-    for review_id, _criterion_id in existing:
-        scored[review_id] = scored.get(review_id, 0) + 1
+    scored = Counter(review_id for review_id, _criterion_id in existing)
     completed = [
         a for pk, a in assignments.items() if a.status != A.SUBMITTED and scored[reviews[pk].pk] == criterion_count
     ]

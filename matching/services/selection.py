@@ -89,7 +89,7 @@ def result_override(*, result: RoundResult, by: Any, advanced: bool, reason: str
 
     Only while the round's results are computed and not yet published. A failed application
     (과락) may be advanced this way too: the reason is what makes it defensible. Re-computing
-    the round replaces the results, and with them any override.
+    the round replaces the results but keeps every override (`results_compute`).
     """
     reason = (reason or "").strip()
     if not reason:

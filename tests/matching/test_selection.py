@@ -27,6 +27,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 R = EvaluationRound.Status
 A = Application.Status
 O = SelectionEntry.Outcome  # noqa: E741
