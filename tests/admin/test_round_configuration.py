@@ -16,6 +16,16 @@ def _form(client, evaluation_round):
     return url, change_form_data(client.get(url))
 
 
+def _post_carry_over_weights(client, evaluation_round, weights):
+    """Post the round's change form with one carry-over weight per source round."""
+    url, data = _form(client, evaluation_round)
+    data["carry_over_weights-TOTAL_FORMS"] = str(len(weights))
+    for index, (source_round, weight) in enumerate(weights.items()):
+        data[f"carry_over_weights-{index}-source_round"] = str(source_round.pk)
+        data[f"carry_over_weights-{index}-weight"] = weight
+    return client.post(url, data)
+
+
 def test_a_top_n_rule_without_n_is_refused_at_the_field(staff):
     evaluation_round = factories.EvaluationRoundFactory(advancement_rule="top_n", advance_count=5)
     url, data = _form(staff, evaluation_round)
@@ -29,38 +39,24 @@ def test_a_top_n_rule_without_n_is_refused_at_the_field(staff):
 def test_carry_over_weights_that_do_not_add_up_to_one_are_refused(staff):
     first = factories.EvaluationRoundFactory(order=1)
     second = factories.EvaluationRoundFactory(program=first.program, order=2)
-    url, data = _form(staff, second)
-    data.update(
-        {
-            "carry_over_weights-TOTAL_FORMS": "2",
-            "carry_over_weights-0-source_round": str(first.pk),
-            "carry_over_weights-0-weight": "0.3",
-            "carry_over_weights-1-source_round": str(second.pk),
-            "carry_over_weights-1-weight": "0.5",
-        }
-    )
 
-    response = staff.post(url, data)
+    response = _post_carry_over_weights(staff, second, {first: "0.3", second: "0.5"})
 
     assert response.status_code == 200
+    refusals = [
+        error.code
+        for inline in response.context["inline_admin_formsets"]
+        for error in inline.formset.non_form_errors().as_data()
+    ]
+    assert refusals == ["carry_over_not_one"]
     assert not CarryOverWeight.objects.exists()
 
 
 def test_carry_over_weights_adding_up_to_one_are_saved(staff):
     first = factories.EvaluationRoundFactory(order=1)
     second = factories.EvaluationRoundFactory(program=first.program, order=2)
-    url, data = _form(staff, second)
-    data.update(
-        {
-            "carry_over_weights-TOTAL_FORMS": "2",
-            "carry_over_weights-0-source_round": str(first.pk),
-            "carry_over_weights-0-weight": "0.3",
-            "carry_over_weights-1-source_round": str(second.pk),
-            "carry_over_weights-1-weight": "0.7",
-        }
-    )
 
-    response = staff.post(url, data)
+    response = _post_carry_over_weights(staff, second, {first: "0.3", second: "0.7"})
 
     assert response.status_code == 302
     assert sorted(second.carry_over_weights.values_list("weight", flat=True)) == [Decimal("0.3"), Decimal("0.7")]
