@@ -311,8 +311,10 @@ def results_compute_run(*, round_id: int, user_id: int | None, allow_missing: bo
         "ok": True,
         "round_id": report.round_id,
         "applications": report.applications,
+        "reviews": report.reviews,
         "advanced": report.advanced,
         "failed": report.failed,
+        "missing_reviews": report.missing_reviews,
         "fingerprint": report.fingerprint,
     }
 
