@@ -22,7 +22,7 @@ from core.admin import (
     service_action,
 )
 from core.forms import BusinessRegistrationNumberField
-from matching.exports import applications_table, file_response
+from matching.exports import applications_table, export_actions
 from matching.models import Evaluator, Track
 from startups import services
 from startups.answers import answer_display
@@ -281,8 +281,7 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         service_action(APPLICATION_MARK_INELIGIBLE),
         service_action(APPLICATION_REINSTATE),
         service_action(APPLICATION_WITHDRAW),
-        "export_csv",
-        "export_xlsx",
+        *export_actions(applications_table, stem="applications", title=lambda: gettext("applications")),
     )
     inlines = (AnswerInline, DeclarationAnswerInline, PartnerPreferenceInline, AttachmentInline, SubmissionInline)
     fieldsets = (
@@ -316,16 +315,6 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         # str() names the startup: on the change page and in other admins' autocomplete results. (With a
         # select_related here the changelist ignores list_select_related, so this names all three.)
         return super().get_queryset(request).select_related("program", "startup", "track")
-
-    @admin.action(description=_("Export as CSV"), permissions=["view"])
-    def export_csv(self, request, queryset):
-        table = applications_table(queryset)
-        return file_response(table, file_format="csv", stem="applications", title=gettext("applications"))
-
-    @admin.action(description=_("Export as XLSX"), permissions=["view"])
-    def export_xlsx(self, request, queryset):
-        table = applications_table(queryset)
-        return file_response(table, file_format="xlsx", stem="applications", title=gettext("applications"))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "track":
