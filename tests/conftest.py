@@ -102,6 +102,16 @@ def _tasks_run_in_process(request):
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_active():
+    # A request served by the test client leaves its language active in the thread; the next test
+    # must start from the default (Korean), as a fresh process does.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate limits count in the cache: one test's logins must not throttle the next test.
     from django.core.cache import cache
