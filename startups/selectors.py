@@ -1,6 +1,8 @@
 """Reads for applicants, already scoped to the person asking."""
 
 import dataclasses
+from collections import defaultdict
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -126,3 +128,14 @@ def attachment_name_for(*, attachment: Attachment, user: User) -> str:
         suffix = attachment.original_name.rsplit(".", 1)[-1] if "." in attachment.original_name else "bin"
         return f"document-{attachment.pk}.{suffix}"
     return attachment.original_name
+
+
+def active_members_by_startup(startup_ids: set[int]) -> dict[int, list[Any]]:
+    """Active members of the startups, in one query."""
+    members: dict[int, list[Any]] = defaultdict(list)
+    rows = StartupMember.objects.filter(startup_id__in=startup_ids, status=StartupMember.Status.ACTIVE).select_related(
+        "user"
+    )
+    for membership in rows:
+        members[membership.startup_id].append(membership.user)
+    return members

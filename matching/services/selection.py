@@ -22,7 +22,8 @@ from matching.models import EvaluationRound, Program, ProgramPartner, RoundResul
 from notifications.models import Notification
 from notifications.services import notify_each, notify_many
 from notifications.webhooks import webhooks_emit
-from startups.models import Application, StartupMember
+from startups.models import Application
+from startups.selectors import active_members_by_startup
 
 R = EvaluationRound.Status
 A = Application.Status
@@ -44,17 +45,6 @@ def _round_context(evaluation_round: EvaluationRound) -> dict[str, Any]:
 
 def _program_context(program: Program) -> dict[str, Any]:
     return {"program_id": program.pk, "program_name_ko": program.name_ko, "program_name_en": program.name_en}
-
-
-def _members_by_startup(startup_ids: set[int]) -> dict[int, list[Any]]:
-    """Active members of the startups, in one query."""
-    members: dict[int, list[Any]] = defaultdict(list)
-    rows = StartupMember.objects.filter(startup_id__in=startup_ids, status=StartupMember.Status.ACTIVE).select_related(
-        "user"
-    )
-    for membership in rows:
-        members[membership.startup_id].append(membership.user)
-    return members
 
 
 def _move(applications: list[Application], *, to: str, by: Any, reason: str = "") -> None:
@@ -152,7 +142,7 @@ def results_publish(*, round: EvaluationRound, by: Any, reason: str = "") -> Eva
     _move([a for a in advancing if a.status != A.ADVANCED], to=A.ADVANCED, by=by, reason=reason)
     _move(staying, to=A.NOT_SELECTED, by=by, reason=reason)
 
-    members = _members_by_startup({r.application.startup_id for r in results})
+    members = active_members_by_startup({r.application.startup_id for r in results})
     context = {**_round_context(evaluation_round), **_program_context(evaluation_round.program)}
     notify_each(
         event=E.ROUND_RESULT,
@@ -239,7 +229,7 @@ def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Progra
     _move(reserve, to=A.RESERVE, by=by, reason=reason)
     _move(rest, to=A.NOT_SELECTED, by=by, reason=reason)
 
-    members = _members_by_startup({r.application.startup_id for r in results})
+    members = active_members_by_startup({r.application.startup_id for r in results})
     context = _program_context(locked)
     positions = {a.pk: i for i, a in enumerate(selected, 1)} | {a.pk: i for i, a in enumerate(reserve, 1)}
     notify_each(
@@ -310,7 +300,7 @@ def reserve_promote(
         reason=reason,
         data={"application_id": entry.application_id, "reserve_position": from_position, "position": position},
     )
-    members = _members_by_startup({entry.application.startup_id})[entry.application.startup_id]
+    members = active_members_by_startup({entry.application.startup_id})[entry.application.startup_id]
     notify_many(
         event=E.RESERVE_PROMOTED,
         recipients=members,

@@ -9,10 +9,10 @@ from typing import Any
 from django.db import transaction
 
 from matching.models import Program
-from matching.services.selection import _members_by_startup
 from notifications.models import Notification
 from notifications.services import notify_each
 from startups.models import Application
+from startups.selectors import active_members_by_startup
 
 # (time left at most, days in the message, idempotency scope), the nearest deadline first.
 DEADLINE_REMINDERS = (
@@ -53,7 +53,7 @@ def deadline_reminders_queue(*, now: dt.datetime) -> int:
     )
     if not drafts:
         return 0
-    members = _members_by_startup({a.startup_id for a in drafts})
+    members = active_members_by_startup({a.startup_id for a in drafts})
     batches: dict[tuple[int, str], list[tuple[Any, Application, dict[str, Any]]]] = defaultdict(list)
     programs: dict[int, Program] = {}
     for application in drafts:
