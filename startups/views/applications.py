@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import DomainError
 from core.lifecycle import allowed_targets
 from matching.selectors import programs_public
-from matching.views_public import application_window
+from matching.windows import application_window
 from startups.forms import ApplicationForm, WithdrawForm
 from startups.models import Application, Attachment
 from startups.selectors import application_for_editing, applications_of, membership_of, program_form

@@ -66,7 +66,7 @@ def test_the_time_left_reads_naturally_in_korean(client):
     program = ProgramFactory(open=True, opens_at=DEADLINE_UTC - dt.timedelta(days=30), closes_at=DEADLINE_UTC)
     now = DEADLINE_UTC - dt.timedelta(days=3, hours=4, minutes=30)
 
-    from matching.views_public import application_window
+    from matching.windows import application_window
 
     with translation.override("ko"):
         window = application_window(program, now=now)
