@@ -17,12 +17,12 @@ from accounts.models import User
 from core.errors import DomainError
 from core.i18n import localized
 from matching.forms import WelcomeForm
-from matching.models import Assignment, EvaluationRound
+from matching.models import Assignment
 from matching.scoring import CriterionSpec, review_total
 from matching.selectors import assignment_application_view, assignment_for_scoring, assignments_of
 from matching.services import assignment as assignment_service
 from matching.services.evaluators import evaluator_accept_invitation
-from matching.services.reviews import ReviewIncomplete, review_problems, review_save, review_submit
+from matching.services.reviews import ReviewIncomplete, review_editable, review_problems, review_save, review_submit
 
 
 @login_required
@@ -98,9 +98,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "errors": errors,
         "total": _review_total(criteria, values),
         "missing": review_problems(review, criteria) if assignment.status != Assignment.Status.SUBMITTED else {},
-        "editable": (
-            assignment.round.status == EvaluationRound.Status.SCORING and assignment.status != Assignment.Status.RECUSED
-        ),
+        "editable": review_editable(assignment),
         **assignment_application_view(assignment),
     }
     return render(request, "evaluator/assignment_detail.html", context, status=400 if errors else 200)

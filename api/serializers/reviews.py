@@ -11,6 +11,7 @@ from rest_framework import serializers
 from core.i18n import localized
 from matching.models import Assignment, Criterion, EvaluationRound
 from matching.selectors import assignment_application_view
+from matching.services.reviews import review_editable
 
 
 class AssignmentRoundSerializer(serializers.ModelSerializer):
@@ -103,8 +104,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         ]
 
     def get_editable(self, assignment: Assignment) -> bool:
-        # The evaluator page's rule for showing the form; the services decide what is accepted.
-        return assignment.round.status == EvaluationRound.Status.SCORING and assignment.status != Assignment.S.RECUSED
+        return review_editable(assignment)
 
     @extend_schema_field(SheetApplicationSerializer)
     def get_application(self, assignment: Assignment) -> dict:

@@ -31,6 +31,12 @@ class ReviewIncomplete(DomainError):
         self.problems = self.fields = problems
 
 
+def review_editable(assignment: Assignment) -> bool:
+    """A review can be changed while its round is scoring, unless the evaluator recused themselves
+    (`review_save` refuses the other cases, each with its own message)."""
+    return assignment.round.status == EvaluationRound.Status.SCORING and assignment.status != S.RECUSED
+
+
 def _locked_assignment(assignment_id: int, by: User) -> Assignment:
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
