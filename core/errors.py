@@ -20,6 +20,17 @@ class DomainError(Exception):
         return str(self.message)
 
 
+class InvalidInput(DomainError):
+    """Input refused field by field: `problems` maps a field to its messages (the API's `fields`, a
+    422). The message is the one given, or the problems joined."""
+
+    http_status = 422
+
+    def __init__(self, problems: dict[str, list[str]], message: str | None = None) -> None:
+        super().__init__(message or " ".join(text for texts in problems.values() for text in texts))
+        self.problems = self.fields = problems
+
+
 class TransitionNotAllowed(DomainError):
     code = "transition_not_allowed"
 

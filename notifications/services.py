@@ -29,7 +29,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import InvalidInput
 from core.lifecycle import transition
 from notifications.defaults import default_template
 from notifications.events import EVENTS, Obsolete
@@ -338,13 +338,8 @@ def notification_cancel(*, notification: Notification, by: Any, reason: str = ""
 # --- message templates --------------------------------------------------------------------------------
 
 
-class TemplateRefused(DomainError):
+class TemplateRefused(InvalidInput):
     code = "template_invalid"
-    http_status = 422
-
-    def __init__(self, problems: dict[str, list[str]]) -> None:
-        self.problems = self.fields = problems
-        super().__init__(" ".join(message for messages in problems.values() for message in messages))
 
 
 def message_template_problems(*, event: str, subject: str, body: str) -> dict[str, list[str]]:

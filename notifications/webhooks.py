@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import InvalidInput
 from core.lifecycle import transition
 from notifications.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from notifications.outbox import HAND_OFF_GRACE, SweepReport, outbox_enqueue, outbox_record, outbox_sweep
@@ -55,13 +55,8 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # --- subscriptions ------------------------------------------------------------------------------------
 
 
-class WebhookRefused(DomainError):
+class WebhookRefused(InvalidInput):
     code = "webhook_invalid"
-    http_status = 422
-
-    def __init__(self, problems: dict[str, list[str]]) -> None:
-        self.fields = problems
-        super().__init__(" ".join(message for messages in problems.values() for message in messages))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
 from core.lifecycle import transition
 from core.rows import rows_sync
 from matching.models import Assignment, Criterion, EvaluationRound, Review, Score
@@ -20,15 +20,13 @@ from matching.services.reminders import round_reviews_complete_notify_on_commit
 S = Assignment.Status
 
 
-class ReviewIncomplete(DomainError):
+class ReviewIncomplete(InvalidInput):
     """Submission refused: `problems` maps `criterion:<code>` to messages."""
 
     code = "review_incomplete"
-    http_status = 422
 
     def __init__(self, problems: dict[str, list[str]]) -> None:
-        super().__init__(_("Score every criterion before submitting."))
-        self.problems = self.fields = problems
+        super().__init__(problems, _("Score every criterion before submitting."))
 
 
 def review_editable(assignment: Assignment) -> bool:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
 from core.lifecycle import ensure_transition
 from core.rows import rows_sync
 from core.validators import local_date
@@ -33,16 +33,14 @@ EDITABLE = {A.DRAFT, A.SUBMITTED, A.INELIGIBLE}
 UNSET = object()
 
 
-class ApplicationIncomplete(DomainError):
+class ApplicationIncomplete(InvalidInput):
     """Submission refused: `problems` maps a field key (`title`, `track`, `question:<code>`,
     `declaration:<code>`, `preferences`) to the messages for it."""
 
     code = "application_incomplete"
-    http_status = 422
 
     def __init__(self, problems: dict[str, list[str]]) -> None:
-        super().__init__(_("Some answers are missing or need fixing."))
-        self.problems = self.fields = problems
+        super().__init__(problems, _("Some answers are missing or need fixing."))
 
 
 def _as_int(value: Any) -> int | None:
