@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -23,6 +24,19 @@ from matching.exports import EXPORT_KINDS, ExportKind, csv_chunks, export_filena
 from matching.models import EvaluationRound, Program
 
 FORMATS = ("csv", "xlsx")
+
+
+class ExportTooLarge(DomainError):
+    code = "export_too_large"
+
+
+def export_check_download_size(*, queryset) -> None:
+    """An export is downloaded at once up to EXPORT_SYNC_MAX_ROWS rows; a larger one is built as a job."""
+    limit = settings.EXPORT_SYNC_MAX_ROWS
+    if queryset.count() > limit:
+        raise ExportTooLarge(
+            _("This export has more than %(limit)s rows; start it as a job (POST /api/v1/exports/).") % {"limit": limit}
+        )
 
 
 def export_file_path(*, job: Job) -> str | None:

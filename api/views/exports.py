@@ -38,23 +38,13 @@ from rest_framework.response import Response
 from api.idempotency import idempotent
 from api.models import ApiKey, Job
 from api.permissions import HasScope, IsStaff, access_of
-from api.runners.exports import FORMATS, export_file_path, export_start
+from api.runners.exports import FORMATS, export_check_download_size, export_file_path, export_start
 from api.selectors import jobs_for, programs_for, rounds_for
 from api.serializers.actions import JobSerializer
 from api.serializers.common import ErrorSerializer
 from api.views.jobs import job_accepted
 from core.errors import DomainError
 from matching.exports import CONTENT_TYPES, EXPORT_KINDS, ExportKind, csv_chunks, export_filename, rows_to_xlsx
-
-SYNC_MAX_ROWS = 5000
-
-
-def sync_max_rows() -> int:
-    return getattr(settings, "EXPORT_SYNC_MAX_ROWS", SYNC_MAX_ROWS)
-
-
-class ExportTooLarge(DomainError):
-    code = "export_too_large"
 
 
 class ExportNotReady(DomainError):
@@ -209,11 +199,7 @@ class ExportViewSet(viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         target = self.target(kind, query.validated_data[kind.param])
         queryset = kind.queryset(target)
-        if queryset.count() > sync_max_rows():
-            raise ExportTooLarge(
-                _("This export has more than %(limit)s rows; start it as a job (POST /api/v1/exports/).")
-                % {"limit": sync_max_rows()}
-            )
+        export_check_download_size(queryset=queryset)
         header, rows = kind.table(queryset)
         name = export_filename(kind, target, file_format)
         if file_format == "csv":
