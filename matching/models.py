@@ -349,6 +349,11 @@ class EvaluationRound(models.Model):
         "Evaluator", verbose_name=_("evaluator pool"), blank=True, related_name="rounds"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SETUP)
+    results_stale = models.BooleanField(
+        _("results out of date"),
+        default=False,
+        help_text=_("Scores changed after the results were computed; compute them again before publishing."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -660,7 +665,21 @@ class RoundResult(models.Model):
     failed = models.BooleanField(
         _("failed a threshold"), default=False, help_text=_("과락: below a criterion's fail threshold.")
     )
-    fail_reasons = models.JSONField(_("reasons for failing"), default=list, blank=True)
+    fail_reasons = models.JSONField(
+        _("reasons for failing"), default=list, blank=True, help_text=_("Codes with parameters, translated when shown.")
+    )
+    exact = models.JSONField(
+        _("exact values"),
+        default=dict,
+        blank=True,
+        help_text=_("Every score as the exact value decisions were made on (a fraction, or 40 decimals for z-scores)."),
+    )
+    tie_break = models.JSONField(
+        _("tie-break"),
+        null=True,
+        blank=True,
+        help_text=_("Why this application ranks below one that shows the same final score."),
+    )
     advanced = models.BooleanField(_("advanced"), default=False)
     override_reason = models.TextField(
         _("reason for override"), blank=True, help_text=_("Filled when staff changed the computed advancement.")
