@@ -50,6 +50,7 @@ from matching.selectors import disagreement_spread, result_criterion_means, resu
 from matching.services import assignment as assignment_service
 from matching.services import programs, rounds, selection
 from matching.services import scoring as scoring_service
+from matching.services.carry_over import carry_over_check, carry_over_source_rounds
 from matching.services.evaluators import evaluator_invite
 from matching.services.score_import import ScoreSheetInvalid, read_score_sheet, scores_import
 from startups.admin import APPLICATION_SEARCH, BrnSearchMixin, track_label
@@ -352,15 +353,20 @@ class EvaluationRoundForm(forms.ModelForm):
 
 
 class CarryOverWeightFormSet(forms.BaseInlineFormSet):
+    """The rows as they would be saved are checked as a whole by `carry_over_check`."""
+
     def clean(self):
         super().clean()
-        weights = [
-            form.cleaned_data["weight"]
-            for form in self.forms
-            if form.cleaned_data.get("weight") is not None and not form.cleaned_data.get("DELETE")
+        kept = [form for form in self.forms if not form.cleaned_data.get("DELETE")]
+        if any(form.errors for form in kept):
+            return  # the row's own error says what to fix; a check of the whole would only add noise
+        entries = [
+            (form.cleaned_data["source_round"], form.cleaned_data["weight"])
+            for form in kept
+            if form.cleaned_data.get("source_round") is not None and form.cleaned_data.get("weight") is not None
         ]
         try:
-            scoring_service.carry_over_weights_check(weights)
+            carry_over_check(round=self.instance, entries=entries)
         except DomainError as refused:
             raise forms.ValidationError(refused.message, code=refused.code) from None
 
@@ -399,12 +405,15 @@ class CarryOverWeightInline(RoundSetupInline):
     fk_name = "round"
     fields = ("source_round", "weight")
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # The source-round choices depend on the parent round; the admin object is shared between
+        # requests, so the parent rides on the request.
+        request.carry_over_parent_round = obj
+        return super().get_formset(request, obj, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "source_round":
-            # This round and the earlier rounds of the same program.
-            round_id = parent_object_id(request)
-            rounds_ = EvaluationRound.objects.select_related("program")
-            kwargs["queryset"] = rounds_.filter(program__rounds__pk=round_id) if round_id else rounds_.none()
+            kwargs["queryset"] = carry_over_source_rounds(round=getattr(request, "carry_over_parent_round", None))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
@@ -633,9 +642,21 @@ class BonusRuleAdmin(RoundPartAdmin):
 
 @admin.register(CarryOverWeight)
 class CarryOverWeightAdmin(RoundPartAdmin):
+    """View only: a round's weights are checked as a whole (they add up to 1), so they are edited
+    together on the round's page; one row changed here would always break or bypass the rule."""
+
     list_display = ("round", "source_round", "weight")
     search_fields = ("round__name_ko", "round__name_en", "round__program__name_ko")
     list_select_related = ("round__program", "source_round__program")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- evaluators and their work --------------------------------------------------------------------

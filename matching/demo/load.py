@@ -21,6 +21,7 @@ from matching import models as m
 from matching.demo import content as c
 from matching.demo.open_call import open_call_ensure
 from matching.demo.plan import ApplicantPlan, assign_evaluators, pitch_deck_pdf, plan_applicants, sha256_hex
+from matching.services.carry_over import carry_over_check
 from startups import models as s
 from startups.services.applications import application_snapshot, with_everything
 
@@ -508,14 +509,15 @@ class _Writer:
                 for flag, points in spec.get("bonus_rules", [])
             ],
         )
-        self.add(
-            m.CarryOverWeight,
-            [
-                m.CarryOverWeight(round=round_, source_round=by_order[source], weight=weight)
-                for round_, spec in zip(rounds, c.ROUNDS, strict=True)
-                for source, weight in spec.get("carry_over", [])
-            ],
-        )
+        carry_over = [
+            m.CarryOverWeight(round=round_, source_round=by_order[source], weight=weight)
+            for round_, spec in zip(rounds, c.ROUNDS, strict=True)
+            for source, weight in spec.get("carry_over", [])
+        ]
+        for round_ in rounds:  # the content is held to the rule staff are held to
+            entries = [(w.source_round, w.weight) for w in carry_over if w.round is round_]
+            carry_over_check(round=round_, entries=entries)
+        self.add(m.CarryOverWeight, carry_over)
         pools = {
             1: panel,
             2: [panel[i] for i in c.ROUND_TWO_PANEL] + openai_staff,

@@ -60,3 +60,63 @@ def test_carry_over_weights_adding_up_to_one_are_saved(staff):
 
     assert response.status_code == 302
     assert sorted(second.carry_over_weights.values_list("weight", flat=True)) == [Decimal("0.3"), Decimal("0.7")]
+
+
+def _carry_over_formset(response):
+    return next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is CarryOverWeight
+    )
+
+
+def test_the_source_round_select_offers_only_earlier_rounds_of_the_program_and_the_round_itself(staff):
+    first = factories.EvaluationRoundFactory(order=1)
+    second = factories.EvaluationRoundFactory(program=first.program, order=2)
+    factories.EvaluationRoundFactory(program=first.program, order=3)
+    factories.EvaluationRoundFactory(order=1)  # another program's
+    factories.CarryOverWeightFactory(round=second, source_round=first, weight=Decimal("0.3"))
+
+    response = staff.get(admin_url(EvaluationRound, "change", second.pk))
+
+    formset = _carry_over_formset(response)
+    for form in [*formset.forms, formset.empty_form]:
+        offered = {str(value) for value, _label in form.fields["source_round"].choices if value}
+        assert offered == {str(first.pk), str(second.pk)}
+
+
+def test_carry_over_weights_without_the_round_itself_show_the_refusal_and_save_nothing(staff):
+    first = factories.EvaluationRoundFactory(order=1)
+    second = factories.EvaluationRoundFactory(program=first.program, order=2, name_en="Pitch")
+
+    response = _post_carry_over_weights(staff, second, {first: "1"})
+
+    assert response.status_code == 200
+    errors = _carry_over_formset(response).non_form_errors()
+    assert [error.code for error in errors.as_data()] == ["carry_over_without_round"]
+    assert "Pitch" in response.content.decode()
+    assert not CarryOverWeight.objects.exists()
+
+
+def test_a_later_round_posted_as_a_source_is_refused_and_nothing_is_saved(staff):
+    first = factories.EvaluationRoundFactory(order=1)
+    second = factories.EvaluationRoundFactory(program=first.program, order=2)
+    third = factories.EvaluationRoundFactory(program=first.program, order=3)
+
+    response = _post_carry_over_weights(staff, second, {third: "0.3", second: "0.7"})
+
+    assert response.status_code == 200
+    assert "source_round" in _carry_over_formset(response).forms[0].errors
+    assert not CarryOverWeight.objects.exists()
+
+
+def test_carry_over_weights_cannot_be_added_or_changed_one_row_at_a_time(staff):
+    weight = factories.CarryOverWeightFactory(weight=Decimal("1"))
+    url = admin_url(CarryOverWeight, "change", weight.pk)
+
+    assert staff.get(admin_url(CarryOverWeight, "add")).status_code == 403
+    staff.post(url, {"round": weight.round_id, "source_round": weight.source_round_id, "weight": "0.5"})
+
+    weight.refresh_from_db()
+    assert weight.weight == Decimal("1")
+    assert staff.get(url).status_code == 200  # still viewable

@@ -21,6 +21,7 @@ from matching.demo import DEMO_PROGRAM_SLUG, STAFF_EMAIL
 from matching.demo.load import SEED
 from matching.demo.plan import plan_applicants, sha256_hex
 from matching.models import Assignment, Conflict, EvaluationRound, Program, Question, Review
+from matching.services.carry_over import carry_over_check_saved
 from startups.models import Application, Attachment, DeclarationAnswer, Startup
 from startups.services import ensure_window_open
 from startups.services.applications import application_snapshot, with_everything
@@ -126,6 +127,11 @@ def test_round_two_carries_over_thirty_percent_of_round_one(demo):
     weights = {w.source_round.order: str(w.weight) for w in _round(demo, 2).carry_over_weights.all()}
 
     assert weights == {1: "0.300", 2: "0.700"}
+
+
+def test_every_rounds_carry_over_weights_pass_the_check_staff_are_held_to(demo):
+    for evaluation_round in demo.program.rounds.all():
+        carry_over_check_saved(round=evaluation_round)
 
 
 def test_the_form_asks_a_question_of_every_kind(demo):
