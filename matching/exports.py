@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from core.validators import format_brn
+from matching import reasons
 from matching.models import (
     Assignment,
     Criterion,
@@ -28,6 +29,7 @@ from matching.models import (
     SelectionEntry,
 )
 from matching.scoring import CriterionSpec, q4, review_total
+from matching.selectors import criterion_labels
 from startups.answers import answer_display
 from startups.models import Answer, Application, DeclarationAnswer, PartnerPreference
 
@@ -290,7 +292,7 @@ def reviews_table(assignments: QuerySet[Assignment]) -> Table:
             review = getattr(assignment, "review", None)
             scores = {score.criterion_id: score.value for score in review.scores.all()} if review else {}
             total = (
-                q4(review_total({pk: float(value) for pk, value in scores.items()}, specs.get(assignment.round_id, [])))
+                q4(review_total(scores, specs.get(assignment.round_id, [])))
                 if scores
                 else None
             )
@@ -323,11 +325,13 @@ def round_results_table(results: QuerySet[RoundResult]) -> Table:
         gettext("advanced"),
         gettext("failed a threshold"),
         gettext("reasons for failing"),
+        gettext("tie-break"),
         gettext("reason for override"),
     ]
     rows = results.select_related("application__startup", "application__track").order_by(
         "round", F("rank").asc(nulls_last=True), "pk"
     )
+    labels = criterion_labels(round_ids=results.order_by().values("round_id"))
 
     def produce() -> Iterator[list[Any]]:
         for result in rows.iterator(chunk_size=CHUNK_SIZE):
@@ -345,7 +349,8 @@ def round_results_table(results: QuerySet[RoundResult]) -> Table:
                 result.final_score,
                 _yes_no(result.advanced),
                 _yes_no(result.failed),
-                "; ".join(str(reason) for reason in result.fail_reasons or []),
+                reasons.fail_reasons_text(result.fail_reasons, labels=labels.get(result.round_id)),
+                reasons.tie_break_text(result.tie_break, labels=labels.get(result.round_id)),
                 result.override_reason,
             ]
 

@@ -14,14 +14,20 @@ The rules are DESIGN.md's "Scoring — exact rules":
 6. advancement: top_n / cutoff / top_n_cutoff, overall or per track; a failed
    application never advances and takes no place.
 
-Numbers: review totals and aggregates are computed in floats with `math.fsum` (correctly
-rounded, so the order of the inputs never changes a result) and quantised to 4 decimals
-(half up) as `Decimal`; bonus, round score and final score are then exact `Decimal`
-arithmetic on those, and ranking compares the stored 4-decimal finals.
+Exactness: scores, maxima, weights, bonus points and carry-over weights are decimals, so every
+total, mean, trimmed mean, bonus, round score and carry-over final is an exact rational
+(`Fraction`), and every decision (fail, rank, tie-break, cut-off, advancement) compares those.
+Review totals are kept as integers over one common denominator for the round, so a round of
+hundreds of thousands of scores costs integer sums, not fraction arithmetic per score.
+z-scores need square roots: they are taken in `decimal` with 60 significant digits, the
+z-score aggregate is kept to 40 decimal places (`ZSCORE_PLACES`) and marked approximate, and
+approximate finals are compared after rounding to 30 decimal places (`COMPARE_PLACES`), so
+that values equal on paper compare equal and fall to the tie-break.
 
 Applications that cannot be scored are failed with a reason and ranked last (in the same
-tie-break order): no submitted review ("no submitted reviews"), or, with carry-over, no
-round score in an earlier round ("no score in round N"); their final score is None.
+tie-break order): no submitted review (`no_reviews`), or, with carry-over, no round score in an
+earlier round (`no_earlier_score`); their final score is None. Reasons and tie-break notes are
+codes with parameters (plain dicts), translated where they are shown.
 """
 
 from __future__ import annotations
@@ -30,21 +36,31 @@ import datetime as dt
 import hashlib
 import json
 import math
-import sys
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from itertools import chain
+from decimal import ROUND_HALF_UP, Context, Decimal
+from fractions import Fraction
+from typing import Any
 
 MEAN, TRIMMED, ZSCORE = "mean", "trimmed", "zscore"
 TOP_N, CUTOFF, TOP_N_CUTOFF = "top_n", "cutoff", "top_n_cutoff"
 OVERALL, PER_TRACK = "overall", "per_track"
 
-FOUR_PLACES = Decimal("0.0001")
-# Ratios are means of two-decimal scores over maxima; a threshold equal to the mean must not fail it.
-RATIO_TOLERANCE = 1e-9
+# Reason and tie-break codes (translated by matching.reasons where they are shown).
+NO_REVIEWS, NO_EARLIER_SCORE, BELOW_THRESHOLD = "no_reviews", "no_earlier_score", "below_threshold"
+TIE_EXACT_SCORE, TIE_CRITERION, TIE_FIRST_SUBMISSION, TIE_APPLICATION = (
+    "exact_score",
+    "criterion",
+    "first_submission",
+    "application",
+)
+
+ROOT_CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)  # square roots and z-scores: 60 significant digits
+ZSCORE_PLACES = 40
+COMPARE_PLACES = 30
+SHOWN_PLACES = 2  # pages; the API and exports show 4
+ZERO = Fraction(0)
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,7 @@ class CarryOver:
     source_round_id: int
     source_round_order: int
     weight: Decimal
+    approximate: bool = False  # the source round's scores came through z-scores
 
 
 @dataclass(frozen=True)
@@ -85,133 +102,165 @@ class RoundSpec:
     carry_over: tuple[CarryOver, ...] = ()
 
 
-# One submitted score: (review id, application id, evaluator id, criterion id, value).
-ScoreRow = tuple[int, int, int, int, float]
+# One submitted score: (review id, application id, evaluator id, criterion id, value). The value is
+# a Decimal, int, str or Fraction; a float is read as the decimal it prints as (7.1 is 71/10).
+ScoreRow = tuple[int, int, int, int, Any]
 
 
 @dataclass(frozen=True)
 class ApplicationResult:
     application_id: int
     review_count: int
-    mean: Decimal | None
-    trimmed_mean: Decimal | None
-    zscore: Decimal | None
-    aggregate: Decimal | None
-    bonus: Decimal
-    round_score: Decimal | None
-    final_score: Decimal | None
+    mean: Fraction | None
+    trimmed_mean: Fraction | None
+    zscore: Fraction | None  # the 40-decimal value of μ_R + σ_R · mean z
+    aggregate: Fraction | None
+    bonus: Fraction
+    round_score: Fraction | None
+    final_score: Fraction | None
+    approximate: bool  # the final went through z-scores: compared after rounding to 30 places
+    tie_value: Fraction | None  # mean s/m on the tie-break criterion
     rank: int
     failed: bool
-    fail_reasons: tuple[str, ...]
+    fail_reasons: tuple[dict, ...]
+    tie_break: dict | None  # why it ranks below the row above that shows the same final
     advanced: bool
+
+    @property
+    def compare_value(self) -> Fraction | None:
+        return compare_value(self.final_score, approximate=self.approximate)
 
 
 @dataclass(frozen=True)
 class RoundComputation:
     fingerprint: str
     results: tuple[ApplicationResult, ...]  # in rank order
+    tie_criterion: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+
+
+def exact(value: Any) -> Fraction:
+    """The exact rational of a decimal input; a float is read as the decimal it prints as."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a number: {value!r}")
+        return Fraction(repr(value))
+    return Fraction(value)
+
+
+def rounded(value: Fraction, places: int) -> Decimal:
+    """Half-up (away from zero) rounding of an exact value to `places` decimals."""
+    scale = 10**places
+    magnitude = abs(value) * scale
+    whole = magnitude.numerator // magnitude.denominator
+    if 2 * (magnitude - whole) >= 1:
+        whole += 1
+    return Decimal(-whole if value < 0 else whole).scaleb(-places)
+
+
+def q4(value: Fraction | Decimal | float | None) -> Decimal | None:
+    """The 4-decimal value the API and exports show (half up from the exact value)."""
+    return None if value is None else rounded(exact(value), 4)
+
+
+def q2(value: Fraction | Decimal | float | None) -> Decimal | None:
+    """The 2-decimal value pages show (half up from the exact value)."""
+    return None if value is None else rounded(exact(value), SHOWN_PLACES)
+
+
+def compare_value(value: Fraction | None, *, approximate: bool) -> Fraction | None:
+    """The value decisions compare: exact, or rounded to 30 places where it went through square roots."""
+    if value is None or not approximate:
+        return value
+    return Fraction(rounded(value, COMPARE_PLACES))
+
+
+def as_text(value: Fraction | None) -> str | None:
+    """A round-tripping text form: "p/q" (or "p" for an integer)."""
+    if value is None:
+        return None
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def from_text(text: str | None) -> Fraction | None:
+    return None if text is None else Fraction(text)
+
+
+def _rational_gcd(values: Iterable[Fraction]) -> Fraction:
+    numerator, denominator = 0, 1
+    for value in values:
+        numerator = math.gcd(numerator * value.denominator, value.numerator * denominator)
+        denominator *= value.denominator
+        common = math.gcd(numerator, denominator)
+        numerator, denominator = numerator // common, denominator // common
+    return Fraction(numerator, denominator)
+
+
+def _to_decimal(value: Fraction) -> Decimal:
+    return ROOT_CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
 # --------------------------------------------------------------------------------------------
 # Small rules, each usable on its own
 
 
-def q4(value: float | Decimal) -> Decimal:
-    """Quantise to 4 decimals, half up, from the exact value of the float."""
-    return Decimal(value).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
-
-
-SIGMA_ZERO = 1e-9  # below this an evaluator's totals are all the same: σ_e = 0 by the rule
-
-
-def review_total(scores: Mapping[int, float], criteria: Sequence[CriterionSpec]) -> float:
-    """100 · Σ w_c·(s_c/m_c) / Σ w_c over the criteria present in `scores` (criterion id → value)."""
-    return _review_total(scores, _prepared(criteria))
-
-
-def _prepared(criteria: Sequence[CriterionSpec]) -> list[tuple[int, float, float]]:
-    # Decimal → float once per round, not once per score.
-    return [(c.id, float(c.weight), float(c.max_score)) for c in criteria]
-
-
-def _review_total(scores: Mapping[int, float], prepared: Sequence[tuple[int, float, float]]) -> float:
-    # Criteria are always walked in the round's order, so a plain sum is deterministic here.
-    weighted = 0.0
-    weights = 0.0
-    for criterion_id, weight, max_score in prepared:
-        value = scores.get(criterion_id)
+def review_total(scores: Mapping[int, Any], criteria: Sequence[CriterionSpec]) -> Fraction | None:
+    """100 · Σ w_c·(s_c/m_c) / Σ w_c over the criteria present in `scores` (criterion id → value),
+    exactly; None when the review scored none of them."""
+    weighted = weights = ZERO
+    for criterion in criteria:
+        value = scores.get(criterion.id)
         if value is not None:
-            weighted += weight * (value / max_score)
+            weight = exact(criterion.weight)
+            weighted += weight * exact(value) / exact(criterion.max_score)
             weights += weight
-    # Rounded far below any displayed precision so that totals equal on paper are equal floats
-    # (1/3 + 2/3 and 2/3 + 1/3 differ in the last bit), which z = 0 for σ_e = 0 relies on.
-    return round(100.0 * weighted / weights, 9) if weights else 0.0
+    return 100 * weighted / weights if weights else None
 
 
-def mean(totals: Sequence[float]) -> float | None:
-    return math.fsum(totals) / len(totals) if totals else None
+def mean(totals: Sequence[Fraction]) -> Fraction | None:
+    return sum(totals, ZERO) / len(totals) if totals else None
 
 
-def trimmed_mean(totals: Sequence[float]) -> float | None:
+def trimmed_mean(totals: Sequence[Fraction]) -> Fraction | None:
     """Drop exactly one highest and one lowest total, then the mean; with fewer than 3, the mean."""
     if len(totals) < 3:
         return mean(totals)
-    ordered = sorted(totals)
-    return mean(ordered[1:-1])
+    return mean(sorted(totals)[1:-1])
 
 
-def population_mean_std(values: Sequence[float]) -> tuple[float, float]:
-    mu = math.fsum(values) / len(values)
-    variance = math.fsum((v - mu) ** 2 for v in values) / len(values)
-    return mu, math.sqrt(variance)
-
-
-def evaluator_z(totals_by_evaluator: Mapping[int, Sequence[float]]) -> dict[int, tuple[float, float] | None]:
-    """μ_e, σ_e per evaluator; None where z is 0 by rule (fewer than 2 reviews or σ_e = 0)."""
-    stats: dict[int, tuple[float, float] | None] = {}
-    for evaluator_id, totals in totals_by_evaluator.items():
-        if len(totals) < 2:
-            stats[evaluator_id] = None
-            continue
-        mu, sigma = population_mean_std(totals)
-        stats[evaluator_id] = (mu, sigma) if sigma > SIGMA_ZERO else None
-    return stats
-
-
-def z_of(total: float, stat: tuple[float, float] | None) -> float:
-    if stat is None:
-        return 0.0
-    mu, sigma = stat
-    return (total - mu) / sigma
-
-
-def bonus_for(flags: Iterable[str], points: Mapping[str, Decimal], cap: Decimal) -> Decimal:
+def bonus_for(flags: Iterable[str], points: Mapping[str, Any], cap: Any) -> Fraction:
     """Sum of the bonuses the startup qualifies for, capped at the round's cap."""
-    return min(sum((points[flag] for flag in flags if flag in points), Decimal("0")), cap)
+    return min(sum((exact(points[flag]) for flag in flags if flag in points), ZERO), exact(cap))
 
 
 def tie_break_criterion(criteria: Sequence[CriterionSpec]) -> CriterionSpec | None:
     """The highest-weight criterion; the first in the round's order when weights tie."""
     ordered = sorted(criteria, key=lambda c: (c.order, c.id))
-    return max(ordered, key=lambda c: c.weight) if ordered else None  # max keeps the first of equals
+    return max(ordered, key=lambda c: exact(c.weight)) if ordered else None  # max keeps the first of equals
 
 
 def advance(
-    ranked: Sequence[tuple[int, int | None, Decimal | None, bool]],
+    ranked: Sequence[tuple[int, int | None, Fraction | Decimal | None, bool]],
     *,
     rule: str,
     scope: str,
     count: int | None,
-    cutoff: Decimal | None,
+    cutoff: Any,
 ) -> set[int]:
-    """Who advances. `ranked`: (application id, track id, final score, failed) in rank order."""
+    """Who advances. `ranked`: (application id, track id, final to compare, failed) in rank order."""
+    threshold = exact(cutoff) if cutoff is not None else None
     taken: dict[int | None, int] = defaultdict(int)
     advanced: set[int] = set()
     for application_id, track_id, final, failed in ranked:
         if failed or final is None:
             continue  # a failed application never advances and takes no place
         group = track_id if scope == PER_TRACK else None
-        if rule in (CUTOFF, TOP_N_CUTOFF) and final < cutoff:
+        if rule in (CUTOFF, TOP_N_CUTOFF) and final < threshold:
             continue
         if rule in (TOP_N, TOP_N_CUTOFF) and taken[group] >= count:
             continue
@@ -227,6 +276,8 @@ def advance(
 def _jsonable(value):
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")  # 30.00 and 30 are the same input
+    if isinstance(value, Fraction):
+        return as_text(value)
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat()
     return value
@@ -236,10 +287,11 @@ def fingerprint(
     round_spec: RoundSpec,
     criteria: Sequence[CriterionSpec],
     applications: Sequence[ApplicationSpec],
-    scores: Sequence[ScoreRow],
-    earlier_round_scores: Mapping[tuple[int, int], Decimal],
+    scores: Sequence[tuple[int, int, int, int, Fraction]],
+    earlier_round_scores: Mapping[tuple[int, int], Fraction],
 ) -> str:
-    """sha256 of a canonical JSON of every input, configuration included; order-independent."""
+    """sha256 of a canonical JSON of every input, configuration included; order-independent.
+    `scores` carry exact values, so 7.5 and 7.50 are the same input."""
     j = _jsonable
     document = {
         "round": [
@@ -251,20 +303,19 @@ def fingerprint(
             j(round_spec.cutoff_score),
             j(round_spec.bonus_cap),
             sorted([flag, j(points)] for flag, points in round_spec.bonus_points.items()),
-            sorted([c.source_round_id, c.source_round_order, j(c.weight)] for c in round_spec.carry_over),
+            sorted(
+                [c.source_round_id, c.source_round_order, j(c.weight), c.approximate] for c in round_spec.carry_over
+            ),
         ],
         "criteria": sorted([c.id, c.code, j(c.weight), j(c.max_score), j(c.fail_threshold), c.order] for c in criteria),
         "applications": sorted([a.id, a.track_id, j(a.first_submitted_at), sorted(a.flags)] for a in applications),
         "earlier": sorted([r, a, j(s)] for (r, a), s in earlier_round_scores.items()),
     }
-    canonical = json.dumps(document, separators=(",", ":"), ensure_ascii=True, default=str)
-    digest = hashlib.sha256(canonical.encode())
-    # Hundreds of thousands of scores: sorted, then hashed as little-endian doubles (ids are far
-    # below 2**53, so exact), several times faster than encoding them as JSON.
-    packed = array("d", chain.from_iterable(sorted(scores)))
-    if sys.byteorder == "big":
-        packed.byteswap()
-    digest.update(packed.tobytes())
+    digest = hashlib.sha256(json.dumps(document, separators=(",", ":"), ensure_ascii=True, default=str).encode())
+    # Hundreds of thousands of scores: hashed as one sorted text, far cheaper than a JSON document.
+    digest.update(
+        "\n".join(f"{r},{a},{e},{c},{v.numerator}/{v.denominator}" for r, a, e, c, v in sorted(scores)).encode()
+    )
     return digest.hexdigest()
 
 
@@ -272,98 +323,204 @@ def fingerprint(
 # The whole round
 
 
+class _Totals:
+    """Every review total as an integer over one common denominator: total_r = units[r] · base.
+
+    With unit = the common denominator of all scores (100 for two-decimal scores), and
+    k_c = w_c/m_c·lcm(...) an integer per criterion, a review's Σ w_c·s_c/m_c is an integer sum
+    Σ k_c·S_c over a constant; dividing by the review's Σ w_c (the same for every complete
+    review) gives a rational factor per set of scored criteria, brought to one base by their gcd.
+    """
+
+    def __init__(self, criteria: Sequence[CriterionSpec], review_scores: Mapping[int, Mapping[int, Fraction]]):
+        values = {value for scores in review_scores.values() for value in scores.values()}
+        self.unit = math.lcm(1, *(value.denominator for value in values))
+        weights = {c.id: exact(c.weight) for c in criteria}
+        ratios = {c.id: weights[c.id] / exact(c.max_score) for c in criteria}
+        ratio_denominator = math.lcm(1, *(ratio.denominator for ratio in ratios.values()))
+        self.k = {cid: int(ratio * ratio_denominator) for cid, ratio in ratios.items()}
+        weight_denominator = math.lcm(1, *(w.denominator for w in weights.values()))
+        self.weight_units = {cid: int(w * weight_denominator) for cid, w in weights.items()}
+        unit = self.unit
+        self.scaled = {value: int(value * unit) for value in values}  # S = s · unit, an integer
+
+        sums: dict[int, tuple[int, int]] = {}
+        for review_id, scores in review_scores.items():
+            weighted = weight_units = 0
+            for criterion_id, value in scores.items():
+                weighted += self.k[criterion_id] * self.scaled[value]
+                weight_units += self.weight_units[criterion_id]
+            sums[review_id] = (weighted, weight_units)
+        # total = 100 · weighted / (ratio_denominator · unit) / (weight_units / weight_denominator)
+        factors = {
+            w: Fraction(100 * weight_denominator, ratio_denominator * unit * w) for w in {w for _s, w in sums.values()}
+        }
+        self.base = _rational_gcd(factors.values()) if factors else Fraction(1)
+        multipliers = {w: int(factor / self.base) for w, factor in factors.items()}
+        self.units = {review_id: weighted * multipliers[w] for review_id, (weighted, w) in sums.items()}
+
+    def total(self, units: int) -> Fraction:
+        return self.base * units
+
+
+def _scaled_mean(base: Fraction, units: Sequence[int]) -> Fraction:
+    return Fraction(base.numerator * sum(units), base.denominator * len(units))
+
+
+def _zscore_means(
+    totals: _Totals,
+    app_reviews: Mapping[int, Sequence[int]],
+    evaluator_reviews: Mapping[int, Sequence[int]],
+    review_evaluator: Mapping[int, int],
+) -> dict[int, Fraction]:
+    """μ_R + σ_R · mean z per application, to 40 decimals (σ_e = 0 exactly when an evaluator's totals
+    are equal; z = 0 then and for an evaluator with fewer than 2 reviews)."""
+    units = totals.units
+    # z = (t − μ_e)/σ_e = (n_e·T − ΣT) / √(n_e·ΣT² − (ΣT)²): the common base cancels.
+    z_by_review: dict[int, Decimal] = {}
+    for reviews in evaluator_reviews.values():
+        values = [units[r] for r in reviews]
+        n, total = len(values), sum(values)
+        spread = n * sum(v * v for v in values) - total * total
+        if n < 2 or spread == 0:
+            for r in reviews:
+                z_by_review[r] = Decimal(0)
+            continue
+        root = ROOT_CONTEXT.sqrt(Decimal(spread))
+        for r, value in zip(reviews, values, strict=True):
+            z_by_review[r] = ROOT_CONTEXT.divide(Decimal(n * value - total), root)
+    all_units = list(units.values())
+    n_round, total_round = len(all_units), sum(all_units)
+    if not n_round:
+        return {}
+    base = totals.base
+    mu_round = _to_decimal(Fraction(base.numerator * total_round, base.denominator * n_round))
+    spread_round = n_round * sum(v * v for v in all_units) - total_round * total_round
+    sigma_round = ROOT_CONTEXT.divide(
+        ROOT_CONTEXT.multiply(_to_decimal(base), ROOT_CONTEXT.sqrt(Decimal(spread_round))), Decimal(n_round)
+    )
+    quantum = Decimal(1).scaleb(-ZSCORE_PLACES)
+    means: dict[int, Fraction] = {}
+    for application_id, reviews in app_reviews.items():
+        if not reviews:
+            continue
+        z_sum = Decimal(0)
+        for r in reviews:
+            z_sum = ROOT_CONTEXT.add(z_sum, z_by_review[r])
+        mean_z = ROOT_CONTEXT.divide(z_sum, Decimal(len(reviews)))
+        value = ROOT_CONTEXT.add(mu_round, ROOT_CONTEXT.multiply(sigma_round, mean_z))
+        means[application_id] = Fraction(value.quantize(quantum, rounding=ROUND_HALF_UP, context=ROOT_CONTEXT))
+    return means
+
+
 def compute_round(
     round_spec: RoundSpec,
     criteria: Sequence[CriterionSpec],
     applications: Sequence[ApplicationSpec],
     scores: Iterable[ScoreRow],
-    earlier_round_scores: Mapping[tuple[int, int], Decimal] | None = None,
+    earlier_round_scores: Mapping[tuple[int, int], Any] | None = None,
 ) -> RoundComputation:
     """Every application's aggregates, scores, fail reasons, rank and advancement, in rank order.
 
     `scores` are the submitted reviews' scores of these applications; `earlier_round_scores`
-    maps (earlier round id, application id) to that round's stored round score.
+    maps (earlier round id, application id) to that round's exact round score.
     """
-    scores = list(scores)
-    earlier_round_scores = dict(earlier_round_scores or {})
+    earlier_round_scores = {key: exact(value) for key, value in (earlier_round_scores or {}).items()}
     criteria = sorted(criteria, key=lambda c: (c.order, c.id))
     by_id = {c.id: c for c in criteria}
+    application_ids = {a.id for a in applications}
 
-    # Reviews: criterion id → value, with their application and evaluator.
-    review_scores: dict[int, dict[int, float]] = defaultdict(dict)
+    # Reviews: criterion id → exact value, with their application and evaluator. Few distinct values.
+    as_fraction: dict[Any, Fraction] = {}
+    exact_rows: list[tuple[int, int, int, int, Fraction]] = []
+    review_scores: dict[int, dict[int, Fraction]] = defaultdict(dict)
     review_owner: dict[int, tuple[int, int]] = {}
     for review_id, application_id, evaluator_id, criterion_id, value in scores:
-        if criterion_id in by_id:
-            review_scores[review_id][criterion_id] = value
-            review_owner[review_id] = (application_id, evaluator_id)
+        if criterion_id not in by_id or application_id not in application_ids:
+            continue
+        converted = as_fraction.get(value)
+        if converted is None:
+            converted = as_fraction[value] = exact(value)
+        review_scores[review_id][criterion_id] = converted
+        review_owner[review_id] = (application_id, evaluator_id)
+        exact_rows.append((review_id, application_id, evaluator_id, criterion_id, converted))
 
-    prepared = _prepared(criteria)
-    totals: dict[int, float] = {rid: _review_total(s, prepared) for rid, s in review_scores.items()}
+    totals = _Totals(criteria, review_scores)
     app_reviews: dict[int, list[int]] = defaultdict(list)
-    evaluator_totals: dict[int, list[float]] = defaultdict(list)
-    for review_id, (application_id, evaluator_id) in review_owner.items():
+    evaluator_reviews: dict[int, list[int]] = defaultdict(list)
+    for review_id in sorted(review_owner):
+        application_id, evaluator_id = review_owner[review_id]
         app_reviews[application_id].append(review_id)
-        evaluator_totals[evaluator_id].append(totals[review_id])
-
-    all_totals = list(totals.values())
-    mu_round, sigma_round = population_mean_std(all_totals) if all_totals else (0.0, 0.0)
-    z_stats = evaluator_z(evaluator_totals)
+        evaluator_reviews[evaluator_id].append(review_id)
+    zscores = _zscore_means(totals, app_reviews, evaluator_reviews, review_owner) if review_owner else {}
 
     thresholded = [c for c in criteria if c.fail_threshold is not None]
     tie_criterion = tie_break_criterion(criteria)
-    this_round_weight = next((c.weight for c in round_spec.carry_over if c.source_round_id == round_spec.id), None)
+    ratio_criteria = {c.id for c in thresholded} | ({tie_criterion.id} if tie_criterion else set())
+    this_round_weight = next(
+        (exact(c.weight) for c in round_spec.carry_over if c.source_round_id == round_spec.id), ZERO
+    )
     earlier = sorted(
         (c for c in round_spec.carry_over if c.source_round_id != round_spec.id), key=lambda c: c.source_round_order
     )
+    approximate = round_spec.aggregation == ZSCORE or any(c.approximate for c in earlier)
+
+    def ratio_mean(criterion: CriterionSpec, reviews: Sequence[int]) -> Fraction | None:
+        """Mean s/m over the reviews that scored the criterion, exactly."""
+        scaled = [totals.scaled[review_scores[r][criterion.id]] for r in reviews if criterion.id in review_scores[r]]
+        if not scaled:
+            return None
+        return Fraction(sum(scaled), len(scaled) * totals.unit) / exact(criterion.max_score)
 
     rows = []
+    base = totals.base
     for application in applications:
         reviews = app_reviews.get(application.id, [])
-        app_totals = [totals[r] for r in reviews]
-        reasons: list[str] = []
+        units = [totals.units[r] for r in reviews]
+        reasons: list[dict] = []
         mean_value = trimmed_value = z_value = aggregate = round_score = final = None
         bonus = bonus_for(application.flags, round_spec.bonus_points, round_spec.bonus_cap)
+        ratios = {c.id: ratio_mean(c, reviews) for c in criteria if c.id in ratio_criteria} if reviews else {}
 
-        def ratio_mean(criterion: CriterionSpec, reviews=reviews) -> float | None:
-            ratios = [
-                review_scores[r][criterion.id] / float(criterion.max_score)
-                for r in reviews
-                if criterion.id in review_scores[r]
-            ]
-            return math.fsum(ratios) / len(ratios) if ratios else None
-
-        if app_totals:
-            mean_value = q4(mean(app_totals))
-            trimmed_value = q4(trimmed_mean(app_totals))
-            mean_z = math.fsum(z_of(totals[r], z_stats[review_owner[r][1]]) for r in reviews) / len(reviews)
-            z_value = q4(mu_round + sigma_round * mean_z)
+        if units:
+            mean_value = _scaled_mean(base, units)
+            trimmed_value = _scaled_mean(base, sorted(units)[1:-1]) if len(units) >= 3 else mean_value
+            z_value = zscores[application.id]
             aggregate = {MEAN: mean_value, TRIMMED: trimmed_value, ZSCORE: z_value}[round_spec.aggregation]
             round_score = aggregate + bonus
             for criterion in thresholded:
-                observed = ratio_mean(criterion)
-                if observed is not None and observed < float(criterion.fail_threshold) - RATIO_TOLERANCE:
+                observed = ratios[criterion.id]
+                threshold = exact(criterion.fail_threshold)
+                if observed is not None and observed < threshold:
                     reasons.append(
-                        f"{criterion.code}: mean {q4(observed)} of the maximum is below the threshold "
-                        f"{criterion.fail_threshold}"
+                        {
+                            "code": BELOW_THRESHOLD,
+                            "criterion": criterion.code,
+                            "mean": str(_shown_below(observed, threshold)),
+                            "threshold": _jsonable(Decimal(criterion.fail_threshold)),
+                        }
                     )
         else:
-            reasons.append("no submitted reviews")
+            reasons.append({"code": NO_REVIEWS})
 
         if round_score is not None:
             if round_spec.carry_over:
-                parts = [(this_round_weight or Decimal("0")) * round_score]
+                parts = [this_round_weight * round_score]
+                missing = False
                 for carry in earlier:
                     earlier_score = earlier_round_scores.get((carry.source_round_id, application.id))
                     if earlier_score is None:
-                        reasons.append(f"no score in round {carry.source_round_order}")
+                        reasons.append({"code": NO_EARLIER_SCORE, "round": carry.source_round_order})
+                        missing = True
                     else:
-                        parts.append(carry.weight * earlier_score)
-                if not any(r.startswith("no score in round") for r in reasons):
-                    final = sum(parts, Decimal("0")).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+                        parts.append(exact(carry.weight) * earlier_score)
+                if not missing:
+                    final = sum(parts, ZERO)
             else:
                 final = round_score
 
-        tie_value = ratio_mean(tie_criterion) if (tie_criterion and reviews) else None
+        tie_value = ratios.get(tie_criterion.id) if tie_criterion else None
+        compared = compare_value(final, approximate=approximate)
         rows.append(
             {
                 "application": application,
@@ -375,11 +532,13 @@ def compute_round(
                 "bonus": bonus,
                 "round_score": round_score,
                 "final": final,
+                "compared": compared,
+                "tie_value": tie_value,
                 "reasons": tuple(reasons),
                 "sort_key": (
-                    final is None,
-                    -(final or 0),
-                    -(tie_value if tie_value is not None else -1.0),
+                    compared is None,
+                    -(compared if compared is not None else ZERO),
+                    -(tie_value if tie_value is not None else Fraction(-1)),
                     application.first_submitted_at is None,
                     application.first_submitted_at or dt.datetime.min.replace(tzinfo=dt.UTC),
                     application.id,
@@ -389,12 +548,13 @@ def compute_round(
 
     rows.sort(key=lambda row: row["sort_key"])
     advanced = advance(
-        [(row["application"].id, row["application"].track_id, row["final"], bool(row["reasons"])) for row in rows],
+        [(row["application"].id, row["application"].track_id, row["compared"], bool(row["reasons"])) for row in rows],
         rule=round_spec.advancement_rule,
         scope=round_spec.advancement_scope,
         count=round_spec.advance_count,
         cutoff=round_spec.cutoff_score,
     )
+    notes = tie_break_notes(rows, tie_criterion)
     results = tuple(
         ApplicationResult(
             application_id=row["application"].id,
@@ -406,14 +566,62 @@ def compute_round(
             bonus=row["bonus"],
             round_score=row["round_score"],
             final_score=row["final"],
+            approximate=approximate,
+            tie_value=row["tie_value"],
             rank=position,
             failed=bool(row["reasons"]),
             fail_reasons=row["reasons"],
+            tie_break=note,
             advanced=row["application"].id in advanced,
         )
-        for position, row in enumerate(rows, start=1)
+        for position, (row, note) in enumerate(zip(rows, notes, strict=True), start=1)
     )
     return RoundComputation(
-        fingerprint=fingerprint(round_spec, criteria, applications, scores, earlier_round_scores),
+        fingerprint=fingerprint(round_spec, criteria, applications, exact_rows, earlier_round_scores),
         results=results,
+        tie_criterion=tie_criterion.code if tie_criterion else None,
     )
+
+
+def _shown_below(observed: Fraction, threshold: Fraction) -> Decimal:
+    """The observed mean with enough decimals to read as below the threshold (0.3999… not 0.4000)."""
+    for places in range(4, 13):
+        shown = rounded(observed, places)
+        if shown < threshold:
+            return shown
+    return shown
+
+
+def tie_break_notes(rows: Sequence[Mapping[str, Any]], tie_criterion: CriterionSpec | None) -> list[dict | None]:
+    """For each row in rank order, why it ranks below the row above when both show the same final
+    (to 2 decimals, as pages show it): the exact final, the tie-break criterion, the first submission."""
+    notes: list[dict | None] = [None]
+    for above, row in zip(rows, rows[1:], strict=False):
+        if row["final"] is None or above["final"] is None or q2(row["final"]) != q2(above["final"]):
+            notes.append(None)
+            continue
+        if row["compared"] != above["compared"]:
+            note = {"code": TIE_EXACT_SCORE}
+        elif row["tie_value"] != above["tie_value"] and tie_criterion is not None:
+            above_value, this_value = _distinct(above["tie_value"], row["tie_value"])
+            note = {
+                "code": TIE_CRITERION,
+                "criterion": tie_criterion.code,
+                "above": str(above_value),
+                "this": str(this_value),
+            }
+        elif row["application"].first_submitted_at != above["application"].first_submitted_at:
+            note = {"code": TIE_FIRST_SUBMISSION}
+        else:
+            note = {"code": TIE_APPLICATION}
+        notes.append(note)
+    return notes[: len(rows)]
+
+
+def _distinct(a: Fraction | None, b: Fraction | None) -> tuple[Decimal, Decimal]:
+    """Both values with enough decimals to tell them apart."""
+    a, b = a or ZERO, b or ZERO
+    for places in range(4, 31):
+        if rounded(a, places) != rounded(b, places):
+            return rounded(a, places), rounded(b, places)
+    return rounded(a, 30), rounded(b, 30)

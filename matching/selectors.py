@@ -2,7 +2,9 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.db.models import Avg, Prefetch, QuerySet
@@ -118,16 +120,19 @@ def result_review_spreads(*, results: list[RoundResult]) -> dict[int, float]:
         "criterion__weight",
         "criterion__max_score",
     )
-    scores: dict[tuple[int, int, int], dict[int, float]] = defaultdict(dict)
+    scores: dict[tuple[int, int, int], dict[int, Decimal]] = defaultdict(dict)
     criteria: dict[int, CriterionSpec] = {}
     for round_id, application_id, review_id, criterion_id, value, weight, max_score in rows:
-        scores[(round_id, application_id, review_id)][criterion_id] = float(value)
+        scores[(round_id, application_id, review_id)][criterion_id] = value
         criteria[criterion_id] = CriterionSpec(id=criterion_id, code="", weight=weight, max_score=max_score)
     specs = list(criteria.values())  # review_total counts only the criteria a review scored
-    totals: dict[tuple[int, int], list[float]] = defaultdict(list)
+    totals: dict[tuple[int, int], list[Fraction]] = defaultdict(list)
     for (round_id, application_id, _review_id), review_scores in scores.items():
         totals[(round_id, application_id)].append(review_total(review_scores, specs))
-    return {r.pk: max(found) - min(found) for r in results if (found := totals.get((r.round_id, r.application_id)))}
+    # A display figure (and the disagreement flag), not a decision: a float is enough.
+    return {
+        r.pk: float(max(found) - min(found)) for r in results if (found := totals.get((r.round_id, r.application_id)))
+    }
 
 
 def result_criterion_means(*, results: list[RoundResult]) -> dict[int, list[tuple[str, Decimal]]]:
@@ -182,3 +187,14 @@ def assignment_application_view(assignment: Assignment) -> dict:
         ],
         "documents": documents,
     }
+
+
+def criterion_labels(*, round_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Each round's criterion labels by code, in the active language (one query), for reasons and notes."""
+    labels: dict[int, dict[str, str]] = defaultdict(dict)
+    ids = round_ids if isinstance(round_ids, QuerySet) else set(round_ids)  # a subquery stays one query
+    for criterion in Criterion.objects.filter(round_id__in=ids).only(
+        "round_id", "code", "label_ko", "label_en"
+    ):
+        labels[criterion.round_id][criterion.code] = str(criterion)
+    return dict(labels)

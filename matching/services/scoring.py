@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import FloatField
-from django.db.models.functions import Cast
+from django.db.models import Exists, JSONField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,8 +30,9 @@ from matching.models import (
     EvaluationRound,
     RoundResult,
     Score,
+    Track,
 )
-from startups.models import BONUS_FLAGS, Application
+from startups.models import BONUS_FLAGS, Application, Submission
 
 R = EvaluationRound.Status
 A = Assignment.Status
@@ -89,6 +90,43 @@ def advancement_check(*, rule: str, advance_count: int | None, cutoff_score: Dec
         raise DomainError(_("Set the cutoff score (T) for a cutoff rule."), code="cutoff_missing")
 
 
+def _as_submitted(evaluation_round: EvaluationRound) -> list[scoring.ApplicationSpec]:
+    """The round's applications as submitted: track and bonus flags from each one's last submission
+    before the program's deadline, so that later edits of the startup's profile change no result.
+    An application without such a submission (entered by staff) is read as it stands."""
+    program = evaluation_round.program
+    tracks = dict(Track.objects.filter(program=program).values_list("code", "pk"))
+    last_submission = Submission.objects.filter(
+        application=OuterRef("pk"), submitted_at__lte=program.closes_at
+    ).order_by("-number")[:1]
+    flag_fields = [f"startup__{flag}" for flag in BONUS_FLAGS]
+    rows = (
+        Application.objects.filter(assignments__round=evaluation_round)
+        .exclude(status__in=EXCLUDED_APPLICATION_STATUSES)
+        .distinct()
+        .order_by("pk")
+        .annotate(
+            submitted_track=Subquery(last_submission.values("snapshot__track"), output_field=JSONField()),
+            submitted_flags=Subquery(last_submission.values("snapshot__startup__flags"), output_field=JSONField()),
+            submitted=Exists(last_submission),
+        )
+        .values_list(
+            "pk", "track_id", "first_submitted_at", "submitted", "submitted_track", "submitted_flags", *flag_fields
+        )
+    )
+    applications = []
+    for pk, track_id, first_submitted_at, submitted, submitted_track, submitted_flags, *flags in rows:
+        if submitted:
+            track_id = tracks.get(submitted_track)
+            flag_set = frozenset(flag for flag in submitted_flags or () if flag in BONUS_FLAGS)
+        else:
+            flag_set = frozenset(flag for flag, on in zip(BONUS_FLAGS, flags, strict=True) if on)
+        applications.append(
+            scoring.ApplicationSpec(id=pk, track_id=track_id, first_submitted_at=first_submitted_at, flags=flag_set)
+        )
+    return applications
+
+
 def _load_inputs(evaluation_round: EvaluationRound) -> dict[str, Any]:
     """Every input of the computation, in a constant number of queries."""
     criteria = [
@@ -98,9 +136,27 @@ def _load_inputs(evaluation_round: EvaluationRound) -> dict[str, Any]:
         for c in Criterion.objects.filter(round=evaluation_round)
     ]
     bonus_points = dict(BonusRule.objects.filter(round=evaluation_round).values_list("flag", "points"))
+    weights = list(CarryOverWeight.objects.filter(round=evaluation_round).select_related("source_round"))
+    earlier_round_ids = [w.source_round_id for w in weights if w.source_round_id != evaluation_round.pk]
+    earlier_round_scores: dict[tuple[int, int], Fraction] = {}
+    approximate_rounds: set[int] = set()
+    if earlier_round_ids:
+        for round_id, application_id, value, exact_values in RoundResult.objects.filter(
+            round_id__in=earlier_round_ids, round_score__isnull=False
+        ).values_list("round_id", "application_id", "round_score", "exact"):
+            # The exact round score, not its 4-decimal copy (results from before exact values: the copy).
+            text = (exact_values or {}).get("round_score")
+            earlier_round_scores[(round_id, application_id)] = scoring.from_text(text) if text else Fraction(value)
+            if (exact_values or {}).get("approximate"):
+                approximate_rounds.add(round_id)
     carry_over = tuple(
-        scoring.CarryOver(source_round_id=w.source_round_id, source_round_order=w.source_round.order, weight=w.weight)
-        for w in CarryOverWeight.objects.filter(round=evaluation_round).select_related("source_round")
+        scoring.CarryOver(
+            source_round_id=w.source_round_id,
+            source_round_order=w.source_round.order,
+            weight=w.weight,
+            approximate=w.source_round_id in approximate_rounds,
+        )
+        for w in weights
     )
     round_spec = scoring.RoundSpec(
         id=evaluation_round.pk,
@@ -113,20 +169,6 @@ def _load_inputs(evaluation_round: EvaluationRound) -> dict[str, Any]:
         bonus_points=bonus_points,
         carry_over=carry_over,
     )
-    flag_fields = [f"startup__{flag}" for flag in BONUS_FLAGS]
-    applications = [
-        scoring.ApplicationSpec(
-            id=row[0],
-            track_id=row[1],
-            first_submitted_at=row[2],
-            flags=frozenset(flag for flag, on in zip(BONUS_FLAGS, row[3:], strict=True) if on),
-        )
-        for row in Application.objects.filter(assignments__round=evaluation_round)
-        .exclude(status__in=EXCLUDED_APPLICATION_STATUSES)
-        .distinct()
-        .order_by("pk")
-        .values_list("pk", "track_id", "first_submitted_at", *flag_fields)
-    ]
     score_rows = (
         Score.objects.filter(round=evaluation_round, review__assignment__status=A.SUBMITTED)
         .exclude(review__assignment__application__status__in=EXCLUDED_APPLICATION_STATUSES)
@@ -136,7 +178,7 @@ def _load_inputs(evaluation_round: EvaluationRound) -> dict[str, Any]:
             "review__assignment__application_id",
             "review__assignment__evaluator_id",
             "criterion_id",
-            Cast("value", FloatField()),
+            "value",
         )
     )
     # 300,000 rows: one fetchall of plain tuples is a third faster than the queryset's chunked iteration.
@@ -144,19 +186,10 @@ def _load_inputs(evaluation_round: EvaluationRound) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         scores = cursor.fetchall()
-    earlier_round_ids = [c.source_round_id for c in carry_over if c.source_round_id != evaluation_round.pk]
-    earlier_round_scores: dict[tuple[int, int], Decimal] = {}
-    if earlier_round_ids:
-        earlier_round_scores = {
-            (round_id, application_id): value
-            for round_id, application_id, value in RoundResult.objects.filter(
-                round_id__in=earlier_round_ids, round_score__isnull=False
-            ).values_list("round_id", "application_id", "round_score")
-        }
     return {
         "round_spec": round_spec,
         "criteria": criteria,
-        "applications": applications,
+        "applications": _as_submitted(evaluation_round),
         "scores": scores,
         "earlier_round_scores": earlier_round_scores,
     }
@@ -176,30 +209,52 @@ RESULT_COLUMNS = (
     "rank",
     "failed",
     "fail_reasons",
+    "exact",
+    "tie_break",
     "advanced",
     "override_reason",
     "fingerprint",
     "computed_at",
 )
+JSON_COLUMNS = {"fail_reasons", "exact", "tie_break"}
+
+
+def _exact_values(result: scoring.ApplicationResult) -> dict[str, Any]:
+    """The exact values decisions were made on, as text that round-trips ("p/q")."""
+    t = scoring.as_text
+    return {
+        "mean": t(result.mean),
+        "trimmed_mean": t(result.trimmed_mean),
+        "zscore": t(result.zscore),
+        "aggregate": t(result.aggregate),
+        "bonus": t(result.bonus),
+        "round_score": t(result.round_score),
+        "final": t(result.final_score),
+        "tie_value": t(result.tie_value),
+        "approximate": result.approximate,
+    }
 
 
 def _write_results(evaluation_round: EvaluationRound, computation: scoring.RoundComputation, *, computed_at) -> None:
     """Insert every result in one statement: COPY on PostgreSQL (a fifth of an INSERT's time), bulk_create elsewhere."""
+    q4 = scoring.q4
     rows = [
         (
             evaluation_round.pk,
             r.application_id,
             r.review_count,
-            r.mean,
-            r.trimmed_mean,
-            r.zscore,
-            r.aggregate,
-            r.bonus,
-            r.round_score,
-            r.final_score,
+            q4(r.mean),
+            q4(r.trimmed_mean),
+            q4(r.zscore),
+            q4(r.aggregate),
+            q4(r.bonus),
+            q4(r.round_score),
+            q4(r.final_score),
             r.rank,
             r.failed,
             list(r.fail_reasons),
+            _exact_values(r),
+            r.tie_break,
             r.advanced,
             "",
             computation.fingerprint,
@@ -209,12 +264,18 @@ def _write_results(evaluation_round: EvaluationRound, computation: scoring.Round
     ]
     if connection.vendor == "postgresql":
         table = RoundResult._meta.db_table
+        json_positions = {i for i, name in enumerate(RESULT_COLUMNS) if name in JSON_COLUMNS}
         with connection.cursor() as cursor:
             copy_sql = f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"  # noqa: S608 (constant names)
             # COPY goes to psycopg directly: Django's query log (and assertNumQueries) does not see it.
             with cursor.cursor.copy(copy_sql) as copy:
                 for row in rows:
-                    copy.write_row((*row[:12], json.dumps(row[12]), *row[13:]))
+                    copy.write_row(
+                        tuple(
+                            json.dumps(value) if i in json_positions and value is not None else value
+                            for i, value in enumerate(row)
+                        )
+                    )
         return
     RoundResult.objects.bulk_create([RoundResult(**dict(zip(RESULT_COLUMNS, row, strict=True))) for row in rows])
 
@@ -291,9 +352,13 @@ def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = Fa
             "Computed with the reviews submitted: %(count)d assignments were not submitted.",
             missing,
         ) % {"count": missing}
+    if evaluation_round.results_stale:  # the scores imported since the last computation are now counted
+        evaluation_round.results_stale = False
+        evaluation_round.save(update_fields=["results_stale", "updated_at"])
     transition(evaluation_round, to=R.RESULTS_COMPUTED, by=by, reason=reason, data=data)
     audit_record(actor=by, obj=evaluation_round, verb="results_computed", reason=reason, data=data)
     round.status = evaluation_round.status = R.RESULTS_COMPUTED
+    round.results_stale = False
     return report
 
 

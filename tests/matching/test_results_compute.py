@@ -172,7 +172,7 @@ def test_carry_over_reads_the_earlier_round_score(staff_user):
     with_score = RoundResult.objects.get(round=evaluation_round, application_id=applications[0])
     assert with_score.final_score == (D("0.3") * 80 + D("0.7") * with_score.round_score).quantize(D("0.0001"))
     without = RoundResult.objects.get(round=evaluation_round, application_id=applications[1])
-    assert without.failed and without.fail_reasons == [f"no score in round {earlier.order}"]
+    assert without.failed and without.fail_reasons == [{"code": "no_earlier_score", "round": earlier.order}]
 
 
 def test_running_twice_on_the_same_inputs_gives_identical_rows(staff_user):

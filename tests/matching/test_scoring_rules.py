@@ -7,6 +7,7 @@ so (8, 6, 10) → 62, (10, 10, 10) → 80, (7, 7, 14) → 70 and so on, easy to 
 
 import datetime as dt
 import random
+from fractions import Fraction
 from decimal import Decimal as D
 
 import pytest
@@ -25,6 +26,7 @@ from matching.scoring import (
     advance,
     bonus_for,
     compute_round,
+    q4,
     review_total,
     tie_break_criterion,
     trimmed_mean,
@@ -76,7 +78,7 @@ def ranked_ids(computation):
 
 def test_review_total_is_the_weighted_share_of_the_maximum_on_a_0_to_100_scale():
     # 100·(30·8/10 + 30·6/10 + 40·10/20)/(30+30+40) = 100·(24 + 18 + 20)/100 = 62
-    assert review_total({1: 8.0, 2: 6.0, 3: 10.0}, CRITERIA) == pytest.approx(62.0)
+    assert review_total({1: D("8"), 2: D("6"), 3: D("10")}, CRITERIA) == 62
 
 
 def test_review_total_divides_by_the_sum_of_weights_when_it_is_not_100():
@@ -85,7 +87,7 @@ def test_review_total_divides_by_the_sum_of_weights_when_it_is_not_100():
         CriterionSpec(id=2, code="b", weight=D("3"), max_score=D("10")),
     )
     # 100·(1·5/5 + 3·5/10)/(1+3) = 100·2.5/4 = 62.5
-    assert review_total({1: 5.0, 2: 5.0}, criteria) == pytest.approx(62.5)
+    assert review_total({1: D("5"), 2: D("5")}, criteria) == Fraction(125, 2)
 
 
 # 2. Aggregates
@@ -94,29 +96,28 @@ def test_review_total_divides_by_the_sum_of_weights_when_it_is_not_100():
 def test_mean_is_the_arithmetic_mean_of_the_review_totals_to_four_decimals():
     result = by_application(compute(reviews_with_totals(1, 62, 100, 50)))[1]
     # (62 + 100 + 50) / 3 = 70.66666…
-    assert result.mean == D("70.6667")
-    assert result.aggregate == D("70.6667")
+    assert result.mean == result.aggregate == Fraction(212, 3)
+    assert q4(result.mean) == D("70.6667")
     assert result.review_count == 3
 
 
 def test_trimmed_mean_with_two_reviews_is_the_plain_mean():
     result = by_application(compute(reviews_with_totals(1, 62, 100), aggregation=TRIMMED))[1]
-    assert result.trimmed_mean == D("81.0000")  # (62 + 100) / 2
-    assert result.aggregate == D("81.0000")
+    assert result.trimmed_mean == result.aggregate == 81  # (62 + 100) / 2
 
 
 def test_trimmed_mean_with_three_reviews_keeps_only_the_middle_one():
     result = by_application(compute(reviews_with_totals(1, 62, 100, 50), aggregation=TRIMMED))[1]
-    assert result.trimmed_mean == D("62.0000")
+    assert result.trimmed_mean == 62
 
 
 def test_trimmed_mean_with_five_reviews_drops_one_highest_and_one_lowest():
     result = by_application(compute(reviews_with_totals(1, 62, 100, 50, 70, 80), aggregation=TRIMMED))[1]
-    assert result.trimmed_mean == D("70.6667")  # (62 + 70 + 80) / 3
+    assert result.trimmed_mean == Fraction(62 + 70 + 80, 3)
 
 
 def test_trimmed_mean_drops_exactly_one_of_several_equal_extremes():
-    assert trimmed_mean([100.0, 100.0, 50.0, 50.0, 70.0]) == pytest.approx((100 + 50 + 70) / 3)
+    assert trimmed_mean([Fraction(n) for n in (100, 100, 50, 50, 70)]) == Fraction(100 + 50 + 70, 3)
 
 
 def zscore_round():
@@ -136,22 +137,21 @@ def test_zscore_maps_the_mean_z_back_to_the_round_scale():
     results = by_application(compute(zscore_round(), aggregation=ZSCORE))
     # round totals 80, 60, 70, 70, 50: μ_R = 66, σ_R = sqrt((196+36+16+16+256)/5) = sqrt(104) = 10.19804
     # app 1: z = (+1, 0, 0) → mean 1/3 → 66 + 10.19804/3 = 69.39935
-    assert results[1].zscore == D("69.3993")
-    assert results[1].aggregate == D("69.3993")
+    assert q4(results[1].zscore) == q4(results[1].aggregate) == D("69.3993")
     # app 2: z = (−1, 0) → mean −1/2 → 66 − 10.19804/2 = 60.90098
-    assert results[2].zscore == D("60.9010")
+    assert q4(results[2].zscore) == D("60.9010")
 
 
 def test_an_evaluator_with_one_review_or_no_spread_contributes_a_zero_z():
     # Only evaluators 2 (σ = 0) and 3 (one review) score app 3: its mean z is 0, so it sits at μ_R.
     scores = review(1, 2, 7, 7, 14) + review(3, 2, 7, 7, 14) + review(3, 3, 5, 5, 10)
     # totals 70, 70, 50: μ_R = 63.3333
-    assert by_application(compute(scores, aggregation=ZSCORE))[3].zscore == D("63.3333")
+    assert q4(by_application(compute(scores, aggregation=ZSCORE))[3].zscore) == D("63.3333")
 
 
 def test_every_method_is_stored_whichever_one_is_chosen():
     result = by_application(compute(reviews_with_totals(1, 62, 100, 50), aggregation=TRIMMED))[1]
-    assert (result.mean, result.trimmed_mean) == (D("70.6667"), D("62.0000"))
+    assert (result.mean, result.trimmed_mean) == (Fraction(212, 3), 62)
     assert result.zscore is not None
 
 
@@ -173,14 +173,14 @@ def test_round_score_is_the_aggregate_plus_the_capped_bonus():
         bonus_points={"women_owned": D("3"), "social_venture": D("2")},
         bonus_cap=D("4"),
     ).results[0]
-    assert (result.bonus, result.round_score, result.final_score) == (D("4"), D("66.0000"), D("66.0000"))
+    assert (result.bonus, result.round_score, result.final_score) == (4, 66, 66)
 
 
 def test_carry_over_weights_mix_the_earlier_round_score_into_the_final():
     carry = (CarryOver(source_round_id=7, source_round_order=1, weight=D("0.3")), CarryOver(2, 2, D("0.7")))
     result = compute(reviews_with_totals(1, 62), id=2, carry_over=carry, earlier={(7, 1): D("80.0000")}).results[0]
-    assert result.round_score == D("62.0000")
-    assert result.final_score == D("67.4000")  # 0.3·80 + 0.7·62 = 24 + 43.4
+    assert result.round_score == 62
+    assert result.final_score == D("67.4")  # 0.3·80 + 0.7·62 = 24 + 43.4
 
 
 def test_a_missing_earlier_round_score_fails_the_application_with_a_reason():
@@ -189,14 +189,14 @@ def test_a_missing_earlier_round_score_fails_the_application_with_a_reason():
         reviews_with_totals(1, 62) + reviews_with_totals(2, 50), id=2, carry_over=carry, earlier={(7, 2): D("40")}
     )
     results = by_application(computation)
-    assert results[1].failed and results[1].fail_reasons == ("no score in round 1",)
+    assert results[1].failed and results[1].fail_reasons == ({"code": "no_earlier_score", "round": 1},)
     assert results[1].final_score is None and not results[1].advanced
     assert ranked_ids(computation) == [2, 1]
 
 
 def test_without_carry_over_the_final_is_the_round_score():
     result = compute(reviews_with_totals(1, 70)).results[0]
-    assert result.final_score == result.round_score == D("70.0000")
+    assert result.final_score == result.round_score == 70
 
 
 # 4. Fail thresholds (과락)
@@ -209,7 +209,7 @@ def test_a_criterion_mean_below_its_threshold_fails_the_application_and_names_bo
     result = compute(scores, criteria=(TECH, MARKET, team)).results[0]
     assert result.failed
     assert not result.advanced
-    assert result.fail_reasons == ("team: mean 0.4500 of the maximum is below the threshold 0.5",)
+    assert result.fail_reasons == ({"code": "below_threshold", "criterion": "team", "mean": "0.4500", "threshold": "0.5"},)
 
 
 def test_a_criterion_mean_exactly_at_its_threshold_passes():
@@ -223,7 +223,7 @@ def test_an_application_without_submitted_reviews_fails_and_ranks_last():
     applications = [ApplicationSpec(id=1, first_submitted_at=T0), ApplicationSpec(id=2, first_submitted_at=T0)]
     computation = compute(reviews_with_totals(2, 40), applications=applications)
     results = by_application(computation)
-    assert results[1].fail_reasons == ("no submitted reviews",)
+    assert results[1].fail_reasons == ({"code": "no_reviews"},)
     assert results[1].final_score is None and results[1].review_count == 0
     assert ranked_ids(computation) == [2, 1]
 
@@ -250,7 +250,7 @@ def test_when_weights_tie_the_first_criterion_in_order_breaks_the_tie():
     # totals 5·(a+b) = 70 for both; app 2 is higher on "first" (order 1)
     scores = [(1, 1, 1, 11, 8.0), (1, 1, 1, 12, 6.0), (2, 2, 1, 11, 6.0), (2, 2, 1, 12, 8.0)]
     computation = compute(scores, criteria=(later, first))
-    assert [r.final_score for r in computation.results] == [D("70.0000"), D("70.0000")]
+    assert [r.final_score for r in computation.results] == [70, 70]
     assert ranked_ids(computation) == [2, 1]
 
 
@@ -268,13 +268,15 @@ def test_a_complete_tie_is_broken_by_application_id():
     assert ranked_ids(computation) == [1, 2]
 
 
-def test_ties_are_judged_on_the_stored_four_decimal_final():
-    # 70.00003 (app 1) and 70.000003 (app 2) both store as 70.0000: team (0.7 vs 0.85) decides.
-    scores = [(1, 1, 1, 3, 14.0), (1, 1, 1, 1, 7.0), (1, 1, 1, 2, 7.00001)]
-    scores += [(2, 2, 1, 3, 17.0), (2, 2, 1, 1, 5.0), (2, 2, 1, 2, 7.000001)]
+def test_finals_equal_to_four_decimals_are_still_ranked_by_their_exact_value():
+    # 70.00003 (app 1) and 70.000003 (app 2) both show as 70.0000; the exact finals differ, so the
+    # tie-break criterion (team 0.7 vs 0.85) does not get to decide.
+    scores = [(1, 1, 1, 3, D("14")), (1, 1, 1, 1, D("7")), (1, 1, 1, 2, D("7.00001"))]
+    scores += [(2, 2, 1, 3, D("17")), (2, 2, 1, 1, D("5")), (2, 2, 1, 2, D("7.000001"))]
     computation = compute(scores)
-    assert {r.final_score for r in computation.results} == {D("70.0000")}
-    assert ranked_ids(computation) == [2, 1]
+    assert {q4(r.final_score) for r in computation.results} == {D("70.0000")}
+    assert ranked_ids(computation) == [1, 2]
+    assert computation.results[1].tie_break == {"code": "exact_score"}
 
 
 # 6. Advancement
