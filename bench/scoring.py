@@ -137,6 +137,25 @@ def build(args: argparse.Namespace) -> int:
         )
         # Assignments, reviews and scores straight in SQL: 300,000 rows in a few seconds.
         with connection.cursor() as cursor:
+            # One submission per application: the computation reads track and bonus flags from it.
+            cursor.execute(
+                """
+                INSERT INTO startups_submission (application_id, number, submitted_at, snapshot)
+                SELECT a.id, 1, a.first_submitted_at,
+                       jsonb_build_object(
+                           'track', t.code, 'title', '', 'answers', '{}'::jsonb,
+                           'startup', jsonb_build_object(
+                               'name_ko', s.name_ko,
+                               'flags', to_jsonb(array_remove(ARRAY[
+                                   CASE WHEN s.women_owned THEN 'women_owned' END,
+                                   CASE WHEN s.social_venture THEN 'social_venture' END], NULL))))
+                FROM startups_application a
+                JOIN startups_startup s ON s.id = a.startup_id
+                JOIN matching_track t ON t.id = a.track_id
+                WHERE a.program_id = %s
+                """,
+                [program.pk],
+            )
             cursor.execute(
                 """
                 INSERT INTO matching_assignment (round_id, application_id, evaluator_id, status, recusal_reason,

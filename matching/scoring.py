@@ -36,11 +36,14 @@ import datetime as dt
 import hashlib
 import json
 import math
+import sys
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
+from itertools import chain
 from typing import Any
 
 MEAN, TRIMMED, ZSCORE = "mean", "trimmed", "zscore"
@@ -154,13 +157,12 @@ def exact(value: Any) -> Fraction:
 
 
 def rounded(value: Fraction, places: int) -> Decimal:
-    """Half-up (away from zero) rounding of an exact value to `places` decimals."""
-    scale = 10**places
-    magnitude = abs(value) * scale
-    whole = magnitude.numerator // magnitude.denominator
-    if 2 * (magnitude - whole) >= 1:
+    """Half-up (away from zero) rounding of an exact value to `places` decimals (integer arithmetic)."""
+    numerator, denominator = value.numerator, value.denominator
+    whole, rest = divmod(abs(numerator) * 10**places, denominator)
+    if 2 * rest >= denominator:
         whole += 1
-    return Decimal(-whole if value < 0 else whole).scaleb(-places)
+    return Decimal(-whole if numerator < 0 else whole).scaleb(-places)
 
 
 def q4(value: Fraction | Decimal | float | None) -> Decimal | None:
@@ -287,11 +289,12 @@ def fingerprint(
     round_spec: RoundSpec,
     criteria: Sequence[CriterionSpec],
     applications: Sequence[ApplicationSpec],
-    scores: Sequence[tuple[int, int, int, int, Fraction]],
+    scores: Sequence[tuple[int, int, int, int, int]],
+    unit: int,
     earlier_round_scores: Mapping[tuple[int, int], Fraction],
 ) -> str:
     """sha256 of a canonical JSON of every input, configuration included; order-independent.
-    `scores` carry exact values, so 7.5 and 7.50 are the same input."""
+    `scores` carry each value as an integer S = value · unit, so 7.5 and 7.50 are the same input."""
     j = _jsonable
     document = {
         "round": [
@@ -310,12 +313,20 @@ def fingerprint(
         "criteria": sorted([c.id, c.code, j(c.weight), j(c.max_score), j(c.fail_threshold), c.order] for c in criteria),
         "applications": sorted([a.id, a.track_id, j(a.first_submitted_at), sorted(a.flags)] for a in applications),
         "earlier": sorted([r, a, j(s)] for (r, a), s in earlier_round_scores.items()),
+        "unit": unit,
     }
     digest = hashlib.sha256(json.dumps(document, separators=(",", ":"), ensure_ascii=True, default=str).encode())
-    # Hundreds of thousands of scores: hashed as one sorted text, far cheaper than a JSON document.
-    digest.update(
-        "\n".join(f"{r},{a},{e},{c},{v.numerator}/{v.denominator}" for r, a, e, c, v in sorted(scores)).encode()
-    )
+    # Hundreds of thousands of scores: sorted, then hashed as little-endian 64-bit integers, far faster
+    # than JSON; text for the (theoretical) integer beyond 64 bits.
+    ordered = sorted(scores)
+    try:
+        packed = array("q", chain.from_iterable(ordered))
+    except OverflowError:
+        digest.update(repr(ordered).encode())
+    else:
+        if sys.byteorder == "big":
+            packed.byteswap()
+        digest.update(packed.tobytes())
     return digest.hexdigest()
 
 
@@ -326,41 +337,63 @@ def fingerprint(
 class _Totals:
     """Every review total as an integer over one common denominator: total_r = units[r] · base.
 
-    With unit = the common denominator of all scores (100 for two-decimal scores), and
-    k_c = w_c/m_c·lcm(...) an integer per criterion, a review's Σ w_c·s_c/m_c is an integer sum
-    Σ k_c·S_c over a constant; dividing by the review's Σ w_c (the same for every complete
+    With unit = the common denominator of all scores (100 for two-decimal scores), S = s · unit and
+    k_c = w_c/m_c · lcm(denominators) an integer per criterion, a review's Σ w_c·s_c/m_c is the
+    integer Σ k_c·S_c over a constant; dividing by the review's Σ w_c (the same for every complete
     review) gives a rational factor per set of scored criteria, brought to one base by their gcd.
+    Each (review, criterion) appears once in the scores (the database guarantees it).
     """
 
-    def __init__(self, criteria: Sequence[CriterionSpec], review_scores: Mapping[int, Mapping[int, Fraction]]):
-        values = {value for scores in review_scores.values() for value in scores.values()}
-        self.unit = math.lcm(1, *(value.denominator for value in values))
+    def __init__(
+        self,
+        criteria: Sequence[CriterionSpec],
+        scores: Sequence[ScoreRow],
+        ratio_criteria: set[int],
+    ) -> None:
+        # Few distinct values among hundreds of thousands of scores: convert each once.
+        values = {raw: exact(raw) for raw in {row[4] for row in scores}}
+        self.unit = unit = math.lcm(1, *(value.denominator for value in values.values()))
+        scaled = {raw: int(value * unit) for raw, value in values.items()}
         weights = {c.id: exact(c.weight) for c in criteria}
-        ratios = {c.id: weights[c.id] / exact(c.max_score) for c in criteria}
+        self.maxima = {c.id: exact(c.max_score) for c in criteria}
+        ratios = {c.id: weights[c.id] / self.maxima[c.id] for c in criteria}
         ratio_denominator = math.lcm(1, *(ratio.denominator for ratio in ratios.values()))
-        self.k = {cid: int(ratio * ratio_denominator) for cid, ratio in ratios.items()}
+        k = {cid: int(ratio * ratio_denominator) for cid, ratio in ratios.items()}
         weight_denominator = math.lcm(1, *(w.denominator for w in weights.values()))
-        self.weight_units = {cid: int(w * weight_denominator) for cid, w in weights.items()}
-        unit = self.unit
-        self.scaled = {value: int(value * unit) for value in values}  # S = s · unit, an integer
+        weight_units = {cid: int(w * weight_denominator) for cid, w in weights.items()}
 
-        sums: dict[int, tuple[int, int]] = {}
-        for review_id, scores in review_scores.items():
-            weighted = weight_units = 0
-            for criterion_id, value in scores.items():
-                weighted += self.k[criterion_id] * self.scaled[value]
-                weight_units += self.weight_units[criterion_id]
-            sums[review_id] = (weighted, weight_units)
-        # total = 100 · weighted / (ratio_denominator · unit) / (weight_units / weight_denominator)
-        factors = {
-            w: Fraction(100 * weight_denominator, ratio_denominator * unit * w) for w in {w for _s, w in sums.values()}
-        }
+        weighted: dict[int, int] = defaultdict(int)
+        weighed: dict[int, int] = defaultdict(int)
+        self.owner: dict[int, tuple[int, int]] = {}
+        # (application id, criterion id) → [Σ S, count] for the criteria whose mean s/m decides something
+        self.ratio_sums: dict[tuple[int, int], list[int]] = {}
+        self.rows: list[tuple[int, int, int, int, int]] = []
+        owner, ratio_sums, rows = self.owner, self.ratio_sums, self.rows
+        for review_id, application_id, evaluator_id, criterion_id, raw in scores:
+            value = scaled[raw]
+            weighted[review_id] += k[criterion_id] * value
+            weighed[review_id] += weight_units[criterion_id]
+            owner[review_id] = (application_id, evaluator_id)
+            rows.append((review_id, application_id, evaluator_id, criterion_id, value))
+            if criterion_id in ratio_criteria:
+                sums = ratio_sums.get((application_id, criterion_id))
+                if sums is None:
+                    ratio_sums[(application_id, criterion_id)] = [value, 1]
+                else:
+                    sums[0] += value
+                    sums[1] += 1
+        # total = 100 · weighted / (ratio_denominator · unit) / (weighed / weight_denominator)
+        factors = {w: Fraction(100 * weight_denominator, ratio_denominator * unit * w) for w in set(weighed.values())}
         self.base = _rational_gcd(factors.values()) if factors else Fraction(1)
         multipliers = {w: int(factor / self.base) for w, factor in factors.items()}
-        self.units = {review_id: weighted * multipliers[w] for review_id, (weighted, w) in sums.items()}
+        self.units = {review_id: weighted[review_id] * multipliers[weighed[review_id]] for review_id in weighted}
 
-    def total(self, units: int) -> Fraction:
-        return self.base * units
+    def ratio_mean(self, application_id: int, criterion: CriterionSpec) -> Fraction | None:
+        """Mean s/m over the application's reviews that scored the criterion, exactly."""
+        sums = self.ratio_sums.get((application_id, criterion.id))
+        if sums is None:
+            return None
+        return Fraction(sums[0], sums[1] * self.unit * self.maxima[criterion.id])
 
 
 def _scaled_mean(base: Fraction, units: Sequence[int]) -> Fraction:
@@ -368,10 +401,7 @@ def _scaled_mean(base: Fraction, units: Sequence[int]) -> Fraction:
 
 
 def _zscore_means(
-    totals: _Totals,
-    app_reviews: Mapping[int, Sequence[int]],
-    evaluator_reviews: Mapping[int, Sequence[int]],
-    review_evaluator: Mapping[int, int],
+    totals: _Totals, app_reviews: Mapping[int, Sequence[int]], evaluator_reviews: Mapping[int, Sequence[int]]
 ) -> dict[int, Fraction]:
     """μ_R + σ_R · mean z per application, to 40 decimals (σ_e = 0 exactly when an evaluator's totals
     are equal; z = 0 then and for an evaluator with fewer than 2 reviews)."""
@@ -429,34 +459,20 @@ def compute_round(
     criteria = sorted(criteria, key=lambda c: (c.order, c.id))
     by_id = {c.id: c for c in criteria}
     application_ids = {a.id for a in applications}
-
-    # Reviews: criterion id → exact value, with their application and evaluator. Few distinct values.
-    as_fraction: dict[Any, Fraction] = {}
-    exact_rows: list[tuple[int, int, int, int, Fraction]] = []
-    review_scores: dict[int, dict[int, Fraction]] = defaultdict(dict)
-    review_owner: dict[int, tuple[int, int]] = {}
-    for review_id, application_id, evaluator_id, criterion_id, value in scores:
-        if criterion_id not in by_id or application_id not in application_ids:
-            continue
-        converted = as_fraction.get(value)
-        if converted is None:
-            converted = as_fraction[value] = exact(value)
-        review_scores[review_id][criterion_id] = converted
-        review_owner[review_id] = (application_id, evaluator_id)
-        exact_rows.append((review_id, application_id, evaluator_id, criterion_id, converted))
-
-    totals = _Totals(criteria, review_scores)
-    app_reviews: dict[int, list[int]] = defaultdict(list)
-    evaluator_reviews: dict[int, list[int]] = defaultdict(list)
-    for review_id in sorted(review_owner):
-        application_id, evaluator_id = review_owner[review_id]
-        app_reviews[application_id].append(review_id)
-        evaluator_reviews[evaluator_id].append(review_id)
-    zscores = _zscore_means(totals, app_reviews, evaluator_reviews, review_owner) if review_owner else {}
-
     thresholded = [c for c in criteria if c.fail_threshold is not None]
     tie_criterion = tie_break_criterion(criteria)
     ratio_criteria = {c.id for c in thresholded} | ({tie_criterion.id} if tie_criterion else set())
+
+    scores = [row for row in scores if row[3] in by_id and row[1] in application_ids]
+    totals = _Totals(criteria, scores, ratio_criteria)
+    app_reviews: dict[int, list[int]] = defaultdict(list)
+    evaluator_reviews: dict[int, list[int]] = defaultdict(list)
+    for review_id in sorted(totals.owner):
+        application_id, evaluator_id = totals.owner[review_id]
+        app_reviews[application_id].append(review_id)
+        evaluator_reviews[evaluator_id].append(review_id)
+    zscores = _zscore_means(totals, app_reviews, evaluator_reviews) if totals.owner else {}
+
     this_round_weight = next(
         (exact(c.weight) for c in round_spec.carry_over if c.source_round_id == round_spec.id), ZERO
     )
@@ -464,13 +480,10 @@ def compute_round(
         (c for c in round_spec.carry_over if c.source_round_id != round_spec.id), key=lambda c: c.source_round_order
     )
     approximate = round_spec.aggregation == ZSCORE or any(c.approximate for c in earlier)
-
-    def ratio_mean(criterion: CriterionSpec, reviews: Sequence[int]) -> Fraction | None:
-        """Mean s/m over the reviews that scored the criterion, exactly."""
-        scaled = [totals.scaled[review_scores[r][criterion.id]] for r in reviews if criterion.id in review_scores[r]]
-        if not scaled:
-            return None
-        return Fraction(sum(scaled), len(scaled) * totals.unit) / exact(criterion.max_score)
+    carry_weights = {c.source_round_id: exact(c.weight) for c in earlier}
+    thresholds = {c.id: exact(c.fail_threshold) for c in thresholded}
+    points, cap = {flag: exact(p) for flag, p in round_spec.bonus_points.items()}, exact(round_spec.bonus_cap)
+    bonuses: dict[frozenset[str], Fraction] = {}
 
     rows = []
     base = totals.base
@@ -479,8 +492,10 @@ def compute_round(
         units = [totals.units[r] for r in reviews]
         reasons: list[dict] = []
         mean_value = trimmed_value = z_value = aggregate = round_score = final = None
-        bonus = bonus_for(application.flags, round_spec.bonus_points, round_spec.bonus_cap)
-        ratios = {c.id: ratio_mean(c, reviews) for c in criteria if c.id in ratio_criteria} if reviews else {}
+        bonus = bonuses.get(application.flags)
+        if bonus is None:  # few distinct sets of flags
+            bonus = bonuses[application.flags] = bonus_for(application.flags, points, cap)
+        ratios = {c.id: totals.ratio_mean(application.id, c) for c in criteria if c.id in ratio_criteria}
 
         if units:
             mean_value = _scaled_mean(base, units)
@@ -490,7 +505,7 @@ def compute_round(
             round_score = aggregate + bonus
             for criterion in thresholded:
                 observed = ratios[criterion.id]
-                threshold = exact(criterion.fail_threshold)
+                threshold = thresholds[criterion.id]
                 if observed is not None and observed < threshold:
                     reasons.append(
                         {
@@ -513,7 +528,7 @@ def compute_round(
                         reasons.append({"code": NO_EARLIER_SCORE, "round": carry.source_round_order})
                         missing = True
                     else:
-                        parts.append(exact(carry.weight) * earlier_score)
+                        parts.append(carry_weights[carry.source_round_id] * earlier_score)
                 if not missing:
                     final = sum(parts, ZERO)
             else:
@@ -577,7 +592,7 @@ def compute_round(
         for position, (row, note) in enumerate(zip(rows, notes, strict=True), start=1)
     )
     return RoundComputation(
-        fingerprint=fingerprint(round_spec, criteria, applications, exact_rows, earlier_round_scores),
+        fingerprint=fingerprint(round_spec, criteria, applications, totals.rows, totals.unit, earlier_round_scores),
         results=results,
         tie_criterion=tie_criterion.code if tie_criterion else None,
     )
