@@ -18,11 +18,11 @@ from core.errors import DomainError
 from core.i18n import localized
 from matching.forms import WelcomeForm
 from matching.models import Assignment
-from matching.scoring import CriterionSpec, review_total
+from matching.scoring import CriterionSpec, review_total, rounded
 from matching.selectors import assignment_application_view, assignment_for_scoring, assignments_of
 from matching.services import assignment as assignment_service
 from matching.services.evaluators import evaluator_accept_invitation
-from matching.services.reviews import ReviewIncomplete, review_editable, review_problems, review_save, review_submit
+from matching.services.reviews import COMMENT_MAX_LENGTH, ReviewInvalid, review_editable, review_save
 
 
 @login_required
@@ -39,20 +39,20 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluator/assignment_list.html", {"rounds": list(rounds.values())})
 
 
-def _review_total(criteria, values) -> Decimal | None:
-    """The review's total on the 0–100 scale (the scoring rule), once every criterion has a score."""
-    if not criteria or any(values.get(c.pk) in (None, "") for c in criteria):
-        return None
-    try:
-        scores = {c.pk: float(Decimal(str(values[c.pk]))) for c in criteria}
-    except ArithmeticError:  # a typed value that is not a number: no total yet
+def _review_total(criteria, saved) -> Decimal | None:
+    """The saved review's total on the 0–100 scale (the scoring rule), shown to 2 decimals (half-up),
+    once every criterion has a score."""
+    if not criteria or any(saved.get(c.pk) is None for c in criteria):
         return None
     specs = [CriterionSpec(id=c.pk, code=c.code, weight=c.weight, max_score=c.max_score) for c in criteria]
-    return Decimal(str(review_total(scores, specs))).quantize(Decimal("0.1"))
+    return rounded(review_total({c.pk: saved[c.pk] for c in criteria}, specs), 2)
 
 
 @login_required
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The score sheet. A save or a submission is taken whole or refused whole (`review_save`): a
+    refused one answers 400 with every problem beside its field, what was typed still in the fields,
+    and the review as it was."""
     try:
         assignment = assignment_for_scoring(user=request.user, pk=pk)
     except Assignment.DoesNotExist:
@@ -61,24 +61,35 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = getattr(assignment, "review", None)  # the missing reverse one-to-one is an AttributeError
     saved = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
     errors: dict[str, list[str]] = {}
-    values = {c.pk: saved.get(c.pk) for c in criteria}
+    # A saved 7.50 shows as "7.5", as a person types it ("f": 10.00 is "10", not "1E+1").
+    values = {c.pk: format(saved[c.pk].normalize(), "f") if c.pk in saved else "" for c in criteria}
     comment = review.comment if review else ""
     if request.method == "POST":
         values = {c.pk: request.POST.get(f"score-{c.pk}", "").strip() for c in criteria}
         comment = request.POST.get("comment", "")
+        submit = request.POST.get("action") == "submit"
         try:
-            errors = review_save(assignment=assignment, by=request.user, scores=values, comment=comment)
-            if not errors and request.POST.get("action") == "submit":
-                review_submit(assignment=assignment, by=request.user)
-                messages.success(request, _("Review submitted. You can still change it until scoring closes."))
-                return redirect("evaluator:list")
-            if not errors:
-                messages.success(request, _("Saved."))
-                return redirect("evaluator:detail", pk=assignment.pk)
-        except ReviewIncomplete as incomplete:
-            errors = incomplete.problems
+            saved_assignment = review_save(
+                assignment=assignment, by=request.user, scores=values, comment=comment, submit=submit
+            )
+        except ReviewInvalid as refused:
+            errors = refused.problems
+            assignment.refresh_from_db(fields=["status"])  # the badge shows what is stored, now
         except DomainError as error:
             messages.error(request, error.message)
+            return redirect("evaluator:detail", pk=assignment.pk)
+        else:
+            if submit:
+                messages.success(request, _("Review submitted. You can still change it until scoring closes."))
+                return redirect("evaluator:list")
+            submitted = Assignment.Status.SUBMITTED
+            if assignment.status == submitted and saved_assignment.status != submitted:  # a draft save withdrew it
+                messages.warning(
+                    request,
+                    _("Saved as a draft. The review is no longer submitted: submit it again before scoring closes."),
+                )
+            else:
+                messages.success(request, _("Saved."))
             return redirect("evaluator:detail", pk=assignment.pk)
     rows = [
         {
@@ -90,14 +101,20 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for c in criteria
     ]
+    error_summary = [(f"score-{row['criterion'].pk}", row["label"], row["errors"]) for row in rows if row["errors"]]
+    if errors.get("comment"):
+        error_summary.append(("comment", _("comment"), errors["comment"]))
+    if errors.get("scores"):
+        error_summary.insert(0, ("", "", errors["scores"]))
     context = {
         "assignment": assignment,
         "round": assignment.round,
         "rows": rows,
         "comment": comment,
         "errors": errors,
-        "total": _review_total(criteria, values),
-        "missing": review_problems(review, criteria) if assignment.status != Assignment.Status.SUBMITTED else {},
+        "error_summary": error_summary,
+        "comment_max_length": COMMENT_MAX_LENGTH,
+        "total": _review_total(criteria, saved),
         "editable": review_editable(assignment),
         **assignment_application_view(assignment),
     }

@@ -6,13 +6,11 @@ staff included: another evaluator's assignment is a 404 for everybody. The write
 services as the evaluator page (`review_save`, `review_submit`, `assignment_recuse`).
 """
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.errors import error_body
 from api.filters import FilterSet, IdFilter
 from api.idempotency import idempotent
 from api.models import ApiKey
@@ -74,14 +72,19 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Save the caller's review (a draft)",
         description="Scores by criterion code; criteria left out keep their saved score and null clears one. "
-        "A score that cannot be stored is answered with 422 and listed under `fields` as "
-        "`criterion:<code>`: the saved score of that criterion is kept, the other scores of the request "
-        "are saved. Changing a submitted review takes it back to in progress: submit it again.",
+        "The request is saved whole or not at all: if any score cannot be stored (or the comment is too "
+        "long), the answer is 422 with every problem under `fields` (`criterion:<code>`, `comment`) and "
+        "nothing is saved, a submitted review stays submitted. Changing a submitted review takes it back "
+        "to in progress: submit it again.",
         request=ReviewSaveSerializer,
         responses={
             200: AssignmentSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Malformed body or an unknown criterion code."),
-            422: OpenApiResponse(ErrorSerializer, description="Scores out of range or not numbers."),
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description="Scores out of range, not numbers or too precise, or a comment too long (code "
+                "`invalid_scores`); nothing was saved.",
+            ),
             **ERRORS,
         },
     )
@@ -90,17 +93,12 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         assignment = self.get_object()
         body = ReviewSaveSerializer(data=request.data, context={"criteria": assignment.round.criteria.all()})
         body.is_valid(raise_exception=True)
-        errors = review_save(
+        review_save(  # refused whole: ReviewInvalid is a 422 with every problem (api.errors)
             assignment=assignment,
             by=request.user,
             scores=body.validated_data["scores"],
             comment=body.validated_data.get("comment"),
         )
-        if errors:
-            return Response(
-                error_body("invalid_scores", _("Some scores need attention"), errors),
-                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-            )
         return self._sheet(assignment)
 
     @extend_schema(

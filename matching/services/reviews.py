@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -18,10 +19,22 @@ from matching.models import Assignment, Criterion, EvaluationRound, Review, Scor
 from matching.services.reminders import round_reviews_complete_notify_on_commit
 
 S = Assignment.Status
+# Long enough for a page of reasons; refused, not cut, so nothing typed is lost silently.
+COMMENT_MAX_LENGTH = 5000
 
 
-class ReviewIncomplete(InvalidInput):
-    """Submission refused: `problems` maps `criterion:<code>` to messages."""
+class ReviewInvalid(InvalidInput):
+    """A save or submission refused as a whole, before anything was written: `problems` maps
+    `criterion:<code>` (and `comment`, `scores`) to messages, every problem of the request at once."""
+
+    code = "invalid_scores"
+
+    def __init__(self, problems: dict[str, list[str]], message: str | None = None) -> None:
+        super().__init__(problems, message or _("Nothing was saved: some fields need attention."))
+
+
+class ReviewIncomplete(ReviewInvalid):
+    """Submission refused only because criteria have no score: `problems` names them."""
 
     code = "review_incomplete"
 
@@ -54,8 +67,8 @@ def _locked_assignment(assignment_id: int, by: User) -> Assignment:
 
 
 def parse_score(raw: Any, criterion: Criterion) -> Decimal | None:
-    """A score typed by a person: empty → None; otherwise a number from 0 to the criterion's maximum,
-    in steps of 0.5 at most (two decimals are stored)."""
+    """A score typed by a person: empty → None; otherwise a number from 0 to the criterion's maximum
+    with at most two decimal places (what is stored); a decimal comma reads as a point."""
     if raw is None or str(raw).strip() == "":
         return None
     try:
@@ -73,70 +86,123 @@ def parse_score(raw: Any, criterion: Criterion) -> Decimal | None:
     return value
 
 
+def review_input_clean(
+    *,
+    criteria: list[Criterion],
+    saved: dict[int, Decimal],
+    scores: dict[int, Any],
+    comment: str | None,
+    submit: bool,
+) -> tuple[dict[int, Decimal | None], str | None]:
+    """Check a whole save before anything is written; return the scores to store by criterion id
+    (None clears one) and the comment (None keeps it), or raise `ReviewInvalid` with every problem.
+
+    `saved` are the scores already stored. A criterion left out of `scores` keeps its saved score;
+    an empty one clears it. With `submit`, every criterion must end up with a score: an empty or a
+    missing one is "Give a score." (`ReviewIncomplete` when that is the only kind of problem)."""
+    by_id = {criterion.pk: criterion for criterion in criteria}
+    given: dict[int, Any] = {}
+    problems: dict[str, list[str]] = {}
+    for key, raw in scores.items():
+        criterion_id = int(key) if str(key).isdigit() else None
+        if criterion_id not in by_id:
+            problems["scores"] = [_("A score was given for a criterion that is not part of this round.")]
+        else:
+            given[criterion_id] = raw
+    wanted: dict[int, Decimal | None] = {}
+    missing = set()
+    for criterion in criteria:
+        field = f"criterion:{criterion.code}"
+        if criterion.pk in given:
+            try:
+                wanted[criterion.pk] = parse_score(given[criterion.pk], criterion)
+            except DomainError as error:
+                problems[field] = [error.message]
+                continue
+        if submit and wanted.get(criterion.pk, saved.get(criterion.pk)) is None:
+            problems[field] = [_("Give a score.")]
+            missing.add(field)
+    if comment is not None:
+        comment = comment.strip()
+        if "\x00" in comment:
+            problems["comment"] = [_("Null characters are not allowed.")]
+        elif len(comment) > COMMENT_MAX_LENGTH:
+            problems["comment"] = [
+                _("Keep the comment to %(max)s characters or fewer (it has %(count)s).")
+                % {
+                    "max": number_format(COMMENT_MAX_LENGTH, force_grouping=True),
+                    "count": number_format(len(comment), force_grouping=True),
+                }
+            ]
+    if problems:
+        raise ReviewIncomplete(problems) if set(problems) == missing else ReviewInvalid(problems)
+    return wanted, comment
+
+
 @transaction.atomic
 def review_save(
-    *, assignment: Assignment, by: User, scores: dict[int, Any], comment: str | None = None
-) -> dict[str, list[str]]:
-    """Save the scores and comment given; a score that cannot be stored is reported under
-    `criterion:<code>` and leaves the saved one as it was. A submitted review that is changed goes
-    back to "in progress" and must be submitted again."""
+    *,
+    assignment: Assignment,
+    by: User,
+    scores: dict[int, Any],
+    comment: str | None = None,
+    submit: bool = False,
+) -> Assignment:
+    """Save the scores (by criterion id; an empty one clears the saved score) and the comment (None
+    keeps it), and with `submit` submit the review, in one step that is taken whole or not at all:
+    every field is checked first (`review_input_clean`), and a refusal writes nothing.
+
+    A submitted review changed without `submit` goes back to "in progress" and must be submitted
+    again; changed with `submit`, it is submitted again with the new scores. A save or a submission
+    that changes nothing leaves the review as it is (submitting twice is harmless). Returns the
+    locked assignment."""
     assignment = _locked_assignment(assignment.pk, by)
-    review, _created = Review.objects.get_or_create(assignment=assignment)
-    criteria = {c.pk: c for c in Criterion.objects.filter(round_id=assignment.round_id)}
-    errors: dict[str, list[str]] = {}
-    wanted = {}
-    for criterion_id, raw in scores.items():
-        criterion = criteria.get(int(criterion_id))
-        if criterion is None:
-            continue
-        try:
-            wanted[criterion.pk] = parse_score(raw, criterion)
-        except DomainError as error:
-            errors[f"criterion:{criterion.code}"] = [error.message]
-    changed = rows_sync(
+    criteria = list(Criterion.objects.filter(round_id=assignment.round_id))
+    review = Review.objects.filter(assignment=assignment).first()
+    existing = {score.criterion_id: score for score in review.scores.all()} if review else {}
+    wanted, comment = review_input_clean(
+        criteria=criteria,
+        saved={criterion_id: score.value for criterion_id, score in existing.items()},
+        scores=scores,
+        comment=comment,
+        submit=submit,
+    )
+    # Nothing below can be refused: from here on the request is written whole.
+    by_id = {criterion.pk: criterion for criterion in criteria}
+    if review is None and (any(value is not None for value in wanted.values()) or comment or submit):
+        review = Review.objects.create(assignment=assignment)
+    changed = review is not None and rows_sync(
         Score,
-        existing={score.criterion_id: score for score in review.scores.all()},
+        existing=existing,
         wanted=wanted,
         field="value",
         build=lambda criterion_id, value: Score(
             review=review,
-            criterion=criteria[criterion_id],
+            criterion=by_id[criterion_id],
             round_id=assignment.round_id,
             value=value,
-            max_score=criteria[criterion_id].max_score,
+            max_score=by_id[criterion_id].max_score,
         ),
     )
-    if comment is not None and comment.strip() != review.comment:
-        review.comment = comment.strip()
+    if comment is not None and review is not None and comment != review.comment:
+        review.comment = comment
         review.save(update_fields=["comment", "updated_at"])
         changed = True
-    if changed:
-        if assignment.status == S.SUBMITTED:
-            review.submitted_at = None
-            review.save(update_fields=["submitted_at", "updated_at"])
-            transition(assignment, to=S.IN_PROGRESS, by=by, reason=_("Changed after submission"))
-        elif assignment.status == S.PENDING:
-            transition(assignment, to=S.IN_PROGRESS, by=by)
-    return errors
+    if changed and assignment.status == S.SUBMITTED:
+        review.submitted_at = None
+        review.save(update_fields=["submitted_at", "updated_at"])
+        assignment = transition(assignment, to=S.IN_PROGRESS, by=by, reason=_("Changed after submission"))
+    if submit and assignment.status != S.SUBMITTED:
+        review.submitted_at = timezone.now()
+        review.save(update_fields=["submitted_at", "updated_at"])
+        assignment = transition(assignment, to=S.SUBMITTED, by=by)
+        round_reviews_complete_notify_on_commit(round_id=assignment.round_id)  # the last review tells staff
+    elif changed and assignment.status == S.PENDING:
+        assignment = transition(assignment, to=S.IN_PROGRESS, by=by)
+    return assignment
 
 
-def review_problems(review: Review | None, criteria: list[Criterion]) -> dict[str, list[str]]:
-    scored = {s.criterion_id for s in review.scores.all()} if review else set()
-    return {f"criterion:{c.code}": [_("Give a score.")] for c in criteria if c.pk not in scored}
-
-
-@transaction.atomic
 def review_submit(*, assignment: Assignment, by: User) -> Assignment:
-    """Submit a review with a score for every criterion. Submitting again changes nothing."""
-    assignment = _locked_assignment(assignment.pk, by)
-    if assignment.status == S.SUBMITTED:
-        return assignment
-    review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
-    problems = review_problems(review, list(Criterion.objects.filter(round_id=assignment.round_id)))
-    if problems:
-        raise ReviewIncomplete(problems)
-    review.submitted_at = timezone.now()
-    review.save(update_fields=["submitted_at", "updated_at"])
-    submitted = transition(assignment, to=S.SUBMITTED, by=by)
-    round_reviews_complete_notify_on_commit(round_id=submitted.round_id)  # the last review tells staff
-    return submitted
+    """Submit the review as saved: a score for every criterion (`ReviewIncomplete` names the missing
+    ones). Submitting again changes nothing."""
+    return review_save(assignment=assignment, by=by, scores={}, comment=None, submit=True)

@@ -176,6 +176,37 @@ def test_an_out_of_range_score_is_422_and_the_saved_scores_are_kept(evaluator_ap
     assert saved_scores(assignment) == {"technology": Decimal("7"), "market": Decimal("15")}
 
 
+def test_a_save_with_one_bad_score_saves_nothing_and_the_submitted_review_stays_submitted(evaluator_api, assignment):
+    evaluator_api.put(f"{detail(assignment)}review/", {"scores": {"technology": 7, "market": 15}, "comment": "좋음"})
+    evaluator_api.post(f"{detail(assignment)}submit/")
+
+    response = evaluator_api.put(
+        f"{detail(assignment)}review/",
+        {"scores": {"technology": 8, "market": 25}, "comment": "바뀐 의견"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_scores")
+    assert response.json()["fields"] == {"criterion:market": ["Enter a score from 0 to 20."]}
+    assert saved_scores(assignment) == {"technology": Decimal("7"), "market": Decimal("15")}
+    assignment.refresh_from_db()
+    assert (assignment.status, assignment.review.comment) == (Assignment.Status.SUBMITTED, "좋음")
+    assert assignment.review.submitted_at is not None
+
+
+def test_every_bad_score_is_listed_at_once(evaluator_api, assignment):
+    response = evaluator_api.put(
+        f"{detail(assignment)}review/", {"scores": {"technology": 11, "market": "abc"}}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == {
+        "criterion:technology": ["Enter a score from 0 to 10."],
+        "criterion:market": ["Enter a number."],
+    }
+    assert not Review.objects.filter(assignment=assignment).exists()
+
+
 @pytest.mark.parametrize(
     "body",
     [
