@@ -1,41 +1,12 @@
 /* Matchday applicant pages: small progressive enhancements. Every page works without this file.
- *  - the error summary takes focus on load, so it is read first;
  *  - the application form autosaves its non-file fields about every five seconds while it changes
  *    and when the page is hidden, and reports "Saved 14:03" (or what it could not save) in a live region;
- *  - choosing a track shows that track's questions at once;
- *  - a submit button marked data-submit-once is disabled after the first click. */
+ *  - choosing a track shows that track's questions at once.
+ * The error summary's focus and data-submit-once forms are in site.js (every page). */
 (function () {
   "use strict";
 
   var AUTOSAVE_DELAY_MS = 5000;
-
-  // -- the error summary is read first
-  var summary = document.querySelector("[data-focus-on-load]");
-  if (summary) {
-    summary.focus();
-  }
-
-  // -- submit once
-  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (form.dataset.submitted === "1") {
-        event.preventDefault();
-        return;
-      }
-      form.dataset.submitted = "1";
-      var button = form.querySelector("button[type=submit]");
-      if (button) {
-        // Disabled only after this event, so the browser still sends the form.
-        window.setTimeout(function () {
-          button.disabled = true;
-          button.setAttribute("aria-disabled", "true");
-          if (button.dataset.busyLabel) {
-            button.textContent = button.dataset.busyLabel;
-          }
-        }, 0);
-      }
-    });
-  });
 
   var form = document.getElementById("application-form");
   if (!form) {
