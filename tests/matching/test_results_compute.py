@@ -231,6 +231,7 @@ def test_carry_over_weights_must_add_up_to_exactly_one():
     factories.CarryOverWeightFactory(round=evaluation_round, source_round=evaluation_round, weight=D("0.7"))
     earlier = factories.EvaluationRoundFactory(program=evaluation_round.program)
     EvaluationRound.objects.filter(pk=evaluation_round.pk).update(order=earlier.order + 1)  # the later round
+    evaluation_round.refresh_from_db()
     factories.CarryOverWeightFactory(round=evaluation_round, source_round=earlier, weight=D("0.299"))
 
     with pytest.raises(DomainError) as refused:
