@@ -23,6 +23,7 @@ from matching.selectors import assignment_application_view, assignment_for_scori
 from matching.services import assignment as assignment_service
 from matching.services.evaluators import evaluator_accept_invitation
 from matching.services.reviews import COMMENT_MAX_LENGTH, ReviewInvalid, review_editable, review_save
+from matching.windows import format_korea_time
 
 
 @login_required
@@ -109,6 +110,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "assignment": assignment,
         "round": assignment.round,
+        "closes": f"{format_korea_time(assignment.round.closes_at)} KST",
         "rows": rows,
         "comment": comment,
         "errors": errors,
