@@ -295,6 +295,8 @@ STAFF_RESULT_FIELDS = (
     "bonus",
     "round_score",
     "fail_reasons",
+    "tie_break",
+    "exact",
     "override_reason",
     "overridden",
     "computed_at",
@@ -309,6 +311,22 @@ class RoundResultSerializer(serializers.ModelSerializer):
     program = serializers.IntegerField(source="round.program_id", read_only=True)
     receipt_number = serializers.CharField(source="application.receipt_number", read_only=True, allow_null=True)
     overridden = serializers.SerializerMethodField()
+    fail_reasons = serializers.JSONField(
+        read_only=True,
+        help_text='Codes with parameters, e.g. `{"code": "below_threshold", "criterion": "tech", "mean": "0.3800", '
+        '"threshold": "0.4"}`; codes: `no_reviews`, `no_earlier_score` (`round`), `below_threshold`.',
+    )
+    tie_break = serializers.JSONField(
+        read_only=True,
+        allow_null=True,
+        help_text="Why this result ranks below the one above although both show the same final score: "
+        "`exact_score`, `criterion` (`criterion`, `above`, `this`), `first_submission` or `application`.",
+    )
+    exact = serializers.JSONField(
+        read_only=True,
+        help_text="The exact values ranks and advancement were decided on, as fractions (`p/q`); "
+        "`approximate` is true where they went through z-scores (compared at 30 decimal places).",
+    )
 
     class Meta:
         model = RoundResult

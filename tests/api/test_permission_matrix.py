@@ -23,6 +23,8 @@ STAFF_ONLY = {
     "override_reason",
     "overridden",
     "fail_reasons",
+    "tie_break",
+    "exact",
     "review_count",
     "mean",
     "trimmed_mean",
