@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -24,7 +24,7 @@ from core.admin import (
     service_action,
 )
 from core.errors import DomainError
-from matching.exports import export_actions, reviews_table, round_results_table, selection_table
+from matching.exports import export_actions, file_response, reviews_table, round_results_table, selection_table
 from matching.forms import InviteForm, ScoreSheetForm
 from matching.models import (
     Assignment,
@@ -52,7 +52,12 @@ from matching.services import programs, rounds, selection
 from matching.services import scoring as scoring_service
 from matching.services.carry_over import carry_over_check, carry_over_source_rounds
 from matching.services.evaluators import evaluator_invite
-from matching.services.score_import import ScoreSheetInvalid, read_score_sheet, scores_import
+from matching.services.score_import import (
+    ScoreSheetInvalid,
+    read_score_sheet,
+    score_sheet_template,
+    scores_import,
+)
 from startups.admin import APPLICATION_SEARCH, BrnSearchMixin, track_label
 from startups.models import Application
 
@@ -554,6 +559,11 @@ class EvaluationRoundAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
                 self.admin_site.admin_view(self.import_scores_view),
                 name="matching_evaluationround_import_scores",
             ),
+            path(
+                "<path:object_id>/import-scores/template.<str:file_format>",
+                self.admin_site.admin_view(self.score_sheet_template_view),
+                name="matching_evaluationround_score_sheet_template",
+            ),
             *super().get_urls(),
         ]
 
@@ -564,13 +574,20 @@ class EvaluationRoundAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_change_permission(request, round_):
             raise PermissionDenied
-        form = ScoreSheetForm(request.POST, request.FILES) if request.method == "POST" else ScoreSheetForm()
+        if request.method == "POST":
+            form = ScoreSheetForm(request.POST, request.FILES, round_=round_)
+        else:
+            form = ScoreSheetForm(round_=round_)
         problems = []
         if form.is_valid():
             sheet = form.cleaned_data["sheet"]
             try:
                 report = scores_import(
-                    round=round_, by=request.user, rows=read_score_sheet(sheet), source_name=sheet.name
+                    round=round_,
+                    by=request.user,
+                    rows=read_score_sheet(sheet),
+                    source_name=sheet.name,
+                    reason=form.cleaned_data.get("reason", ""),
                 )
             except ScoreSheetInvalid as invalid:
                 problems = invalid.problems
@@ -589,6 +606,9 @@ class EvaluationRoundAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
                     "completed": report.reviews_completed,
                 }
                 self.message_user(request, done % values, messages.SUCCESS)
+                if report.results_marked_stale:
+                    stale = _("The round's results are now out of date: compute them again before publishing them.")
+                    self.message_user(request, stale, messages.WARNING)
                 return HttpResponseRedirect(reverse("admin:matching_evaluationround_change", args=[round_.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -601,6 +621,22 @@ class EvaluationRoundAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/matching/evaluationround/import_scores.html", context)
+
+    def score_sheet_template_view(self, request, object_id, file_format):
+        """The round's pre-filled score sheet (CSV or XLSX) for an offline panel; the same right as importing."""
+        if file_format not in ("csv", "xlsx"):
+            raise Http404
+        round_ = self.get_object(request, object_id)
+        if round_ is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, round_):
+            raise PermissionDenied
+        return file_response(
+            score_sheet_template(round=round_),
+            file_format=file_format,
+            stem=f"score-sheet-{round_.program.slug}-round{round_.order}",
+            title=gettext("score sheet"),
+        )
 
 
 class RoundPartAdmin(ModelAdmin):

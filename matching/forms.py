@@ -68,11 +68,26 @@ class ScoreSheetForm(forms.Form):
     sheet = forms.FileField(
         label=_("score sheet"),
         help_text=_(
-            "CSV or Excel (.xlsx), at most 5 MB, with a header row naming the columns receipt_number, "
-            "evaluator_email, criterion_code and score; one row per score."
+            "CSV or Excel (.xlsx), at most 5 MB, with a header row naming the columns receipt_number (접수번호), "
+            "evaluator_email (평가위원 이메일), criterion_code (평가항목 코드) and score (점수); one row per score. "
+            "Other columns are ignored. Write scores with a decimal point and no thousands separators."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+    reason = forms.CharField(
+        label=_("reason for importing after closing"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The round is closed, so its scores are locked. Say why these scores come in late (for example, "
+            "paper sheets from the on-site panel); every changed score is recorded in the audit trail with it."
+        ),
+    )
+
+    def __init__(self, *args, round_: EvaluationRound, **kwargs):
+        super().__init__(*args, **kwargs)
+        if round_.status != EvaluationRound.Status.CLOSED:
+            del self.fields["reason"]  # while a round is scoring an import needs no reason
 
     def clean_sheet(self):
         sheet = self.cleaned_data["sheet"]

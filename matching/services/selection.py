@@ -125,8 +125,22 @@ def results_publish(*, round: EvaluationRound, by: Any, reason: str = "") -> Eva
     an earlier round) and the others `not_selected`, and each applicant startup's active members
     get one ROUND_RESULT notice. The last round's results change no status and send no notice:
     the final selection decides and announces them (SELECTION_DECISION).
+
+    Results marked out of date (scores imported after they were computed) are refused until they are
+    computed again.
     """
-    evaluation_round = transition(round, to=R.PUBLISHED, by=by, reason=reason)
+    locked = EvaluationRound.objects.select_for_update().get(pk=round.pk)
+    ensure_transition(locked, to=R.PUBLISHED)
+    if locked.results_stale:
+        raise DomainError(
+            _(
+                "Scores changed after the results of %(round)s were computed: compute the results again "
+                "before publishing them."
+            )
+            % {"round": locked},
+            code="results_stale",
+        )
+    evaluation_round = transition(locked, to=R.PUBLISHED, by=by, reason=reason)
     round.status = R.PUBLISHED
     webhooks_emit(event="round.results_published", obj=evaluation_round, payload={}, program=evaluation_round.program)
     if _is_last_round(evaluation_round):

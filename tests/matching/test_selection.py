@@ -219,6 +219,24 @@ def test_publishing_ignores_withdrawn_applications(staff_user):
     assert not Notification.objects.exists()
 
 
+def test_results_marked_out_of_date_are_not_published_until_computed_again(staff_user):
+    first = make_round()
+    make_round(program=first.program, order=2, status=R.SETUP)
+    results = add_results(first, "an")
+    EvaluationRound.objects.filter(pk=first.pk).update(results_stale=True)  # `first` still reads False
+
+    with pytest.raises(DomainError) as refused:
+        results_publish(round=first, by=staff_user)
+
+    assert refused.value.code == "results_stale"
+    assert "compute the results again before publishing them" in refused.value.message
+    first.refresh_from_db()
+    assert first.status == R.RESULTS_COMPUTED
+    assert statuses(results) == [A.IN_REVIEW, A.IN_REVIEW]
+    assert not Notification.objects.exists()
+    assert events_of(first, "status_changed") == []
+
+
 def _publish_queries(size: int) -> int:
     first = make_round()
     make_round(program=first.program, order=2, status=R.SETUP)
