@@ -8,6 +8,7 @@ aggregates over the same score rows as the floor:
 
     .venv/bin/python bench/scoring.py
     .venv/bin/python bench/scoring.py --applications 2000 --keep
+    .venv/bin/python bench/scoring.py --aggregation zscore   # square roots at 60 digits
 
 Exit status: 0 within budget; 1 over budget (time) or the results are wrong; 3 the bench could
 not run. Only 127.0.0.1 is contacted.
@@ -44,6 +45,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reviews", type=int, default=5, help="submitted reviews per application (5)")
     parser.add_argument("--criteria", type=int, default=6)
     parser.add_argument("--evaluators", type=int, default=200)
+    parser.add_argument(
+        "--aggregation", choices=("mean", "trimmed", "zscore"), default="trimmed", help="the round's method (trimmed)"
+    )
     parser.add_argument("--budget", type=float, default=BUDGET_SECONDS, help="seconds (3)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args(argv)
@@ -82,7 +86,7 @@ def build(args: argparse.Namespace) -> int:
             opens_at=now - dt.timedelta(days=10),
             closes_at=now - dt.timedelta(days=1),
             evaluators_per_application=args.reviews,
-            aggregation=EvaluationRound.Aggregation.TRIMMED,
+            aggregation=args.aggregation,
             advancement_rule=EvaluationRound.AdvancementRule.TOP_N,
             advancement_scope=EvaluationRound.AdvancementScope.PER_TRACK,
             advance_count=20,
@@ -260,7 +264,10 @@ def run(args: argparse.Namespace) -> int:
         )
         floor_rank = floor["aggregate-and-rank"]
         print()
-        print(f"machine: {os.cpu_count()} cores; PostgreSQL; {args.applications} applications × {args.reviews} reviews")
+        print(
+            f"machine: {os.cpu_count()} cores; PostgreSQL; {args.applications} applications × {args.reviews} reviews"
+            f" ({args.aggregation}, exact)"
+        )
         print(f"         × {args.criteria} criteria = {score_rows} scores")
         # COPY streams through psycopg directly, so Django's query log does not list it.
         print(
