@@ -24,6 +24,7 @@ from core.admin import (
     service_action,
 )
 from core.errors import DomainError
+from matching import reasons
 from matching.exports import export_actions, file_response, reviews_table, round_results_table, selection_table
 from matching.forms import InviteForm, ScoreSheetForm
 from matching.models import (
@@ -46,7 +47,12 @@ from matching.models import (
     SelectionEntry,
     Track,
 )
-from matching.selectors import disagreement_spread, result_criterion_means, result_review_spreads
+from matching.selectors import (
+    criterion_labels,
+    disagreement_spread,
+    result_criterion_means,
+    result_review_spreads,
+)
 from matching.services import assignment as assignment_service
 from matching.services import programs, rounds, selection
 from matching.services import scoring as scoring_service
@@ -1032,16 +1038,18 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
         "rank",
         "application",
         "round",
-        "final_score",
-        "round_score",
-        "aggregate",
-        "bonus",
+        "shown_final",
+        "tie_break_note",
+        "shown_round_score",
+        "shown_aggregate",
+        "shown_bonus",
         "review_count",
         "review_spread",
         "disagreement",
         "criterion_means",
         "reviews_link",
         "failed",
+        "fail_reasons_note",
         "advanced",
         "override_reason",
         "computed_at",
@@ -1064,10 +1072,37 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
         changelist = super().get_changelist_instance(request)
         spreads = result_review_spreads(results=list(changelist.result_list))  # one query per page
         means = result_criterion_means(results=list(changelist.result_list))  # one query per page
+        labels = criterion_labels(round_ids={result.round_id for result in changelist.result_list})  # one query
         for result in changelist.result_list:
             result.review_spread_value = spreads.get(result.pk)
             result.criterion_means_value = means.get(result.pk, [])
+            result.criterion_labels = labels.get(result.round_id, {})
         return changelist
+
+    # Pages show two decimals, half up from the exact value the ranking was decided on.
+    @admin.display(description=_("final score"), ordering="rank")
+    def shown_final(self, result: RoundResult):
+        return reasons.shown(result, "final")
+
+    @admin.display(description=_("round score"))
+    def shown_round_score(self, result: RoundResult):
+        return reasons.shown(result, "round_score")
+
+    @admin.display(description=_("aggregate"))
+    def shown_aggregate(self, result: RoundResult):
+        return reasons.shown(result, "aggregate")
+
+    @admin.display(description=_("bonus"))
+    def shown_bonus(self, result: RoundResult):
+        return reasons.shown(result, "bonus")
+
+    @admin.display(description=_("tie-break"))
+    def tie_break_note(self, result: RoundResult) -> str:
+        return reasons.tie_break_text(result.tie_break, labels=getattr(result, "criterion_labels", None)) or "–"
+
+    @admin.display(description=_("reasons for failing"))
+    def fail_reasons_note(self, result: RoundResult) -> str:
+        return reasons.fail_reasons_text(result.fail_reasons, labels=getattr(result, "criterion_labels", None)) or "–"
 
     @admin.display(description=_("criterion means"))
     def criterion_means(self, result: RoundResult) -> str:

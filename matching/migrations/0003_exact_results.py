@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             field=models.JSONField(
                 blank=True,
                 default=dict,
-                help_text="Every score as the exact value decisions were made on (a fraction, or 40 decimals for z-scores).",
+                help_text="Every score as the exact value decisions were made on, as a fraction (z-scores to 40 decimal places).",
                 verbose_name="exact values",
             ),
         ),

@@ -55,6 +55,43 @@ def test_results_table_shows_the_criterion_means_compactly(staff, scored_result)
     assert "tech: 7.50, market: 12.50" in response.content.decode()
 
 
+def test_results_table_shows_two_decimals_half_up_from_the_exact_final(staff):
+    # 47.574999… stores as 47.5750 to four places; two places from the exact value give 47.57, not 47.58.
+    factories.RoundResultFactory(final_score=Decimal("47.5750"), exact={"final": "47574999/1000000"})
+
+    page = staff.get(admin_url(RoundResult, "changelist")).content.decode()
+
+    assert "47.57" in page and "47.58" not in page
+
+
+def test_results_table_says_which_tie_break_decided_in_the_staff_members_language(staff):
+    result = factories.RoundResultFactory(
+        tie_break={"code": "criterion", "criterion": "tech", "above": "0.8200", "this": "0.8100"}
+    )
+    factories.CriterionFactory(round=result.round, code="tech", label_ko="기술성", label_en="Technology")
+    factories.RoundResultFactory(round=result.round, tie_break={"code": "first_submission"})
+
+    staff.cookies["django_language"] = "ko"
+    page = staff.get(admin_url(RoundResult, "changelist")).content.decode()
+
+    assert "동점 — 기술성 평균 0.8200 vs 0.8100" in page
+    assert "동점 — 먼저 제출" in page
+
+
+def test_results_table_reads_fail_reasons_as_sentences_not_codes(staff):
+    result = factories.RoundResultFactory(
+        failed=True,
+        fail_reasons=[{"code": "below_threshold", "criterion": "team", "mean": "0.3800", "threshold": "0.4"}],
+    )
+    factories.CriterionFactory(round=result.round, code="team", label_ko="팀 역량", label_en="Team")
+
+    staff.cookies["django_language"] = "en"
+    page = staff.get(admin_url(RoundResult, "changelist")).content.decode()
+
+    assert "Team: mean 0.3800 of the maximum is below the fail threshold 0.4." in page
+    assert "below_threshold" not in page
+
+
 def test_a_result_without_submitted_reviews_shows_no_means(staff):
     factories.RoundResultFactory()
 

@@ -7,8 +7,8 @@ so (8, 6, 10) → 62, (10, 10, 10) → 80, (7, 7, 14) → 70 and so on, easy to 
 
 import datetime as dt
 import random
-from fractions import Fraction
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 
@@ -209,7 +209,9 @@ def test_a_criterion_mean_below_its_threshold_fails_the_application_and_names_bo
     result = compute(scores, criteria=(TECH, MARKET, team)).results[0]
     assert result.failed
     assert not result.advanced
-    assert result.fail_reasons == ({"code": "below_threshold", "criterion": "team", "mean": "0.4500", "threshold": "0.5"},)
+    assert result.fail_reasons == (
+        {"code": "below_threshold", "criterion": "team", "mean": "0.4500", "threshold": "0.5"},
+    )
 
 
 def test_a_criterion_mean_exactly_at_its_threshold_passes():
