@@ -672,7 +672,9 @@ class RoundResult(models.Model):
         _("exact values"),
         default=dict,
         blank=True,
-        help_text=_("Every score as the exact value decisions were made on, as a fraction (z-scores to 40 decimal places)."),
+        help_text=_(
+            "Every score as the exact value decisions were made on, as a fraction (z-scores to 40 decimal places)."
+        ),
     )
     tie_break = models.JSONField(
         _("tie-break"),
