@@ -291,11 +291,7 @@ def reviews_table(assignments: QuerySet[Assignment]) -> Table:
         for assignment in rows.iterator(chunk_size=CHUNK_SIZE):
             review = getattr(assignment, "review", None)
             scores = {score.criterion_id: score.value for score in review.scores.all()} if review else {}
-            total = (
-                q4(review_total(scores, specs.get(assignment.round_id, [])))
-                if scores
-                else None
-            )
+            total = q4(review_total(scores, specs.get(assignment.round_id, []))) if scores else None
             yield [
                 assignment.application.receipt_number or "",
                 assignment.evaluator.user.email,

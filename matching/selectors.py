@@ -193,8 +193,6 @@ def criterion_labels(*, round_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     """Each round's criterion labels by code, in the active language (one query), for reasons and notes."""
     labels: dict[int, dict[str, str]] = defaultdict(dict)
     ids = round_ids if isinstance(round_ids, QuerySet) else set(round_ids)  # a subquery stays one query
-    for criterion in Criterion.objects.filter(round_id__in=ids).only(
-        "round_id", "code", "label_ko", "label_en"
-    ):
+    for criterion in Criterion.objects.filter(round_id__in=ids).only("round_id", "code", "label_ko", "label_en"):
         labels[criterion.round_id][criterion.code] = str(criterion)
     return dict(labels)
