@@ -7,7 +7,7 @@ criteria, one to three reviews per application, a small evaluator pool.
 """
 
 import datetime as dt
-from decimal import Context, Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
@@ -30,7 +30,7 @@ from matching.scoring import (
 )
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-MANY = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+MANY = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 FLAGS = ("women_owned", "social_venture")
 REFERENCE_ROOTS = Context(prec=80)
 
@@ -96,10 +96,11 @@ def reference(round_spec, criteria, applications, scores, earlier_round_scores):
             elif round_spec.aggregation == TRIMMED:
                 aggregate = mean(sorted(own)[1:-1]) if len(own) >= 3 else mean(own)
             else:
-                mu_r = mean(everything)
-                sigma_r = root(mean([(t - mu_r) ** 2 for t in everything]))
-                mean_z = sum((z(r) for r in review_ids), Decimal(0)) / len(review_ids)
-                aggregate = Fraction(to_decimal(mu_r) + sigma_r * mean_z)
+                with localcontext(REFERENCE_ROOTS):  # every step at 80 digits, not the default 28
+                    mu_r = mean(everything)
+                    sigma_r = root(mean([(t - mu_r) ** 2 for t in everything]))
+                    mean_z = sum((z(r) for r in review_ids), Decimal(0)) / len(review_ids)
+                    aggregate = Fraction(to_decimal(mu_r) + sigma_r * mean_z)
             bonus = min(
                 sum((Fraction(p) for f, p in round_spec.bonus_points.items() if f in application.flags), Fraction(0)),
                 Fraction(round_spec.bonus_cap),
