@@ -31,13 +31,16 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# Links in e-mails point where this server listens unless SITE_URL is set (the public address behind
+# a proxy); the demo's messages and the worker below see the same value.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 # With REDIS_URL set, a Celery worker runs beside the web server and stops with it.
 run: demo
 	@if [ -n "$$REDIS_URL" ]; then \
 		$(BIN)/celery -A config worker -B -Q $(CELERY_QUEUES) --loglevel=INFO & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	fi; \
-	echo "Matchday on http://$(HOST):$(PORT)/admin/ (staff login printed above)"; \
+	echo "Matchday on http://$(HOST):$(PORT)/admin/ (staff login printed above); links in e-mails: $(SITE_URL)"; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev

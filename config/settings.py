@@ -178,8 +178,11 @@ vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; a hung SMTP server must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Matchday <noreply@matchday.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Links in e-mails are absolute: messages are rendered by workers, away from any request.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails are absolute: messages are rendered by workers, away from any request. `make run`
+# sets it from its HOST and PORT; behind a proxy it is the public address.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must be a web address such as https://matchday.example.org: {SITE_URL!r}")
 
 # Notifications (the outbox). A temporary SMTP error is retried after 1, 2, 4 … minutes
 # (at most NOTIFICATION_RETRY_MAX_SECONDS apart) until NOTIFICATION_MAX_ATTEMPTS, then the row is failed.
