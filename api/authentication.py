@@ -7,6 +7,11 @@ from rest_framework import authentication, exceptions
 from api.keys import api_key_authenticate
 
 
+class PartnerMembershipEnded(exceptions.PermissionDenied):
+    default_code = "partner_membership_ended"
+    default_detail = _("This key acts for a partner its holder is no longer a member of.")
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keywords = ("api-key", "bearer")
 
@@ -19,6 +24,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         api_key = api_key_authenticate(header[1])
         if api_key is None:
             raise exceptions.AuthenticationFailed(_("This API key is unknown, expired or revoked."))
+        if api_key.partner_id is not None and not api_key.partner_member_current:
+            raise PartnerMembershipEnded  # checked at every request, not only when the key was made
         return api_key.user, api_key
 
     def authenticate_header(self, request):

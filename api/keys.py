@@ -15,12 +15,14 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.models import ApiKey
 from audit.services import audit_record
 from core.errors import DomainError
+from matching.models import PartnerMembership
 
 # Recording every use would write on every request; once a minute is enough to see a key is alive.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -51,7 +53,7 @@ def api_key_create(
     unknown = sorted(set(scopes) - set(ApiKey.Scope.values))
     if unknown:
         raise DomainError(_("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(unknown)}, code="unknown_scope")
-    if partner is not None and not partner.memberships.filter(user=user).exists():
+    if partner is not None and not PartnerMembership.objects.current().filter(partner=partner, user=user).exists():
         raise DomainError(
             _("%(user)s is not a member of %(partner)s.") % {"user": user, "partner": partner}, code="not_a_member"
         )
@@ -83,11 +85,19 @@ def api_key_revoke(*, api_key: ApiKey, by: Any, reason: str = "") -> ApiKey:
 
 
 def api_key_authenticate(raw: str) -> ApiKey | None:
-    """The usable key `raw` names, or None. The comparison takes the same time whatever the input."""
+    """The usable key `raw` names, or None. The comparison takes the same time whatever the input.
+    A partner's key comes with `partner_member_current`: whether its user is still a current member
+    of the partner (read in the same query, at every request)."""
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != "md":
         return None
-    api_key = ApiKey.objects.select_related("user", "partner").filter(prefix=parts[1]).first()
+    current = PartnerMembership.objects.current().filter(partner_id=OuterRef("partner_id"), user_id=OuterRef("user_id"))
+    api_key = (
+        ApiKey.objects.select_related("user", "partner")
+        .annotate(partner_member_current=Exists(current))
+        .filter(prefix=parts[1])
+        .first()
+    )
     if api_key is None or not hmac.compare_digest(api_key.key_hash, _hash(raw)):
         return None
     now = timezone.now()

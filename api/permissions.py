@@ -4,34 +4,16 @@ a caller sees is decided by the selectors in `api.selectors`, not here."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from rest_framework.permissions import BasePermission
 
 from api.models import ApiKey
+from core.access import Actor
+
+# The caller as the API sees them: the user and the key they called with (see `core.access.Actor`).
+Access = Actor
 
 
-@dataclasses.dataclass(frozen=True)
-class Access:
-    """The caller as the API sees them."""
-
-    user: object
-    key: ApiKey | None = None
-
-    @property
-    def partner_id(self) -> int | None:
-        return self.key.partner_id if self.key else None
-
-    @property
-    def is_staff(self) -> bool:
-        # A partner's key acts for the partner, even when a staff member holds it.
-        return bool(self.user.is_staff) and self.partner_id is None
-
-    def has_scope(self, scope: str) -> bool:
-        return self.key is None or scope in self.key.scopes
-
-
-def access_of(request) -> Access:
+def access_of(request) -> Actor:
     key = request.auth if isinstance(request.auth, ApiKey) else None
     return Access(user=request.user, key=key)
 

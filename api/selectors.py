@@ -1,9 +1,12 @@
-"""What each caller may read through the API, as querysets already scoped and joined.
+"""What each caller may read through the API, as querysets joined for the API's views.
 
-Staff see everything. A partner's key (or a partner's member) sees the programs the partner takes
-part in and, in them, the finalists (applications advanced, selected or on the reserve list).
-Applicants see their own startups and applications; evaluators reach applications only through
-their assignments (`/assignments/`), without identities in a blind round.
+Who may see which row is not decided here: each subject has one selector, shared with the pages,
+downloads and webhooks, and these functions only join what the API shows on top of it:
+applications `startups.selectors.applications_visible_to`, files `attachments_visible_to`,
+assignments and reviews `matching.selectors.assignments_of` / `assignments_visible_to`, results
+`round_results_visible_to`, the selection `selection_visible_to`, webhook subscriptions
+`notifications.webhooks.webhook_subscriptions_visible_to`. Programs and rounds: staff all, others
+the public ones (a partner's key: its partner's).
 """
 
 from __future__ import annotations
@@ -17,33 +20,33 @@ from matching.models import (
     Criterion,
     Declaration,
     EvaluationRound,
-    PartnerMembership,
     Program,
     ProgramPartner,
     Question,
     RoundResult,
     SelectionEntry,
 )
-from matching.selectors import PUBLIC_STATUSES, assignments_of
+from matching.selectors import (
+    PUBLIC_STATUSES,
+    assignments_of,
+    assignments_visible_to,
+    round_results_visible_to,
+    selection_visible_to,
+)
 from startups.models import Application, Startup, StartupMember, Submission
-from startups.selectors import attachments_downloadable_by
-
-FINALIST_STATUSES = (Application.Status.ADVANCED, Application.Status.SELECTED, Application.Status.RESERVE)
-
-
-def partner_ids_of(access: Access) -> list[int]:
-    """The partners whose data the caller sees: the key's partner, or every partner the person belongs to."""
-    if access.partner_id is not None:
-        return [access.partner_id]
-    return list(PartnerMembership.objects.filter(user=access.user).values_list("partner_id", flat=True))
+from startups.selectors import (
+    applications_visible_to,
+    attachments_visible_to,
+    partner_program_ids,
+)
 
 
 def programs_for(access: Access) -> QuerySet[Program]:
     """Staff: every program. Others: the public ones (open, closed, reviewing, finalised); a
-    partner's key: only those the partner takes part in."""
+    partner's key: only those of its partner (while its user is a current member)."""
     programs = Program.objects.all() if access.is_staff else Program.objects.filter(status__in=PUBLIC_STATUSES)
     if access.partner_id is not None:
-        programs = programs.filter(partnerships__partner_id=access.partner_id)
+        programs = programs.filter(pk__in=partner_program_ids(access))
     return programs.order_by("-opens_at", "pk")
 
 
@@ -66,47 +69,30 @@ def rounds_for(access: Access) -> QuerySet[EvaluationRound]:
 
 
 def applications_for(access: Access) -> QuerySet[Application]:
-    """Staff: all. A partner: the finalists of its programs. An applicant: their startups'
-    applications. Nobody else sees any (evaluators read theirs through assignments)."""
-    if access.is_staff:
-        return Application.objects.all()
-    partners = partner_ids_of(access)
-    visible = Q(program__partnerships__partner_id__in=partners, status__in=FINALIST_STATUSES) if partners else Q()
-    if access.partner_id is None:
-        own = Q(startup__members__user=access.user, startup__members__status=StartupMember.Status.ACTIVE)
-        visible = (visible | own) if partners else own
-    elif not partners:
-        return Application.objects.none()
-    return Application.objects.filter(pk__in=Application.objects.filter(visible).values("pk"))
+    """The applications the caller may read (`applications_visible_to`)."""
+    return applications_visible_to(actor=access)
 
 
 def own_startup_ids(access: Access) -> frozenset[int]:
     """The startups the caller is an active member of; none for a partner's key (it acts for the partner)."""
     if access.partner_id is not None:
         return frozenset()
-    return frozenset(
-        StartupMember.objects.filter(user=access.user, status=StartupMember.Status.ACTIVE).values_list(
-            "startup_id", flat=True
-        )
-    )
+    return frozenset(StartupMember.objects.active().filter(user=access.user).values_list("startup_id", flat=True))
 
 
 def round_results_for(access: Access) -> QuerySet[RoundResult]:
-    """Staff: every result. Others: results of published rounds, for the applications they see."""
-    results = RoundResult.objects.all()
-    if not access.is_staff:
-        results = results.filter(
-            round__status=EvaluationRound.Status.PUBLISHED, application__in=applications_for(access).values("pk")
-        )
-    return results.select_related("round", "application").order_by("round__program_id", "round__order", "rank", "pk")
+    """The results the caller may read (`round_results_visible_to`), joined for the API."""
+    return (
+        round_results_visible_to(actor=access)
+        .select_related("round", "application")
+        .order_by("round__program_id", "round__order", "rank", "pk")
+    )
 
 
 def application_list_queryset(access: Access) -> QuerySet[Application]:
     """The applications the caller sees, joined for the list, with the results the caller may see
     (newest round first) in `visible_results`."""
-    results = RoundResult.objects.select_related("round").order_by("-round__order", "-pk")
-    if not access.is_staff:
-        results = results.filter(round__status=EvaluationRound.Status.PUBLISHED)
+    results = round_results_visible_to(actor=access).select_related("round").order_by("-round__order", "-pk")
     return (
         applications_for(access)
         .select_related("track", "startup")  # the list shows the program's id only: no join
@@ -131,11 +117,9 @@ def application_detail_queryset(access: Access) -> QuerySet[Application]:
 
 
 def attachment_ids_downloadable(access: Access, *, application: Application) -> frozenset[int]:
-    """The application's files the caller may fetch through the download view (a partner's key: none)."""
-    if access.partner_id is not None:
-        return frozenset()
+    """The application's files the caller may fetch through the download view (`attachments_visible_to`)."""
     return frozenset(
-        attachments_downloadable_by(user=access.user).filter(application_id=application.pk).values_list("pk", flat=True)
+        attachments_visible_to(actor=access).filter(application_id=application.pk).values_list("pk", flat=True)
     )
 
 
@@ -146,47 +130,33 @@ def startups_for(access: Access) -> QuerySet[Startup]:
     if not access.is_staff:
         visible = Q(pk__in=applications_for(access).values("startup_id"))
         if access.partner_id is None:
-            visible |= Q(
-                pk__in=StartupMember.objects.filter(user=access.user, status=StartupMember.Status.ACTIVE).values(
-                    "startup_id"
-                )
-            )
+            visible |= Q(pk__in=StartupMember.objects.active().filter(user=access.user).values("startup_id"))
         startups = startups.filter(visible)
     return startups.prefetch_related("sectors").order_by("name_ko", "pk")
 
 
 def selection_for(access: Access) -> QuerySet[SelectionEntry]:
-    """Staff: every entry. Others: entries of finalised programs, for the applications they see
-    (a partner: the selected and reserve of its programs; an applicant: their own)."""
-    entries = SelectionEntry.objects.all()
-    if not access.is_staff:
-        entries = entries.filter(
-            program__status=Program.Status.FINALISED, application__in=applications_for(access).values("pk")
+    """The selection entries the caller may read (`selection_visible_to`), joined for the API."""
+    return (
+        selection_visible_to(actor=access)
+        .select_related("application__startup", "partner")
+        .order_by(
+            "program_id",
+            "-outcome",
+            "position",
+            "pk",  # selected, reserve, not selected
         )
-    return entries.select_related("application__startup", "partner").order_by(
-        "program_id",
-        "-outcome",
-        "position",
-        "pk",  # selected, reserve, not selected
     )
 
 
 def own_assignments(access: Access) -> QuerySet[Assignment]:
-    """The caller's own assignments (the evaluator page's selector); a partner's key only reaches
-    the partner's programs."""
-    assignments = assignments_of(user=access.user)
-    if access.partner_id is not None:
-        assignments = assignments.filter(round__program__in=programs_for(access).values("pk"))
-    return assignments
+    """The caller's own assignments in force (`assignments_of`, the evaluator page's selector)."""
+    return assignments_of(actor=access)
 
 
 def assignments_for(access: Access) -> QuerySet[Assignment]:
-    """Staff: every assignment, read-only. Everybody else: their own."""
-    if not access.is_staff:
-        return own_assignments(access)
-    return Assignment.objects.select_related(
-        "round__program", "application__startup", "application__track", "review"
-    ).order_by("-round__opens_at", "round_id", "application__receipt_number", "pk")
+    """Staff: every assignment, read-only. Everybody else: their own in force (`assignments_visible_to`)."""
+    return assignments_visible_to(actor=access)
 
 
 def assignment_sheet_queryset(access: Access, *, writing: bool = False) -> QuerySet[Assignment]:

@@ -104,6 +104,19 @@ class Partner(models.Model):
         return self.name
 
 
+class PartnerMembershipQuerySet(models.QuerySet):
+    def current(self) -> "PartnerMembershipQuerySet":
+        """Memberships that still hold: the row exists (removing a member deletes it) and the person's
+        account is active. Checked at every request and delivery, never only when a key is made."""
+        return self.filter(user__is_active=True)
+
+    def acted_through(self, actor) -> "PartnerMembershipQuerySet":
+        """The current memberships an actor (core.access.Actor) acts through: a partner's key, its
+        user's membership of that partner only; a person, all of theirs."""
+        memberships = self.current().filter(user=actor.user)
+        return memberships.filter(partner_id=actor.partner_id) if actor.partner_id is not None else memberships
+
+
 class PartnerMembership(models.Model):
     """A user who acts for a partner company (reads its finalists, scores in its round)."""
 
@@ -114,6 +127,8 @@ class PartnerMembership(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="partner_memberships"
     )
     title = models.CharField(_("job title"), max_length=120, blank=True)
+
+    objects = PartnerMembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partner member")
@@ -294,6 +309,8 @@ class EvaluationRound(models.Model):
         S.RESULTS_COMPUTED: {S.RESULTS_COMPUTED, S.CLOSED, S.PUBLISHED},
         S.PUBLISHED: set(),
     }
+    # Open for scoring or closed: an assigned evaluator reaches the application (not while set up).
+    EVALUATOR_ACCESS_STATUSES = (S.SCORING, S.CLOSED, S.RESULTS_COMPUTED, S.PUBLISHED)
 
     program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="rounds")
     order = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(1)])
@@ -545,6 +562,20 @@ class Conflict(models.Model):
         return f"{self.evaluator} × {self.startup}"
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def in_force(self) -> "AssignmentQuerySet":
+        """Assignments that give their evaluator access to the application: in a round open for scoring
+        or closed (scoring, closed, results computed, published; not set-up or assigning) and not
+        recused."""
+        return self.filter(round__status__in=EvaluationRound.EVALUATOR_ACCESS_STATUSES).exclude(
+            status=Assignment.Status.RECUSED
+        )
+
+    def assigned_to(self, user) -> "AssignmentQuerySet":
+        """The assignments that make `user` an assigned evaluator (see `in_force`)."""
+        return self.in_force().filter(evaluator__user=user)
+
+
 class Assignment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -573,6 +604,8 @@ class Assignment(models.Model):
     recusal_reason = models.TextField(_("reason for recusal"), blank=True)
     assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assignment")

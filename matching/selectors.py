@@ -1,4 +1,9 @@
-"""Reads for matching: querysets already scoped and already joined."""
+"""Reads for matching: querysets already scoped and already joined.
+
+The access rules for assignments (and the reviews on them), round results and the final selection
+live here, one selector each (DESIGN "Access rules"): `assignments_of` / `assignments_visible_to`,
+`round_results_visible_to`, `selection_visible_to`. Applications and files: `startups.selectors`.
+"""
 
 import datetime as dt
 from collections import defaultdict
@@ -11,6 +16,7 @@ from django.db.models import Avg, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from core.access import Actor
 from core.i18n import localized
 from matching.models import (
     Assignment,
@@ -21,9 +27,11 @@ from matching.models import (
     Question,
     RoundResult,
     Score,
+    SelectionEntry,
 )
 from matching.scoring import CriterionSpec, review_total
 from startups.answers import answer_display
+from startups.selectors import applications_visible_to, partner_program_ids
 
 # Programs anyone may look at; drafts are still being prepared and archived ones are gone.
 PUBLIC_STATUSES = (
@@ -68,31 +76,70 @@ def program_public_get(*, slug: str) -> Program:
     return get_object_or_404(queryset, slug=slug)
 
 
-def assignments_of(*, user) -> QuerySet[Assignment]:
-    """The evaluator's own assignments in rounds that have opened for scoring, newest round first."""
-    if not user.is_authenticated:
+def assignments_of(*, actor) -> QuerySet[Assignment]:
+    """The actor's own assignments while they are in force (`Assignment.objects.in_force()`: a round
+    open for scoring or closed, not recused), newest round first: the evaluator page, the API's score
+    sheet and the files an evaluator is given all read these. A partner's key: only in its partner's
+    programs. Nobody writes a review on any other assignment, staff included."""
+    actor = Actor.of(actor)
+    if not actor.is_signed_in:
         return Assignment.objects.none()
-    return (
-        Assignment.objects.filter(evaluator__user=user)
-        .exclude(round__status__in=[EvaluationRound.Status.SETUP, EvaluationRound.Status.ASSIGNING])
-        .select_related("round__program", "application__startup", "application__track", "review")
-        .order_by("-round__opens_at", "round_id", "application__receipt_number", "pk")
-    )
+    assignments = Assignment.objects.assigned_to(actor.user)
+    if actor.partner_id is not None:
+        assignments = assignments.filter(round__program_id__in=partner_program_ids(actor))
+    return assignments.select_related(
+        "round__program", "application__startup", "application__track", "review"
+    ).order_by("-round__opens_at", "round_id", "application__receipt_number", "pk")
 
 
-def assignment_for_scoring(*, user, pk: int) -> Assignment:
-    """One of the evaluator's assignments with what its page shows; Assignment.DoesNotExist otherwise."""
+def assignments_visible_to(*, actor) -> QuerySet[Assignment]:
+    """The assignments, with their reviews and scores, an actor may read: staff every one (read-only),
+    anyone else their own in force (`assignments_of`)."""
+    actor = Actor.of(actor)
+    if not actor.is_staff:
+        return assignments_of(actor=actor)
+    return Assignment.objects.select_related(
+        "round__program", "application__startup", "application__track", "review"
+    ).order_by("-round__opens_at", "round_id", "application__receipt_number", "pk")
+
+
+def assignment_for_scoring(*, actor, pk: int) -> Assignment:
+    """One of the evaluator's assignments in force with what its page shows; Assignment.DoesNotExist
+    otherwise (a set-up round, a recusal, someone else's)."""
     return (
-        assignments_of(user=user)
+        assignments_of(actor=actor)
         .prefetch_related(
             Prefetch("round__criteria", queryset=Criterion.objects.order_by("order", "pk")),
             "review__scores",
             "application__submissions",
-            "application__attachments",
             "application__program__questions",
             "application__program__declarations",
         )
         .get(pk=pk)
+    )
+
+
+def round_results_visible_to(*, actor) -> QuerySet[RoundResult]:
+    """Staff: every result. Anyone else: results of published rounds, of the applications they may
+    read (`applications_visible_to`: an applicant their own, a partner its programs' finalists)."""
+    actor = Actor.of(actor)
+    if actor.is_staff:
+        return RoundResult.objects.all()
+    return RoundResult.objects.filter(
+        round__status=EvaluationRound.Status.PUBLISHED,
+        application_id__in=applications_visible_to(actor=actor).values("pk"),
+    )
+
+
+def selection_visible_to(*, actor) -> QuerySet[SelectionEntry]:
+    """Staff: every entry. Anyone else: entries of finalised programs, of the applications they may
+    read (a partner: the selected and reserve of its programs; an applicant: their own)."""
+    actor = Actor.of(actor)
+    if actor.is_staff:
+        return SelectionEntry.objects.all()
+    return SelectionEntry.objects.filter(
+        program__status=Program.Status.FINALISED,
+        application_id__in=applications_visible_to(actor=actor).values("pk"),
     )
 
 

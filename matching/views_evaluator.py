@@ -29,7 +29,7 @@ from matching.windows import format_korea_time
 @login_required
 def assignment_list(request: HttpRequest) -> HttpResponse:
     rounds: OrderedDict = OrderedDict()
-    for assignment in assignments_of(user=request.user):
+    for assignment in assignments_of(actor=request.user):
         group = rounds.setdefault(assignment.round_id, {"round": assignment.round, "assignments": [], "submitted": 0})
         group["assignments"].append(assignment)
         group["submitted"] += assignment.status == Assignment.Status.SUBMITTED
@@ -55,7 +55,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     refused one answers 400 with every problem beside its field, what was typed still in the fields,
     and the review as it was."""
     try:
-        assignment = assignment_for_scoring(user=request.user, pk=pk)
+        assignment = assignment_for_scoring(actor=request.user, pk=pk)
     except Assignment.DoesNotExist:
         raise Http404 from None
     criteria = list(assignment.round.criteria.all())
@@ -127,7 +127,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assignment_recuse(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        assignment = assignment_for_scoring(user=request.user, pk=pk)
+        assignment = assignment_for_scoring(actor=request.user, pk=pk)
     except Assignment.DoesNotExist:
         raise Http404 from None
     reason = request.POST.get("reason", "").strip()

@@ -38,7 +38,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit.services import audit_record
-from core.errors import InvalidInput
+from core.access import Actor
+from core.errors import DomainError, InvalidInput
 from core.lifecycle import transition
 from notifications.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from notifications.outbox import HAND_OFF_GRACE, SweepReport, outbox_enqueue, outbox_record, outbox_sweep
@@ -59,20 +60,49 @@ class WebhookRefused(InvalidInput):
     code = "webhook_invalid"
 
 
+class WebhooksForIntegrationsOnly(DomainError):
+    """Only staff, or a partner's current member for the partner, may own a subscription."""
+
+    code = "webhooks_for_integrations_only"
+    http_status = 403
+
+
 @dataclasses.dataclass(frozen=True)
 class IssuedSubscription:
     subscription: WebhookSubscription
     secret: str  # to show once
 
 
-def _access(*, user: Any, partner_id: int | None):
-    """The subscription's owner as the API would see them, so that one place (`api.selectors`)
-    decides what an owner may see."""
+def _partner_actor(*, user: Any, partner_id: int) -> Actor:
+    """Acting for a partner as a partner's key of `user` would (an unsaved key, never stored)."""
     from api.models import ApiKey
-    from api.permissions import Access
 
-    # An unsaved key stands for "acting for this partner"; it is never stored.
-    return Access(user=user, key=ApiKey(user=user, partner_id=partner_id) if partner_id else None)
+    return Actor(user=user, key=ApiKey(user=user, partner_id=partner_id))
+
+
+def webhook_subscription_actor(subscription: WebhookSubscription) -> Actor | None:
+    """Whom a subscription acts for when it is told of events, or None once nobody may be: a partner's
+    subscription acts for the partner through its owner while the owner is a current member, else
+    through another current member, and through nobody once none is left; any other subscription acts
+    for its owner while the owner is active staff. Asked at every event and every delivery."""
+    from matching.models import PartnerMembership
+
+    owner = subscription.user
+    if subscription.partner_id is None:
+        return Actor(user=owner) if owner.is_active and owner.is_staff else None
+    members = PartnerMembership.objects.current().filter(partner_id=subscription.partner_id)
+    if not members.filter(user_id=owner.pk).exists():
+        first = members.select_related("user").order_by("pk").first()
+        if first is None:
+            return None
+        owner = first.user
+    return _partner_actor(user=owner, partner_id=subscription.partner_id)
+
+
+def _owner_gone_reason(subscription: WebhookSubscription) -> str:
+    if subscription.partner_id is not None:
+        return gettext("Not sent: nobody at the partner is an active member any more.")
+    return gettext("Not sent: the owner of the subscription is no longer active staff.")
 
 
 def _is_internal(address: str) -> bool:
@@ -129,18 +159,28 @@ def webhook_subscription_problems(
     *, url: str, events: Any, user: Any, partner: Any = None, program: Any = None
 ) -> dict[str, list[str]]:
     """Per field, what keeps a subscription from being saved: an address without https (except
-    127.0.0.1 and localhost, or with DEBUG on), no or unknown events, an owner who is not a member of
-    the partner, a program the owner may not see."""
+    127.0.0.1 and localhost, or with DEBUG on), no or unknown events, an owner who is neither staff nor
+    a current member of the partner the subscription is for, a program the owner may not see."""
     from api.selectors import programs_for
+    from matching.models import PartnerMembership
 
     problems = {"url": _url_problems(url), "events": _event_problems(events)}
-    if partner is not None and not partner.memberships.filter(user=user).exists():
+    if partner is not None and not PartnerMembership.objects.current().filter(partner=partner, user=user).exists():
         problems["partner"] = [gettext("%(user)s is not a member of %(partner)s.") % {"user": user, "partner": partner}]
-    if program is not None and "partner" not in problems:
-        access = _access(user=user, partner_id=partner.pk if partner else None)
+    elif partner is None and not (user.is_active and user.is_staff):
+        problems["user"] = [_integrations_only_message()]
+    if program is not None and not problems.keys() & {"partner", "user"}:
+        access = _partner_actor(user=user, partner_id=partner.pk) if partner else Actor(user=user)
         if not programs_for(access).filter(pk=program.pk).exists():
             problems["program"] = [gettext("Choose a program you may see.")]
     return {field: messages for field, messages in problems.items() if messages}
+
+
+def _integrations_only_message() -> str:
+    return gettext(
+        "Webhooks are for integrations: a subscription belongs to staff, or to a partner's member "
+        "(with the partner's key)."
+    )
 
 
 def _check(**values: Any) -> None:
@@ -161,9 +201,12 @@ def webhook_subscription_create(
     is_active: bool = True,
 ) -> IssuedSubscription:
     """Subscribe `url` to `events` (all five names are in `WebhookEvent`), seeing what `user` — and,
-    for a partner's integration, `partner` — may see. The address must be on the internet unless
-    WEBHOOK_ALLOW_INTERNAL_ADDRESSES, and use https except on this machine (or with DEBUG on). The
-    signing secret is returned once."""
+    for a partner's integration, `partner` — may see. Webhooks are for integrations: the owner is
+    staff, or a current member of `partner` (anyone else: WebhooksForIntegrationsOnly, a 403). The
+    address must be on the internet unless WEBHOOK_ALLOW_INTERNAL_ADDRESSES, and use https except on
+    this machine (or with DEBUG on). The signing secret is returned once."""
+    if partner is None and not (user.is_active and user.is_staff):
+        raise WebhooksForIntegrationsOnly(_integrations_only_message())
     _check(url=url, events=events, user=user, partner=partner, program=program)
     secret = f"whsec_{secrets.token_urlsafe(32)}"
     subscription = WebhookSubscription.objects.create(
@@ -204,13 +247,14 @@ def webhook_subscription_update(
     }
     if not changes:
         return locked
-    _check(
-        url=changes.get("url", locked.url),
-        events=changes.get("events", locked.events),
-        user=locked.user,
-        partner=None,  # membership was checked when the subscription was made
-        program=None,
-    )
+    # Who owns it was checked when it was made, and is checked again at every event and delivery.
+    problems = {
+        "url": _url_problems(changes.get("url", locked.url)),
+        "events": _event_problems(changes.get("events", locked.events)),
+    }
+    problems = {field: messages for field, messages in problems.items() if messages}
+    if problems:
+        raise WebhookRefused(problems)
     if "events" in changes:
         changes["events"] = sorted(set(changes["events"]))
     for name, value in changes.items():
@@ -232,13 +276,19 @@ def webhook_subscription_delete(*, subscription: WebhookSubscription, by: Any) -
     subscription.delete()
 
 
-def webhook_subscriptions_visible_to(*, user: Any, partner_id: int | None, is_staff: bool) -> QuerySet:
-    """Staff: every subscription. A partner's integration: that partner's. Others: their own."""
-    subscriptions = WebhookSubscription.objects.all()
-    if partner_id is not None:
-        subscriptions = subscriptions.filter(partner_id=partner_id)
-    elif not is_staff:
-        subscriptions = subscriptions.filter(user=user)
+def webhook_subscriptions_visible_to(*, actor: Any) -> QuerySet:
+    """The subscriptions an actor may see and change. Staff: every one. A partner's key (while its user
+    is a current member): the partner's. Anyone else: none (webhooks are for integrations)."""
+    actor = Actor.of(actor)
+    if actor.is_staff:
+        subscriptions = WebhookSubscription.objects.all()
+    elif actor.partner_id is not None:
+        from matching.models import PartnerMembership
+
+        partners = PartnerMembership.objects.acted_through(actor).values("partner_id")
+        subscriptions = WebhookSubscription.objects.filter(partner_id__in=partners)
+    else:
+        subscriptions = WebhookSubscription.objects.none()
     return subscriptions.order_by("-created_at", "-id")
 
 
@@ -279,23 +329,23 @@ def _resource(obj: models.Model) -> dict[str, Any]:
     raise TypeError(f"No webhook resource for {type(obj).__name__}")
 
 
-def _may_see(subscription: WebhookSubscription, *, obj: models.Model, program: Any, data: dict[str, Any]) -> bool:
-    """Whether the owner may see `obj` through the API. A finalist that leaves (withdrawn) is still
-    news to the partners who saw it: for them the status before the event counts."""
-    from api.selectors import FINALIST_STATUSES, applications_for, partner_ids_of, programs_for
+def _may_see(actor: Actor, *, obj: models.Model, program: Any, data: dict[str, Any]) -> bool:
+    """Whether the subscription's actor may see `obj`, by the selectors the API reads with. A finalist
+    that leaves (withdrawn) is still news to the partners who saw it: for them the status before the
+    event counts."""
+    from api.selectors import programs_for
     from startups.models import Application
+    from startups.selectors import FINALIST_STATUSES, applications_visible_to, partner_program_ids
 
-    access = _access(user=subscription.user, partner_id=subscription.partner_id)
-    if access.is_staff:
+    if actor.is_staff:
         return True
     if not isinstance(obj, Application):
-        return programs_for(access).filter(pk=program.pk).exists()
-    if applications_for(access).filter(pk=obj.pk).exists():
+        return programs_for(actor).filter(pk=program.pk).exists()
+    if applications_visible_to(actor=actor).filter(pk=obj.pk).exists():
         return True
     if data.get("previous_status") not in FINALIST_STATUSES:
         return False
-    partners = partner_ids_of(access)
-    return bool(partners) and obj.program.partnerships.filter(partner_id__in=partners).exists()
+    return partner_program_ids(actor).filter(program_id=obj.program_id).exists()
 
 
 def webhook_body(payload: dict[str, Any]) -> bytes:
@@ -325,18 +375,42 @@ def webhooks_emit(*, event: str, obj: models.Model, payload: dict[str, Any], pro
     if not candidates:
         return 0
     data = {**_resource(obj), **payload}
-    wanted = [s for s in candidates if _may_see(s, obj=obj, program=program, data=data)]
-    if not wanted:
+    wanted, gone = [], []
+    for subscription in candidates:
+        actor = webhook_subscription_actor(subscription)
+        if actor is None:
+            gone.append(subscription)  # recorded as not sent, with the reason, and never POSTed
+        elif _may_see(actor, obj=obj, program=program, data=data):
+            wanted.append(subscription)
+    if not wanted and not gone:
         return 0
     event_id = uuid.uuid4()
     body = {"id": str(event_id), "event": event.value, "created_at": timezone.now().isoformat(), "data": data}
     body = json.loads(webhook_body(body))  # stored exactly as it will be sent
+    if gone:
+        # Only the ids go into the record: the owner may not see this event's data any more.
+        stub = {"id": str(event_id), "event": event.value, "created_at": body["created_at"], "data": {}}
+        WebhookDelivery.objects.bulk_create(
+            [
+                WebhookDelivery(
+                    subscription=s,
+                    event=event,
+                    event_id=event_id,
+                    payload=stub,
+                    status=S.FAILED,
+                    last_error=_owner_gone_reason(s),
+                )
+                for s in gone
+            ]
+        )
+    if not wanted:
+        return 0
     deliveries = WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(subscription=s, event=event, event_id=event_id, payload=body) for s in wanted]
     )
     ids = [d.pk for d in deliveries if d.pk is not None]
     if not ids:  # a backend that does not return ids from a bulk insert
-        ids = list(WebhookDelivery.objects.filter(event_id=event_id).values_list("pk", flat=True))
+        ids = list(WebhookDelivery.objects.filter(event_id=event_id, status=S.QUEUED).values_list("pk", flat=True))
     transaction.on_commit(lambda: webhooks_enqueue(ids=ids))
     return len(ids)
 
@@ -366,7 +440,7 @@ def webhook_retry_delay(attempts: int) -> int:
 def _claim(delivery_id: int) -> WebhookDelivery | Outcome:
     delivery = (
         WebhookDelivery.objects.select_for_update(of=("self",))
-        .select_related("subscription")
+        .select_related("subscription__user")
         .filter(pk=delivery_id)
         .first()
     )
@@ -377,6 +451,10 @@ def _claim(delivery_id: int) -> WebhookDelivery | Outcome:
         return Outcome("skipped")  # not due yet: its own job or the sweep hands it over when it is
     if not delivery.subscription.is_active:
         delivery.status, delivery.last_error = S.FAILED, gettext("The subscription was deactivated.")
+        delivery.save(update_fields=["status", "last_error", "updated_at"])
+        return Outcome("failed")
+    if webhook_subscription_actor(delivery.subscription) is None:  # membership is checked at every delivery
+        delivery.status, delivery.last_error = S.FAILED, _owner_gone_reason(delivery.subscription)
         delivery.save(update_fields=["status", "last_error", "updated_at"])
         return Outcome("failed")
     delivery.status, delivery.claimed_at = S.SENDING, now
@@ -409,7 +487,16 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
             excerpt = raw.decode(response.encoding or "utf-8", errors="replace")[:RESPONSE_EXCERPT_CHARS]
             return response.status_code, excerpt, ""
     except requests.RequestException as error:
-        return None, "", f"{type(error).__name__}: {error}"[:2000]
+        # The details (host names, addresses) stay in the server's log: callers read the delivery log.
+        logger.info("Webhook delivery %s: %s: %s", delivery.pk, type(error).__name__, error)
+        return None, "", _connect_error(error)
+
+
+def _connect_error(error: requests.RequestException) -> str:
+    """What callers are told of a failed connection: never a resolved address or a host's mapping."""
+    if isinstance(error, requests.Timeout):
+        return gettext("Could not connect: the receiver did not answer in time.")
+    return gettext("Could not connect to the receiver.")
 
 
 def webhook_deliver(*, delivery_id: int) -> Outcome:
@@ -422,10 +509,8 @@ def webhook_deliver(*, delivery_id: int) -> Outcome:
     host = (urlsplit(delivery.subscription.url).hostname or "").lower()
     internal = None if settings.WEBHOOK_ALLOW_INTERNAL_ADDRESSES else internal_address_of(host)
     if internal is not None:  # checked at every delivery: a name may point elsewhere since it was saved
-        reason = gettext("Not sent: %(host)s leads to %(address)s, which is not on the internet.") % {
-            "host": host,
-            "address": internal,
-        }
+        logger.warning("Webhook delivery %s refused: %s resolves to the internal %s", delivery.pk, host, internal)
+        reason = gettext("Refused: internal address (the receiver must be on the internet).")
         outbox_record(delivery, status=S.FAILED, last_error=reason)
         return Outcome("failed")
     started_at, started = timezone.now(), time.monotonic()

@@ -90,6 +90,12 @@ class Startup(models.Model):
 BONUS_FLAGS = ("women_owned", "social_venture", "disability_owned", "non_capital_region")
 
 
+class StartupMemberQuerySet(models.QuerySet):
+    def active(self) -> "StartupMemberQuerySet":
+        """Active members: the only ones who act for the startup (not those asking to join or declined)."""
+        return self.filter(status=StartupMember.Status.ACTIVE)
+
+
 class StartupMember(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", _("owner")
@@ -107,6 +113,8 @@ class StartupMember(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    objects = StartupMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("startup member")

@@ -1,37 +1,80 @@
-"""Reads for applicants, already scoped to the person asking."""
+"""Reads for applicants, and the access rules for applications and their files.
+
+`applications_visible_to` and `attachments_visible_to` are the one answer to "which applications /
+files may this actor see" (DESIGN "Access rules"); every page, download, API view and webhook asks
+them. `applications_changeable_by` is the applicant's own working copy (the applicant pages). They
+share the words of the models: `StartupMember.objects.active()` (an active member),
+`PartnerMembership.objects.current()` (a current partner member), `Assignment.objects.in_force()`
+(an assigned evaluator)."""
 
 import dataclasses
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.models import User
-from matching.models import Assignment, Declaration, Program, ProgramPartner, Question, Track
-from startups.models import Application, Attachment, Startup, StartupMember
+from core.access import Actor
+from matching.models import (
+    Assignment,
+    Declaration,
+    PartnerMembership,
+    Program,
+    ProgramPartner,
+    Question,
+    Track,
+)
+from startups.models import Application, Attachment, Startup, StartupMember, Submission
+
+# Applications a partner of the program may read: those that went on past a round, or were chosen.
+FINALIST_STATUSES = (Application.Status.ADVANCED, Application.Status.SELECTED, Application.Status.RESERVE)
 
 
 def startups_of(*, user: User) -> QuerySet[Startup]:
     """The startups this person is an active member of."""
-    return Startup.objects.filter(members__user=user, members__status=StartupMember.Status.ACTIVE).distinct()
+    return Startup.objects.filter(pk__in=StartupMember.objects.active().filter(user=user).values("startup_id"))
 
 
 def membership_of(*, user: User) -> StartupMember | None:
-    return (
-        StartupMember.objects.filter(user=user, status=StartupMember.Status.ACTIVE)
-        .select_related("startup")
-        .order_by("created_at")
-        .first()
+    return StartupMember.objects.active().filter(user=user).select_related("startup").order_by("created_at").first()
+
+
+def _member_startup_ids(actor: Actor) -> QuerySet:
+    """The startups the actor acts for as an active member (a subquery); none for a partner's key."""
+    if actor.partner_id is not None:
+        return StartupMember.objects.none().values("startup_id")
+    return StartupMember.objects.active().filter(user=actor.user).values("startup_id")
+
+
+def partner_program_ids(actor: Any) -> QuerySet:
+    """The programs of the partners the actor acts for through a current membership (a subquery)."""
+    partners = PartnerMembership.objects.acted_through(Actor.of(actor)).values("partner_id")
+    return ProgramPartner.objects.filter(partner_id__in=partners).values("program_id")
+
+
+def applications_changeable_by(*, actor: Any) -> QuerySet[Application]:
+    """The applicant's own: the applications of the startups the person is an active member of (the
+    applicant pages edit, submit and withdraw only these). A partner's key acts for the partner: none."""
+    actor = Actor.of(actor)
+    if not actor.is_signed_in:
+        return Application.objects.none()
+    return Application.objects.filter(startup_id__in=_member_startup_ids(actor)).select_related(
+        "program", "startup", "track"
     )
 
 
-def applications_visible_to(*, user: User) -> QuerySet[Application]:
-    """Applications of the startups this person is an active member of."""
-    if not user.is_authenticated:
+def applications_visible_to(*, actor: Any) -> QuerySet[Application]:
+    """The application records an actor may read. Staff: all. An applicant: their startups'
+    (active member). A current partner member (or a partner's key, while its user still is one): the
+    finalists of the partner's programs. Evaluators read an application only as the submitted version
+    on their score sheet, while the assignment is in force (`matching.selectors.assignments_of`)."""
+    actor = Actor.of(actor)
+    if not actor.is_signed_in:
         return Application.objects.none()
-    return Application.objects.filter(
-        startup__members__user=user, startup__members__status=StartupMember.Status.ACTIVE
-    ).select_related("program", "startup", "track")
+    if actor.is_staff:
+        return Application.objects.all()
+    finalists = Q(status__in=FINALIST_STATUSES, program_id__in=partner_program_ids(actor))
+    return Application.objects.filter(finalists | Q(startup_id__in=_member_startup_ids(actor)))
 
 
 def current_attachments(application: Application) -> QuerySet[Attachment]:
@@ -41,7 +84,7 @@ def current_attachments(application: Application) -> QuerySet[Attachment]:
 def application_for_editing(*, user: User, pk: int) -> Application:
     """The application with everything its form shows, or Application.DoesNotExist (a 404 to the view)."""
     return (
-        applications_visible_to(user=user)
+        applications_changeable_by(actor=user)
         .prefetch_related(
             "answers",
             "declaration_answers",
@@ -52,19 +95,45 @@ def application_for_editing(*, user: User, pk: int) -> Application:
     )
 
 
-def attachments_downloadable_by(*, user: User) -> QuerySet[Attachment]:
-    """Staff: all; applicants: their startup's files; evaluators: files of applications assigned to them."""
-    if not user.is_authenticated or not user.is_active:
-        return Attachment.objects.none()
-    if user.is_staff:
-        return Attachment.objects.all()
-    team = StartupMember.objects.filter(user=user, status=StartupMember.Status.ACTIVE).values("startup_id")
-    assigned = (
-        Assignment.objects.filter(evaluator__user=user)
-        .exclude(status=Assignment.Status.RECUSED)
-        .values("application_id")
+def submitted_attachment_ids(*, application_ids: QuerySet) -> set[int]:
+    """The files listed in the last submitted version of each application (what evaluators are given:
+    never a draft upload or a file added later), in one query."""
+    last = Submission.objects.filter(application_id=OuterRef("application_id")).order_by("-number").values("number")
+    snapshots = Submission.objects.filter(application_id__in=application_ids, number=Subquery(last[:1])).values_list(
+        "snapshot", flat=True
     )
-    return Attachment.objects.filter(Q(application__startup_id__in=team) | Q(application_id__in=assigned))
+    return {file["id"] for snapshot in snapshots for file in (snapshot or {}).get("attachments", [])}
+
+
+def attachments_visible_to(*, actor: Any) -> QuerySet[Attachment]:
+    """The files an actor may download. Staff: all. An applicant: their startups' (active member),
+    working copy included. An evaluator: the files of the submitted version of each application
+    assigned to them while the assignment is in force (`Assignment.objects.in_force()`), never a
+    draft upload. Partners: files of questions shown to partners (no question is shown yet: none)."""
+    from matching.selectors import assignments_of  # matching.selectors reads applications from here
+
+    actor = Actor.of(actor)
+    if not actor.is_signed_in:
+        return Attachment.objects.none()
+    if actor.is_staff:
+        return Attachment.objects.all()
+    assigned = assignments_of(actor=actor).order_by().values("application_id")
+    given = Q(pk__in=submitted_attachment_ids(application_ids=assigned), application_id__in=assigned)
+    return Attachment.objects.filter(Q(application__startup_id__in=_member_startup_ids(actor)) | given)
+
+
+def attachment_name_for(*, attachment: Attachment, actor: Any) -> str:
+    """The file name an actor may see: an evaluator in a blind round gets a neutral one."""
+    actor = Actor.of(actor)
+    if actor.is_staff or _member_startup_ids(actor).filter(startup_id=attachment.application.startup_id).exists():
+        return attachment.original_name
+    blind = Assignment.objects.assigned_to(actor.user).filter(
+        application_id=attachment.application_id, round__blind=True
+    )
+    if blind.exists():
+        suffix = attachment.original_name.rsplit(".", 1)[-1] if "." in attachment.original_name else "bin"
+        return f"document-{attachment.pk}.{suffix}"
+    return attachment.original_name
 
 
 def join_requests_of(*, user: User) -> QuerySet[StartupMember]:
@@ -83,9 +152,7 @@ def members_of(*, startup: Startup) -> QuerySet[StartupMember]:
 
 def memberships_decidable_by(*, user: User) -> QuerySet[StartupMember]:
     """Memberships of the startups this person is an active member of (the service checks ownership)."""
-    return StartupMember.objects.filter(
-        startup__in=Startup.objects.filter(members__user=user, members__status=StartupMember.Status.ACTIVE)
-    ).select_related("startup", "user")
+    return StartupMember.objects.filter(startup__in=startups_of(user=user)).select_related("startup", "user")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,31 +178,13 @@ def program_form(*, program: Program) -> ProgramForm:
 
 def applications_of(*, user: User) -> QuerySet[Application]:
     """The person's applications for the list page, newest program first."""
-    return applications_visible_to(user=user).order_by("-program__closes_at", "-pk")
-
-
-def attachment_name_for(*, attachment: Attachment, user: User) -> str:
-    """The file name this person may see: evaluators in a blind round get a neutral one."""
-    if user.is_staff:
-        return attachment.original_name
-    team = StartupMember.objects.filter(
-        startup_id=attachment.application.startup_id, user=user, status=StartupMember.Status.ACTIVE
-    )
-    if team.exists():
-        return attachment.original_name
-    blind = Assignment.objects.filter(application_id=attachment.application_id, evaluator__user=user, round__blind=True)
-    if blind.exists():
-        suffix = attachment.original_name.rsplit(".", 1)[-1] if "." in attachment.original_name else "bin"
-        return f"document-{attachment.pk}.{suffix}"
-    return attachment.original_name
+    return applications_changeable_by(actor=user).order_by("-program__closes_at", "-pk")
 
 
 def active_members_by_startup(startup_ids: set[int]) -> dict[int, list[Any]]:
     """Active members of the startups, in one query."""
     members: dict[int, list[Any]] = defaultdict(list)
-    rows = StartupMember.objects.filter(startup_id__in=startup_ids, status=StartupMember.Status.ACTIVE).select_related(
-        "user"
-    )
+    rows = StartupMember.objects.active().filter(startup_id__in=startup_ids).select_related("user")
     for membership in rows:
         members[membership.startup_id].append(membership.user)
     return members

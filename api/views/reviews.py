@@ -137,8 +137,10 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         assignment = self.get_object()
         body = RecuseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        assignment_recuse(assignment=assignment, by=request.user, reason=body.validated_data["reason"])
-        return self._sheet(assignment)
+        recused = assignment_recuse(assignment=assignment, by=request.user, reason=body.validated_data["reason"])
+        # Stepping aside ends the caller's access: answer with the sheet as read, never read again.
+        assignment.status, assignment.updated_at = recused.status, recused.updated_at
+        return Response(self.get_serializer(assignment).data)
 
 
 def register(router) -> None:

@@ -42,8 +42,7 @@ UNREADABLE = OpenApiResponse(ErrorSerializer, description="The body cannot be re
 
 
 def _subscriptions(request):
-    access = access_of(request)
-    return webhook_subscriptions_visible_to(user=access.user, partner_id=access.partner_id, is_staff=access.is_staff)
+    return webhook_subscriptions_visible_to(actor=access_of(request))
 
 
 @extend_schema_view(

@@ -4,13 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 
 from startups.models import Attachment
-from startups.selectors import attachment_name_for, attachments_downloadable_by
+from startups.selectors import attachment_name_for, attachments_visible_to
 
 
 @login_required
 def download(request: HttpRequest, pk: int) -> FileResponse:
     try:
-        attachment = attachments_downloadable_by(user=request.user).select_related("application").get(pk=pk)
+        attachment = attachments_visible_to(actor=request.user).select_related("application").get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404 from None
     try:
@@ -20,7 +20,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment_name_for(attachment=attachment, user=request.user),
+        filename=attachment_name_for(attachment=attachment, actor=request.user),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

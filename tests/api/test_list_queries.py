@@ -94,8 +94,8 @@ def test_an_applicants_application_list_reads_the_same_queries_for_1_and_20_appl
 
     apply(1)
     client.get("/api/v1/applications/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get("/api/v1/applications/").json()["count"] == 1
     apply(19)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get("/api/v1/applications/").json()["count"] == 20
