@@ -1,7 +1,7 @@
-"""The admin pieces every app's admin shares: actions that call services (with a reason page
-when the service needs a reason), the audit trail on a stateful object's change page, read-only
-admins for rows that only services write, and selects and filters that load their choices in
-one query.
+"""The admin pieces every app's admin shares: actions that call services (through a confirmation
+page that states the consequences in numbers and asks for the reason it audits, where the action
+needs one), the audit trail on a stateful object's change page, read-only admins for rows that only
+services write, and selects and filters that load their choices in one query.
 """
 
 import dataclasses
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEvent
 from core.errors import DomainError
 
-# A reason page carries the selected ids in its address; keep it well under common URL limits.
+# A confirmation page carries the selected ids in its address; keep it well under common URL limits.
 REASON_PAGE_MAX_OBJECTS = 300
 
 
@@ -156,12 +156,19 @@ def related_filter(*select_related: str, label: Callable[[Any], str] = str) -> t
 # --- actions that call services ----------------------------------------------------------------
 
 
+# What an action will do, per selected object: {object id: [sentences with the numbers]}. Counted
+# for all the selected objects together, in a number of queries that does not grow with them.
+Consequences = Callable[[list[models.Model]], dict[Any, list[str]]]
+
+
 @dataclasses.dataclass(frozen=True)
 class ServiceAction:
     """An admin action that calls one service per selected object.
 
     `target` is the keyword the service takes the object by (`program=`, `round=` …); `done`
     is the success message, with `%(objects)s` for the names of the objects that changed.
+    An action with `consequences` or `needs_reason` runs only from its confirmation page, which
+    states the consequences and asks for the reason (required where `needs_reason`).
     """
 
     service: Callable[..., Any]
@@ -169,25 +176,37 @@ class ServiceAction:
     description: str
     done: str
     needs_reason: bool = False
+    consequences: Consequences | None = None
 
     @property
     def name(self) -> str:
         return self.service.__name__
 
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.needs_reason or self.consequences is not None
 
-class ReasonForm(forms.Form):
+
+class ConfirmForm(forms.Form):
+    """The confirmation itself: posting it runs the action (with the reason, where the action audits one)."""
+
     reason = forms.CharField(
         label=_("reason"),
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
         help_text=_("Kept in the audit trail with your name and the time."),
     )
 
+    def __init__(self, *args, needs_reason: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_reason:
+            del self.fields["reason"]
+
 
 def service_action(spec: ServiceAction) -> Callable:
-    """The admin action for `spec`: runs the service at once, or sends staff to the reason page first."""
+    """The admin action for `spec`: runs the service at once, or sends staff to the confirmation page first."""
 
     def action(modeladmin, request, queryset):
-        if spec.needs_reason:
+        if spec.needs_confirmation:
             return modeladmin.redirect_to_reason_page(request, queryset, spec)
         run_service(modeladmin, request, list(queryset), spec)
         return None
@@ -221,7 +240,9 @@ def run_service(modeladmin, request, objects: list[models.Model], spec: ServiceA
 
 
 class ServiceActionsMixin:
-    """Adds the reason page (`…/action/<service name>/?ids=1,2`) for actions whose service needs a reason."""
+    """Adds the confirmation page (`…/action/<service name>/?ids=1,2`) of actions that need one: it lists
+    the selected objects with what the action will do to each, and runs the action only when its form
+    is posted (with a reason, where the action audits one)."""
 
     reason_template = "admin/matchday/reason_action.html"
 
@@ -264,23 +285,31 @@ class ServiceActionsMixin:
         url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_reason_action", kwargs={"action": spec.name})
         return HttpResponseRedirect(f"{url}?{urlencode(query)}")
 
+    def _selected_queryset(self, request):
+        # The page names each object as the list does: with the list's related rows.
+        queryset = self.get_queryset(request)
+        if self.list_select_related is True:
+            return queryset.select_related()
+        return queryset.select_related(*self.list_select_related) if self.list_select_related else queryset
+
     def reason_view(self, request, action: str):
         spec = self._service_specs().get(action)
-        if spec is None or not spec.needs_reason:
+        if spec is None or not spec.needs_confirmation:
             raise Http404
         if not self.has_change_permission(request):
             raise PermissionDenied
         ids = [part for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()]
-        objects = list(self.get_queryset(request).filter(pk__in=ids)) if ids else []
+        objects = list(self._selected_queryset(request).filter(pk__in=ids)) if ids else []
         if not objects:
             self.message_user(request, gettext("None of the selected items exist any more."), messages.WARNING)
             return HttpResponseRedirect(self._changelist_url(request))
 
-        form = ReasonForm(request.POST if request.method == "POST" else None)
+        form = ConfirmForm(request.POST if request.method == "POST" else None, needs_reason=spec.needs_reason)
         if form.is_valid():
-            run_service(self, request, objects, spec, reason=form.cleaned_data["reason"])
+            run_service(self, request, objects, spec, reason=form.cleaned_data.get("reason", ""))
             return HttpResponseRedirect(self._changelist_url(request))
 
+        consequences = spec.consequences(objects) if spec.consequences else {}
         context = {
             **self.admin_site.each_context(request),
             "title": spec.description,
@@ -289,7 +318,12 @@ class ServiceActionsMixin:
             "form": form,
             "media": self.media + form.media,
             "selected": [
-                (obj, admin_change_url(obj), obj.get_status_display() if hasattr(obj, "get_status_display") else "")
+                (
+                    obj,
+                    admin_change_url(obj),
+                    obj.get_status_display() if hasattr(obj, "get_status_display") else "",
+                    consequences.get(obj.pk, []),
+                )
                 for obj in objects
             ],
             "changelist_url": self._changelist_url(request),

@@ -24,7 +24,7 @@ from core.admin import (
     service_action,
 )
 from core.errors import DomainError
-from matching import reasons
+from matching import consequences, reasons
 from matching.exports import export_actions, file_response, reviews_table, round_results_table, selection_table
 from matching.forms import InviteForm, ScoreSheetForm
 from matching.models import (
@@ -152,6 +152,7 @@ PROGRAM_REOPEN = ServiceAction(
     description=_("Reopen for applications"),
     done=_("Reopened for applications: %(objects)s"),
     needs_reason=True,
+    consequences=consequences.program_reopen_consequences,
 )
 PROGRAM_START_REVIEW = ServiceAction(
     service=programs.program_start_review,
@@ -164,6 +165,16 @@ PROGRAM_FINALISE = ServiceAction(
     target="program",
     description=_("Finalise the selection"),
     done=_("Selection finalised: %(objects)s"),
+    needs_reason=True,
+    consequences=consequences.program_finalise_consequences,
+)
+PROGRAM_PROMOTE_RESERVE = ServiceAction(
+    service=selection.reserve_promote,
+    target="program",
+    description=_("Promote the first reserve to a free seat"),
+    done=_("Reserve promotion done (who moved up is in the selection list): %(objects)s"),
+    needs_reason=True,
+    consequences=consequences.reserve_promote_consequences,
 )
 PROGRAM_ARCHIVE = ServiceAction(
     service=programs.program_archive,
@@ -197,6 +208,7 @@ class ProgramAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
         service_action(PROGRAM_REOPEN),
         service_action(PROGRAM_START_REVIEW),
         service_action(PROGRAM_FINALISE),
+        service_action(PROGRAM_PROMOTE_RESERVE),
         service_action(PROGRAM_ARCHIVE),
     )
     inlines = (TrackInline, ProgramPartnerInline, DeclarationInline, QuestionInline, EvaluationRoundInline)
@@ -454,6 +466,8 @@ ROUND_CLOSE = ServiceAction(
     target="round",
     description=_("Close scoring"),
     done=_("Scoring closed: %(objects)s"),
+    needs_reason=True,
+    consequences=consequences.round_close_consequences,
 )
 ROUND_REOPEN = ServiceAction(
     service=rounds.round_reopen,
@@ -461,6 +475,7 @@ ROUND_REOPEN = ServiceAction(
     description=_("Reopen scoring"),
     done=_("Scoring reopened: %(objects)s"),
     needs_reason=True,
+    consequences=consequences.round_reopen_consequences,
 )
 ROUND_ASSIGN = ServiceAction(
     service=rounds.round_assign_evaluators,
@@ -479,6 +494,8 @@ ROUND_PUBLISH = ServiceAction(
     target="round",
     description=_("Publish results"),
     done=_("Results published: %(objects)s"),
+    needs_reason=True,
+    consequences=consequences.round_publish_consequences,
 )
 ROUND_COMPUTE_WITH_SUBMITTED = ServiceAction(
     service=rounds.round_compute_results_with_submitted,

@@ -22,6 +22,7 @@ from core.admin import (
     service_action,
 )
 from core.forms import BusinessRegistrationNumberField
+from matching.consequences import application_withdraw_consequences
 from matching.exports import applications_table, export_actions
 from matching.models import Evaluator, Track
 from startups import services
@@ -250,6 +251,8 @@ APPLICATION_WITHDRAW = ServiceAction(
     target="application",
     description=_("Withdraw"),
     done=_("Withdrawn: %(objects)s"),
+    needs_reason=True,
+    consequences=application_withdraw_consequences,
 )
 
 

@@ -116,6 +116,13 @@ def post_action(client, model, action: str, objects):
     )
 
 
+def confirm_action(client, model, action: str, objects, reason: str = "심사위원회 의결"):
+    """Choose an action that asks for confirmation and confirm it on its page, with a reason."""
+    page = post_action(client, model, action, objects)
+    assert page.status_code == 302, page
+    return client.post(page["Location"], {"reason": reason})
+
+
 def _as_post_value(value):
     if value is None:
         return ""

@@ -8,7 +8,7 @@ from audit.models import AuditEvent
 from matching.models import EvaluationRound, Program
 from startups.models import Application
 from tests import factories
-from tests.admin.conftest import admin_url, messages_of, post_action
+from tests.admin.conftest import admin_url, confirm_action, messages_of, post_action
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def test_starting_assignment_of_a_round_without_criteria_keeps_it_in_setup_and_s
 def test_closing_a_round_that_is_scoring_closes_it(staff, staff_user):
     round_ = factories.EvaluationRoundFactory(status=EvaluationRound.Status.SCORING)
 
-    post_action(staff, EvaluationRound, "round_close", [round_])
+    confirm_action(staff, EvaluationRound, "round_close", [round_])
 
     round_.refresh_from_db()
     assert round_.status == EvaluationRound.Status.CLOSED
@@ -102,7 +102,7 @@ def test_closing_a_round_that_is_scoring_closes_it(staff, staff_user):
 def test_withdrawing_an_application_withdraws_it(staff):
     application = factories.ApplicationFactory(submitted=True)
 
-    post_action(staff, Application, "application_withdraw", [application])
+    confirm_action(staff, Application, "application_withdraw", [application])
 
     application.refresh_from_db()
     assert application.status == Application.Status.WITHDRAWN
@@ -182,10 +182,10 @@ def test_reason_page_returns_to_the_filtered_changelist_it_came_from(staff):
 
 
 def test_reason_page_of_an_action_without_a_reason_step_does_not_exist(staff):
-    application = factories.ApplicationFactory(submitted=True)
-    url = reverse("admin:startups_application_reason_action", kwargs={"action": "application_withdraw"})
+    program = factories.TrackFactory().program
+    url = reverse("admin:matching_program_reason_action", kwargs={"action": "program_open"})
 
-    response = staff.get(f"{url}?ids={application.pk}")
+    response = staff.get(f"{url}?ids={program.pk}")
 
     assert response.status_code == 404
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from matching.models import Assignment, EvaluationRound, Program, RoundResult, SelectionEntry
 from startups.models import Application
 from tests import factories
-from tests.admin.conftest import admin_url, messages_of, post_action
+from tests.admin.conftest import admin_url, confirm_action, messages_of, post_action
 from tests.matching.test_selection import add_results, events_of, final_round, make_round, statuses
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_publishing_results_from_the_admin_publishes_the_round(staff, staff_user
     make_round(program=first.program, order=2, status=R.SETUP)
     results = add_results(first, "an")
 
-    response = post_action(staff, EvaluationRound, "results_publish", [first])
+    response = confirm_action(staff, EvaluationRound, "results_publish", [first])
 
     first.refresh_from_db()
     assert first.status == R.PUBLISHED
@@ -39,7 +39,7 @@ def test_publishing_results_from_the_admin_publishes_the_round(staff, staff_user
 def test_publishing_a_round_that_is_not_computed_shows_why_and_changes_nothing(staff):
     evaluation_round = make_round(status=R.CLOSED)
 
-    response = post_action(staff, EvaluationRound, "results_publish", [evaluation_round])
+    response = confirm_action(staff, EvaluationRound, "results_publish", [evaluation_round])
 
     evaluation_round.refresh_from_db()
     assert evaluation_round.status == R.CLOSED
@@ -50,7 +50,7 @@ def test_finalising_the_selection_from_the_admin_finalises_the_program(staff, st
     program = factories.ProgramFactory(reviewing=True, quota=1, reserve_size=1)
     final_round(program, "aan")
 
-    response = post_action(staff, Program, "selection_finalise", [program])
+    response = confirm_action(staff, Program, "selection_finalise", [program])
 
     program.refresh_from_db()
     assert program.status == Program.Status.FINALISED
@@ -62,7 +62,7 @@ def test_finalising_with_too_few_candidates_shows_the_count(staff):
     program = factories.ProgramFactory(reviewing=True, quota=3, reserve_size=0)
     final_round(program, "af")
 
-    response = post_action(staff, Program, "selection_finalise", [program])
+    response = confirm_action(staff, Program, "selection_finalise", [program])
 
     [(level, message)] = messages_of(response)
     assert level == "error"
@@ -150,7 +150,7 @@ def test_the_results_list_flags_an_application_whose_review_totals_are_far_apart
 def test_the_selection_list_filters_by_outcome(staff):
     program = factories.ProgramFactory(reviewing=True, quota=1, reserve_size=1)
     _selected, reserve, _rest = final_round(program, "aan")
-    post_action(staff, Program, "selection_finalise", [program])
+    confirm_action(staff, Program, "selection_finalise", [program])
 
     response = staff.get(admin_url(SelectionEntry, "changelist"), {"outcome__exact": "reserve"})
 
