@@ -56,10 +56,34 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
+# A filter given without a value, or as `null`, is a 400: django-filter would drop it silently and answer
+# the whole list, as if the caller had not asked to filter.
+EMPTY_VALUES = frozenset({"", "null"})
+
+
 class FilterSet(django_filters.FilterSet):
-    """The API's filter sets: date-time fields are read as ISO 8601 and compared in UTC."""
+    """The API's filter sets: date-time fields are read as ISO 8601 and compared in UTC; an empty or
+    `null` value is refused."""
 
     FILTER_DEFAULTS = {
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.DateTimeField: {"filter_class": UtcDateTimeFilter},
     }
+
+    def get_form_class(self):
+        data = self.data
+
+        class Form(super().get_form_class()):
+            def clean(self):
+                cleaned = super().clean()
+                for name in self.fields:
+                    if name in self.errors:
+                        continue  # already refused (`null` is not a number, a date, a choice)
+                    values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+                    if name in data and any(value is None or value.strip() in EMPTY_VALUES for value in values):
+                        self.add_error(
+                            name, forms.ValidationError(_("Give a value, or leave this filter out."), code="empty")
+                        )
+                return cleaned
+
+        return Form

@@ -1,8 +1,10 @@
 """Schema generation: every operation documents the errors it can answer, in the one error shape."""
 
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import get_view_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework.schemas.utils import get_pk_description
 
 from api.idempotency import HEADER
 from api.serializers.common import ErrorSerializer
@@ -17,6 +19,9 @@ ERRORS = {
     "429": "Too many requests for this key; retry after the time in `Retry-After`.",
 }
 
+# Ids in the API's addresses: ASCII digits only (Python's int() would also read "１" or " 1").
+ID_PATTERN = "[0-9]+"
+
 IDEMPOTENCY_KEY = OpenApiParameter(
     HEADER,
     OpenApiTypes.STR,
@@ -29,6 +34,17 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 class AutoSchema(openapi.AutoSchema):
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            # The router's id pattern: an id, which is a whole number from 1 (anything else is a 404).
+            if parameter["schema"].get("pattern") == f"^{ID_PATTERN}$":
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                model = get_view_model(self.view, emit_warnings=False)
+                if model is not None and parameter["name"] == "id":
+                    parameter["description"] = get_pk_description(model, model._meta.pk)
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":

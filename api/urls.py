@@ -6,11 +6,22 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from api.schema import ID_PATTERN
 from api.views import actions, applications, exports, jobs, programs, reviews, webhooks
 
 app_name = "api"
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """Ids in addresses are whole numbers written in ASCII digits: `/programs/abc/` matches no route and
+    gets the API's JSON 404 (`api.views.fallback`) without reaching a view."""
+
+    def __init__(self):
+        super().__init__()
+        self._default_value_pattern = ID_PATTERN
+
+
+router = Router()
 for module in (programs, applications, reviews, actions, jobs, webhooks, exports):
     module.register(router)
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from api.views.fallback import api_not_found
 from core import views as core_views
 from matching import views_public
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    re_path(r"^api/", api_not_found),  # any other address under /api/: the API's JSON 404
     path("accounts/", include("allauth.urls")),
     path("evaluate/", include("matching.urls_evaluator")),
     path("", include("startups.urls")),

@@ -82,6 +82,11 @@ class StaffActionViewSet(viewsets.GenericViewSet):
     filter_backends = []
     target: str
     state_serializer: type
+    bodies: dict[str, type] = {}
+
+    def get_serializer_class(self):
+        # The body each action reads; OPTIONS describes it from here.
+        return self.bodies.get(self.action, ReasonSerializer)
 
     def options_of(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)
@@ -128,6 +133,7 @@ class RoundActionViewSet(StaffActionViewSet):
 
     queryset = EvaluationRound.objects.all()
     target, state_serializer = "round", RoundStateSerializer
+    bodies = {"assign": AssignSerializer, "compute": ComputeSerializer}
 
     def get_queryset(self):
         return rounds_for(access_of(self.request))

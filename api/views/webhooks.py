@@ -2,7 +2,6 @@
 deliveries. The signing secret is in the answer to the POST that creates a subscription, and nowhere
 after."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -158,7 +157,7 @@ class WebhookDeliveryViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def redeliver(self, request, pk=None):
-        delivery = get_object_or_404(self.get_queryset(), pk=pk)
+        delivery = self.get_object()  # an id that is not a number: 404, as any unknown id
         queued = webhook_redeliver(delivery=delivery, by=request.user)
         return Response(WebhookDeliverySerializer(queued).data, status=status.HTTP_202_ACCEPTED)
 
