@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 import pytest
 
 from matching.models import EvaluationRound, Program, SelectionEntry
+from notifications.models import WebhookSubscription
 from startups.models import Application
 from tests import factories
+from tests.access_world import EVALUATORS, IN_FORCE, build_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +257,146 @@ def test_results_of_an_unpublished_round_stay_with_staff(world, key_client, sess
 
     assert listed_ids(partner, "round-results") == {world.ids["round-results"]["R1"]}
     assert partner.get("/api/v1/applications/", {"round": later.pk, "advanced": "true"}).json()["count"] == 0
+
+
+# --- evaluators, partners that leave, webhooks: the world of `tests.access_world` ---------------------
+
+ENDPOINTS_WITH_ROWS = ("applications", "startups", "round-results", "selection", "programs", "rounds", "assignments")
+
+
+@pytest.fixture
+def desk(key_client):
+    return build_desk(key_client=key_client)
+
+
+def session_or_key(desk, role, key_client, session_client, *, key: bool):
+    user = desk.users[role]
+    if not key:
+        return session_client(user)
+    return key_client(user, partner=desk.partner) if role == "partner" else key_client(user)
+
+
+@pytest.mark.parametrize("key", [False, True], ids=["session", "key"])
+@pytest.mark.parametrize("evaluator", EVALUATORS)
+def test_an_evaluator_reads_an_assignment_only_while_it_is_in_force(evaluator, key, desk, key_client, session_client):
+    client = session_or_key(desk, evaluator, key_client, session_client, key=key)
+    assignment = desk.assignments[evaluator]
+
+    listed = {row["id"] for row in client.get("/api/v1/assignments/").json()["results"]}
+    detail = client.get(f"/api/v1/assignments/{assignment.pk}/")
+
+    in_force = evaluator in IN_FORCE
+    assert listed == ({assignment.pk} if in_force else set())
+    assert detail.status_code == (200 if in_force else 404)
+
+
+def test_after_stepping_aside_the_api_no_longer_shows_the_application(desk, session_client):
+    client = session_client(desk.users["ev_recused"])
+
+    response = client.get(f"/api/v1/assignments/{desk.assignments['ev_recused'].pk}/")
+
+    assert response.status_code == 404
+    assert "X 프로젝트" not in response.content.decode()
+
+
+def test_stepping_aside_through_the_api_ends_the_access_at_once(desk, session_client):
+    client = session_client(desk.users["ev_scoring"])
+    url = f"/api/v1/assignments/{desk.assignments['ev_scoring'].pk}/"
+
+    stepped_aside = client.post(f"{url}recuse/", {"reason": "전 직장 동료"})
+
+    assert (stepped_aside.status_code, stepped_aside.json()["status"]) == (200, "recused")
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS_WITH_ROWS)
+def test_a_partner_key_stops_working_when_its_holder_leaves_the_partner(endpoint, desk):
+    client = desk.former_partner_key
+
+    responses = [client.get(f"/api/v1/{endpoint}/"), client.get(f"/api/v1/{endpoint}/1/")]
+
+    assert [(r.status_code, r.json()["code"]) for r in responses] == [(403, "partner_membership_ended")] * 2
+
+
+def test_a_partner_key_works_while_its_holder_is_a_current_member(desk, key_client):
+    client = key_client(desk.users["partner"], partner=desk.partner)
+
+    assert listed_ids(client, "applications") == {desk.applications["X"].pk}
+
+
+def test_a_partner_key_stops_when_its_holders_account_is_deactivated(desk, key_client):
+    client = key_client(desk.users["partner"], partner=desk.partner)
+    desk.users["partner"].is_active = False
+    desk.users["partner"].save(update_fields=["is_active"])
+
+    assert client.get("/api/v1/applications/").status_code in (401, 403)
+
+
+def test_a_former_partner_member_signed_in_sees_no_finalist(desk, session_client):
+    client = session_client(desk.users["former_partner"])
+
+    assert listed_ids(client, "applications") == set()
+    assert client.get(f"/api/v1/applications/{desk.applications['X'].pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "visible"),
+    [
+        ("staff", True, {"staff", "partner", "applicant"}),
+        ("staff", False, {"staff", "partner", "applicant"}),
+        ("partner", True, {"partner"}),
+        ("partner", False, set()),  # webhooks are managed with the partner's key
+        ("applicant", False, set()),
+        ("applicant", True, set()),
+        ("ev_scoring", True, set()),
+    ],
+)
+def test_each_role_sees_exactly_the_webhook_subscriptions_it_may_manage(
+    role, key, visible, desk, key_client, session_client
+):
+    subscriptions = {
+        "staff": factories.WebhookSubscriptionFactory(user=desk.users["staff"]),
+        "partner": factories.WebhookSubscriptionFactory(user=desk.users["partner"], partner=desk.partner),
+        "applicant": factories.WebhookSubscriptionFactory(user=desk.users["applicant"]),  # made before the rule
+    }
+    client = session_or_key(desk, role, key_client, session_client, key=key)
+
+    listed = {row["id"] for row in client.get("/api/v1/webhooks/").json()["results"]}
+    details = {name: client.get(f"/api/v1/webhooks/{s.pk}/").status_code for name, s in subscriptions.items()}
+
+    assert listed == {subscriptions[name].pk for name in visible}
+    assert details == {name: 200 if name in visible else 404 for name in subscriptions}
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "status", "code"),
+    [
+        ("staff", True, 201, None),
+        ("staff", False, 201, None),
+        ("partner", True, 201, None),
+        ("partner", False, 403, "webhooks_for_integrations_only"),
+        ("applicant", False, 403, "webhooks_for_integrations_only"),
+        ("applicant", True, 403, "webhooks_for_integrations_only"),
+        ("ev_scoring", True, 403, "webhooks_for_integrations_only"),
+    ],
+)
+def test_only_staff_and_a_partners_key_create_webhook_subscriptions(
+    role, key, status, code, desk, key_client, session_client
+):
+    client = session_or_key(desk, role, key_client, session_client, key=key)
+    body = {"url": "https://hooks.example.com/matchday", "events": ["application.submitted"]}
+
+    response = client.post("/api/v1/webhooks/", body, format="json")
+
+    assert response.status_code == status
+    assert (response.json().get("code") if status != 201 else None) == code
+    assert WebhookSubscription.objects.exists() == (status == 201)
+
+
+def test_a_former_partner_members_key_cannot_create_a_webhook_subscription(desk):
+    body = {"url": "https://hooks.example.com/matchday", "events": ["application.submitted"]}
+
+    response = desk.former_partner_key.post("/api/v1/webhooks/", body, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (403, "partner_membership_ended")
+    assert not WebhookSubscription.objects.exists()

@@ -338,3 +338,49 @@ def test_the_delivery_list_takes_the_same_queries_however_many_rows(staff_api, d
         factories.WebhookAttemptFactory.create_batch(2, delivery=delivery)
     with django_assert_num_queries(5):
         assert staff_api.get(url).json()["count"] == 20
+
+
+# --- what the delivery log tells callers --------------------------------------------------------------
+
+
+def _deliver_one(subscription):
+    from notifications.webhooks import webhook_deliver
+
+    delivery = factories.WebhookDeliveryFactory(subscription=subscription)
+    webhook_deliver(delivery_id=delivery.pk)
+    return delivery
+
+
+def test_the_delivery_log_never_tells_how_an_internal_name_resolves(staff_api, settings, monkeypatch):
+    import socket
+
+    settings.WEBHOOK_ALLOW_INTERNAL_ADDRESSES = False
+    real = socket.getaddrinfo
+    # The edge of the world: a host name that leads to this machine.
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, *args, **kwargs: (
+            [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]
+            if host == "vm"
+            else real(host, *args, **kwargs)
+        ),
+    )
+    subscription = factories.WebhookSubscriptionFactory(user=staff_api.api_key.user, url="https://vm/hooks")
+    _deliver_one(subscription)
+
+    body = staff_api.get(f"{WEBHOOKS}{subscription.pk}/deliveries/").content.decode()
+
+    assert "127.0.0.1" not in body
+    assert "Refused: internal address" in body
+
+
+def test_the_delivery_log_says_could_not_connect_without_the_connection_details(staff_api, settings):
+    settings.WEBHOOK_ALLOW_INTERNAL_ADDRESSES = True  # so that the connection is tried, and refused
+    subscription = factories.WebhookSubscriptionFactory(user=staff_api.api_key.user, url="http://127.0.0.1:9/nothing")
+    _deliver_one(subscription)
+
+    [row] = staff_api.get(f"{WEBHOOKS}{subscription.pk}/deliveries/").json()["results"]
+
+    assert row["last_error"] == "Could not connect to the receiver."
+    assert [attempt["error"] for attempt in row["attempt_log"]] == ["Could not connect to the receiver."]

@@ -16,11 +16,16 @@ from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from core.errors import TransitionNotAllowed
-from matching.models import EvaluationRound, Program
+from matching.models import EvaluationRound, PartnerMembership, Program
 from matching.services.selection import reserve_promote, results_publish, selection_finalise
 from notifications.models import WebhookDelivery, WebhookSubscription
 from notifications.tasks import deliver_webhook, sweep_notifications
-from notifications.webhooks import webhook_redeliver, webhook_subscription_create, webhooks_emit
+from notifications.webhooks import (
+    WebhooksForIntegrationsOnly,
+    webhook_redeliver,
+    webhook_subscription_create,
+    webhooks_emit,
+)
 from startups.models import Application
 from startups.services import application_submit, application_withdraw, application_withdraw_by_applicant
 from tests import factories
@@ -353,6 +358,93 @@ def test_a_partners_subscription_hears_that_a_finalist_withdrew(
         application_withdraw(application=application, by=staff_user)
 
     assert receiver.events() == ["application.withdrawn"]
+
+
+def _finalist_withdraws(staff_user, program):
+    application = factories.ApplicationFactory(in_review=True, program=program)
+    Application.objects.filter(pk=application.pk).update(status=A.ADVANCED)
+    application.refresh_from_db()
+    application_withdraw(application=application, by=staff_user)
+
+
+def test_a_partners_subscription_stops_when_nobody_at_the_partner_is_a_member_any_more(
+    receiver, staff_user, django_capture_on_commit_callbacks, english
+):
+    program = factories.ProgramFactory(reviewing=True)
+    partner, member = partner_of(program)
+    subscribe(receiver, user=member, partner=partner)
+    PartnerMembership.objects.filter(partner=partner).delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _finalist_withdraws(staff_user, program)
+
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == D.FAILED
+    assert delivery.last_error == "Not sent: nobody at the partner is an active member any more."
+    assert delivery.payload["data"] == {}  # nothing of the event is kept for a receiver that may not see it
+
+
+def test_a_partners_subscription_goes_on_while_another_member_is_current(
+    receiver, staff_user, django_capture_on_commit_callbacks
+):
+    program = factories.ProgramFactory(reviewing=True)
+    partner, member = partner_of(program)
+    subscribe(receiver, user=member, partner=partner)
+    factories.PartnerMembershipFactory(partner=partner)  # a colleague stays
+    PartnerMembership.objects.filter(partner=partner, user=member).delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _finalist_withdraws(staff_user, program)
+
+    assert receiver.events() == ["application.withdrawn"]
+
+
+def test_a_queued_delivery_is_not_sent_once_the_last_member_has_left(
+    receiver, staff_user, django_capture_on_commit_callbacks, english
+):
+    program = factories.ProgramFactory(reviewing=True)
+    partner, member = partner_of(program)
+    subscribe(receiver, user=member, partner=partner)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        _finalist_withdraws(staff_user, program)
+    PartnerMembership.objects.filter(partner=partner).delete()  # between the event and its delivery
+
+    for callback in queued:
+        callback()
+
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.last_error) == (
+        D.FAILED,
+        "Not sent: nobody at the partner is an active member any more.",
+    )
+
+
+def test_a_staff_subscription_stops_when_its_owner_is_no_longer_staff(
+    receiver, staff_user, django_capture_on_commit_callbacks
+):
+    owner = factories.UserFactory(staff=True)
+    subscribe(receiver, user=owner)
+    owner.is_staff = False
+    owner.save(update_fields=["is_staff"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw(staff_user)
+
+    assert receiver.received == []
+    assert WebhookDelivery.objects.get().status == D.FAILED
+
+
+def test_an_applicant_cannot_own_a_subscription():
+    founder = factories.StartupMemberFactory().user
+
+    with pytest.raises(WebhooksForIntegrationsOnly):
+        webhook_subscription_create(
+            user=founder, url="https://hooks.example.com/h", events=["application.submitted"], by=founder
+        )
+
+    assert not WebhookSubscription.objects.exists()
 
 
 # --- signing ------------------------------------------------------------------------------------------
