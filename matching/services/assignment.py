@@ -105,7 +105,7 @@ def _conflicts_detect(*, pool: dict[int, tuple[int, str]], applications: QuerySe
     if not pool:
         return 0
     startups = applications.values("startup_id")
-    members = StartupMember.objects.filter(startup_id__in=startups, status=StartupMember.Status.ACTIVE)
+    members = StartupMember.objects.active().filter(startup_id__in=startups)
     found = detect_conflicts(
         evaluators=pool, members=members.values_list("startup_id", "user_id", "user__email").iterator()
     )

@@ -41,7 +41,7 @@ class StartupExists(DomainError):
 
 
 def ensure_active_member(*, startup: Startup, user: User, owner: bool = False) -> StartupMember:
-    membership = StartupMember.objects.filter(startup=startup, user=user, status=StartupMember.Status.ACTIVE).first()
+    membership = StartupMember.objects.active().filter(startup=startup, user=user).first()
     if membership is None or (owner and membership.role != StartupMember.Role.OWNER):
         raise DomainError(_("Only the startup's members can do this."), code="not_a_member")
     return membership
