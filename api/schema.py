@@ -34,6 +34,23 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 class AutoSchema(openapi.AutoSchema):
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # Fields some readers do not receive (`optional_fields` on the serializer: name -> who gets it)
+        # are not required, and say who gets them.
+        optional = getattr(serializer, "optional_fields", {})
+        if optional and direction == "response":
+            schema["required"] = [name for name in schema.get("required", []) if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+            for name, readers in optional.items():
+                field = schema["properties"].get(name)
+                if field is not None:
+                    description = field.get("description", "")
+                    if readers not in description:
+                        field["description"] = f"{description} {readers}".strip()
+        return schema
+
     def _resolve_path_parameters(self, variables):
         parameters = super()._resolve_path_parameters(variables)
         for parameter in parameters:

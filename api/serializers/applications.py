@@ -4,22 +4,30 @@ Who sees which rows is decided by `api.selectors`; these serializers only leave 
 row's reader may not see. Three readers: staff (everything), the startup's own members (their
 data, but no scores or staff notes) and a partner (its finalists: scores and ranks of published
 rounds, no business registration number, no bonus flags, no reasons for ineligibility).
+
+Applications are read as rows (`values()`), not model instances, and turned into dicts by plain
+functions (`application_rows`, `application_detail`): a page of 100 is three queries and no field
+machinery per row. The serializer classes describe those dicts for the schema; fields a reader may
+not receive are listed in `optional_fields` (not required in the schema, and documented).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from matching.models import RoundResult, SelectionEntry
+from api.queries import FixedQuery
+from matching.models import Declaration, ProgramPartner, Question, RoundResult, SelectionEntry
 from startups.answers import answer_display
-from startups.models import BONUS_FLAGS, Application, Startup
+from startups.models import BONUS_FLAGS, Application, Startup, Submission
 
 STAFF, OWN, PARTNER = "staff", "own", "partner"
 
@@ -43,6 +51,19 @@ def _viewer(serializer: serializers.Serializer) -> Viewer:
 
 def _number(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value) -> str | None:
+    """As DRF writes a date-time (ISO 8601 in the current time zone)."""
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+STAFF_AND_MEMBERS = "Staff and the startup's own members only; left out for partners."
+STAFF_AND_PARTNERS = "Staff and partners only; left out for the startup's own members."
+STAFF_ONLY = "Staff only; left out for partners and the startup's own members."
 
 
 class StartupRefSerializer(serializers.Serializer):
@@ -73,17 +94,50 @@ class ResultSummarySerializer(serializers.Serializer):
     failed = serializers.BooleanField(required=False)
     overridden = serializers.BooleanField(required=False)
 
-
-def result_summary(result: RoundResult, level: str) -> dict[str, Any]:
-    summary: dict[str, Any] = {
-        "round": result.round_id,
-        "round_order": result.round.order,
-        "advanced": result.advanced,
+    optional_fields = {
+        "rank": STAFF_AND_PARTNERS,
+        "final_score": STAFF_AND_PARTNERS,
+        "failed": STAFF_ONLY,
+        "overridden": STAFF_ONLY,
     }
+
+
+# What a result summary reads of a round result, newest round first per application.
+RESULT_COLUMNS = (
+    "application_id",
+    "round_id",
+    "round__order",
+    "advanced",
+    "rank",
+    "final_score",
+    "failed",
+    "override_reason",
+)
+
+
+def latest_results(results: QuerySet[RoundResult], application_ids: Sequence[int]) -> dict[int, tuple]:
+    """The newest of `results` (already scoped to the reader) for each application, as a row of
+    RESULT_COLUMNS: one query whatever the number of applications."""
+    if not application_ids:
+        return {}
+    rows = (
+        results.filter(application_id__in=application_ids)
+        .order_by("application_id", "-round__order", "-pk")
+        .values_list(*RESULT_COLUMNS)
+    )
+    latest: dict[int, tuple] = {}
+    for row in rows:
+        latest.setdefault(row[0], row)
+    return latest
+
+
+def result_summary(row: tuple, level: str) -> dict[str, Any]:
+    _application, round_id, order, advanced, rank, final_score, failed, override_reason = row
+    summary: dict[str, Any] = {"round": round_id, "round_order": order, "advanced": advanced}
     if level in (STAFF, PARTNER):
-        summary |= {"rank": result.rank, "final_score": _number(result.final_score)}
+        summary |= {"rank": rank, "final_score": _number(final_score)}
     if level == STAFF:
-        summary |= {"failed": result.failed, "overridden": bool(result.override_reason)}
+        summary |= {"failed": failed, "overridden": bool(override_reason)}
     return summary
 
 
@@ -109,10 +163,50 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ResultSummarySerializer(allow_null=True))
     def get_latest_result(self, application: Application) -> dict[str, Any] | None:
-        results = getattr(application, "visible_results", None) or []
-        if not results:
-            return None
-        return result_summary(results[0], _viewer(self).level(application.startup_id))
+        raise NotImplementedError  # the schema's description; rows are built by application_rows
+
+
+LIST_COLUMNS = (
+    "id",
+    "program_id",
+    "track_id",
+    "track__code",
+    "startup_id",
+    "startup__name_ko",
+    "startup__name_en",
+    "receipt_number",
+    "status",
+    "title",
+    "submitted_at",
+    "first_submitted_at",
+)
+DETAIL_COLUMNS = (*LIST_COLUMNS, "summary", "withdrawn_at", "ineligible_reasons")
+
+
+def application_row(row: dict[str, Any], result: tuple | None, level: str) -> dict[str, Any]:
+    """An application as `ApplicationSerializer` describes it, from a row of LIST_COLUMNS."""
+    track_id = row["track_id"]
+    return {
+        "id": row["id"],
+        "program": row["program_id"],
+        "track": None if track_id is None else {"id": track_id, "code": row["track__code"]},
+        "startup": {"id": row["startup_id"], "name_ko": row["startup__name_ko"], "name_en": row["startup__name_en"]},
+        "receipt_number": row["receipt_number"],
+        "status": row["status"],
+        "title": row["title"],
+        "submitted_at": _datetime(row["submitted_at"]),
+        "first_submitted_at": _datetime(row["first_submitted_at"]),
+        "latest_result": None if result is None else result_summary(result, level),
+    }
+
+
+def application_rows(
+    rows: Iterable[dict[str, Any]], *, results: QuerySet[RoundResult], viewer: Viewer
+) -> list[dict[str, Any]]:
+    """A page of applications (rows of LIST_COLUMNS) with the newest result each reader may see."""
+    rows = list(rows)
+    latest = latest_results(results, [row["id"] for row in rows])
+    return [application_row(row, latest.get(row["id"]), viewer.level(row["startup_id"])) for row in rows]
 
 
 class AnswerOutSerializer(serializers.Serializer):
@@ -164,60 +258,88 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     staff and the startup's own members, the reasons for ineligibility."""
 
     submission = serializers.SerializerMethodField()
-    ineligible_reasons = serializers.JSONField(read_only=True, help_text="Staff and the startup's members only.")
+    ineligible_reasons = serializers.JSONField(read_only=True)
+
+    optional_fields = {"ineligible_reasons": STAFF_AND_MEMBERS}
 
     class Meta(ApplicationSerializer.Meta):
         fields = [*ApplicationSerializer.Meta.fields, "summary", "withdrawn_at", "ineligible_reasons", "submission"]
 
-    def to_representation(self, application: Application) -> dict[str, Any]:
-        data = super().to_representation(application)
-        if _viewer(self).level(application.startup_id) == PARTNER:
-            data.pop("ineligible_reasons", None)
-        return data
-
     @extend_schema_field(SubmissionOutSerializer(allow_null=True))
     def get_submission(self, application: Application) -> dict[str, Any] | None:
-        submissions = list(application.submissions.all())
-        if not submissions:
-            return None
-        latest, snapshot = submissions[0], submissions[0].snapshot
-        program = application.program
-        questions = {q.code: q for q in program.questions.all()}
-        declarations = {d.code: d for d in program.declarations.all()}
-        partners = {p.partner_id: p.partner for p in program.partnerships.all()}
-        downloadable = self.context.get("downloadable", frozenset())
-        request = self.context.get("request")
-        return {
-            "number": latest.number,
-            "submitted_at": serializers.DateTimeField().to_representation(latest.submitted_at),
-            "title": snapshot.get("title", ""),
-            "summary": snapshot.get("summary", ""),
-            "track": snapshot.get("track"),
-            "answers": [
-                _answer(questions.get(code), code, value)
-                for code, value in snapshot.get("answers", {}).items()
-                if code not in questions or questions[code].kind != "file"
-            ],
-            "declarations": [
-                _declaration(declarations.get(code), code, answer)
-                for code, answer in snapshot.get("declarations", {}).items()
-            ],
-            "partner_preferences": [
-                {"rank": rank, "partner": {"id": pk, "name": partners[pk].name if pk in partners else ""}}
-                for rank, pk in enumerate(snapshot.get("preferences", []), start=1)
-            ],
-            "attachments": [
-                {
-                    "id": file["id"],
-                    "question": file.get("question"),
-                    "kind": file.get("kind", ""),
-                    "name": file.get("name", ""),
-                    "size": file.get("size", 0),
-                    "download_url": _download_url(request, file["id"]) if file["id"] in downloadable else None,
-                }
-                for file in snapshot.get("attachments", [])
-            ],
-        }
+        raise NotImplementedError  # the schema's description; built by application_detail
+
+
+# What the detail reads once the application is known to be visible: its last submission and the
+# program's form. Their shape never changes: written to SQL once (api.queries).
+LATEST_SUBMISSION = FixedQuery(lambda pk: Submission.objects.filter(application_id=pk).order_by("-number")[:1])
+QUESTIONS = FixedQuery(lambda pk: Question.objects.filter(program_id=pk))
+DECLARATIONS = FixedQuery(lambda pk: Declaration.objects.filter(program_id=pk))
+PARTNER_NAMES = FixedQuery(
+    lambda pk: ProgramPartner.objects.filter(program_id=pk).values_list("partner_id", "partner__name")
+)
+
+
+def application_detail(
+    row: dict[str, Any], *, result: tuple | None, viewer: Viewer, downloadable, request
+) -> dict[str, Any]:
+    """One application as `ApplicationDetailSerializer` describes it, from a row of DETAIL_COLUMNS of
+    an application the reader may see. `downloadable()`: the ids of its files the reader may download."""
+    level = viewer.level(row["startup_id"])
+    data = application_row(row, result, level)
+    data["summary"] = row["summary"]
+    data["withdrawn_at"] = _datetime(row["withdrawn_at"])
+    if level != PARTNER:
+        data["ineligible_reasons"] = row["ineligible_reasons"]
+    data["submission"] = _submission(row, downloadable, request)
+    return data
+
+
+def _submission(row: dict[str, Any], downloadable, request) -> dict[str, Any] | None:
+    submissions = LATEST_SUBMISSION.instances(row["id"])
+    if not submissions:
+        return None
+    latest = submissions[0]
+    snapshot = latest.snapshot or {}
+    program_id = row["program_id"]
+    # The program's form, read only for what the snapshot holds (a query each, none when empty).
+    answers, declared, preferences = (snapshot.get(key) or {} for key in ("answers", "declarations", "preferences"))
+    questions = {q.code: q for q in QUESTIONS.instances(program_id)} if answers else {}
+    declarations = {d.code: d for d in DECLARATIONS.instances(program_id)} if declared else {}
+    partners = dict(PARTNER_NAMES.rows(program_id)) if preferences else {}
+    files = snapshot.get("attachments", [])
+    allowed = downloadable() if files else frozenset()
+    return {
+        "number": latest.number,
+        "submitted_at": _datetime(latest.submitted_at),
+        "title": snapshot.get("title", ""),
+        "summary": snapshot.get("summary", ""),
+        "track": snapshot.get("track"),
+        "answers": [
+            _answer(questions.get(code), code, value)
+            for code, value in snapshot.get("answers", {}).items()
+            if code not in questions or questions[code].kind != "file"
+        ],
+        "declarations": [
+            _declaration(declarations.get(code), code, answer)
+            for code, answer in snapshot.get("declarations", {}).items()
+        ],
+        "partner_preferences": [
+            {"rank": rank, "partner": {"id": pk, "name": partners.get(pk, "")}}
+            for rank, pk in enumerate(snapshot.get("preferences", []), start=1)
+        ],
+        "attachments": [
+            {
+                "id": file["id"],
+                "question": file.get("question"),
+                "kind": file.get("kind", ""),
+                "name": file.get("name", ""),
+                "size": file.get("size", 0),
+                "download_url": _download_url(request, file["id"]) if file["id"] in allowed else None,
+            }
+            for file in files
+        ],
+    }
 
 
 def _answer(question, code: str, value: Any) -> dict[str, Any]:
@@ -256,8 +378,10 @@ class StartupSerializer(serializers.ModelSerializer):
     """`brn` and the bonus flags: staff and the startup's own members only."""
 
     sectors = SectorOutSerializer(many=True, read_only=True)
-    brn = serializers.CharField(read_only=True, allow_null=True, help_text="Staff and the startup's members only.")
-    flags = serializers.SerializerMethodField(help_text="Bonus flags (women_owned …): staff and members only.")
+    brn = serializers.CharField(read_only=True, allow_null=True)
+    flags = serializers.SerializerMethodField(help_text="Bonus flags (women_owned …).")
+
+    optional_fields = {"brn": STAFF_AND_MEMBERS, "flags": STAFF_AND_MEMBERS}
 
     class Meta:
         model = Startup
@@ -327,6 +451,11 @@ class RoundResultSerializer(serializers.ModelSerializer):
         help_text="The exact values ranks and advancement were decided on, as fractions (`p/q`); "
         "`approximate` is true where they went through z-scores (compared at 30 decimal places).",
     )
+
+    optional_fields = {
+        **dict.fromkeys(STAFF_RESULT_FIELDS, STAFF_ONLY),
+        **dict.fromkeys(PARTNER_RESULT_FIELDS, STAFF_AND_PARTNERS),
+    }
 
     class Meta:
         model = RoundResult

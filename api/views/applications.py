@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, viewsets
 from rest_framework.response import Response
@@ -15,9 +16,9 @@ from rest_framework.response import Response
 from api.filters import FilterSet, IdFilter, StrictBooleanFilter
 from api.models import ApiKey
 from api.permissions import access_of
+from api.renderers import RENDERERS
 from api.selectors import (
-    application_detail_queryset,
-    application_list_queryset,
+    applications_for,
     attachment_ids_downloadable,
     own_startup_ids,
     round_results_for,
@@ -25,12 +26,17 @@ from api.selectors import (
     startups_for,
 )
 from api.serializers.applications import (
+    DETAIL_COLUMNS,
+    LIST_COLUMNS,
     ApplicationDetailSerializer,
     ApplicationSerializer,
     RoundResultSerializer,
     SelectionEntrySerializer,
     StartupSerializer,
     Viewer,
+    application_detail,
+    application_rows,
+    latest_results,
 )
 from api.serializers.common import ErrorSerializer
 from matching.models import RoundResult, SelectionEntry
@@ -51,18 +57,21 @@ class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
     """Read-only, scope `applications:read`, with the reader passed to the serializer."""
 
     scopes = {"*": ApiKey.Scope.APPLICATIONS_READ}
+    renderer_classes = RENDERERS
 
     @property
     def access(self):
         return access_of(self.request)
 
+    def viewer(self) -> Viewer:
+        access = self.access
+        own = frozenset() if access.is_staff else own_startup_ids(access)
+        return Viewer(is_staff=access.is_staff, own_startup_ids=own)
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        access = self.access
-        if getattr(self, "swagger_fake_view", False):
-            return context
-        own = frozenset() if access.is_staff else own_startup_ids(access)
-        context["viewer"] = Viewer(is_staff=access.is_staff, own_startup_ids=own)
+        if not getattr(self, "swagger_fake_view", False):
+            context["viewer"] = self.viewer()
         return context
 
 
@@ -151,19 +160,33 @@ class ApplicationViewSet(ScopedReadViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
             return Application.objects.none()
-        access = self.access
-        if self.action == "retrieve":
-            return application_detail_queryset(access)
-        return application_list_queryset(access)
+        return applications_for(self.access).order_by("program_id", "receipt_number", "pk")
 
     def get_serializer_class(self):
         return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationSerializer
 
+    def list(self, request, *args, **kwargs):
+        # Rows, not instances: the page and the newest result of each are two queries, built without
+        # a serializer field per value (see api.serializers.applications).
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*LIST_COLUMNS))
+        rows = application_rows(page, results=round_results_for(self.access), viewer=self.viewer())
+        return self.get_paginated_response(rows)
+
     def retrieve(self, request, *args, **kwargs):
-        application = self.get_object()
-        context = self.get_serializer_context()
-        context["downloadable"] = attachment_ids_downloadable(self.access, application=application)
-        return Response(ApplicationDetailSerializer(application, context=context).data)
+        # The id alone decides (list filters do not apply to one application); not visible is a 404.
+        access = self.access
+        row = applications_for(access).filter(pk=kwargs["pk"]).values(*DETAIL_COLUMNS).first()
+        if row is None:
+            raise Http404
+        results = latest_results(round_results_for(access), [row["id"]])
+
+        def downloadable() -> frozenset[int]:
+            return attachment_ids_downloadable(access, application=Application(pk=row["id"]))
+
+        data = application_detail(
+            row, result=results.get(row["id"]), viewer=self.viewer(), downloadable=downloadable, request=request
+        )
+        return Response(data)
 
 
 class StartupFilter(FilterSet):

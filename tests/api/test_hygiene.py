@@ -2,7 +2,6 @@
 included), ids that are not numbers, unknown addresses under /api/, and empty or `null` filters."""
 
 import pytest
-from django.urls import get_resolver
 
 from tests import factories
 
@@ -151,3 +150,30 @@ def test_a_filter_with_a_value_still_filters(staff_api):
 
     assert response.status_code == 200
     assert [row["program"] for row in response.json()["results"]] == [program.pk]
+
+
+@pytest.mark.parametrize(
+    ("path", "component"),
+    [
+        ("/api/v1/applications/{id}/", "ApplicationDetail"),
+        ("/api/v1/startups/", "Startup"),
+        ("/api/v1/round-results/", "RoundResult"),
+    ],
+)
+def test_the_schema_requires_only_the_fields_a_partner_receives(key_client, path, component):
+    from matching.models import EvaluationRound, Program
+    from startups.models import Application
+    from tests.api.test_schema import generated_schema
+
+    program = factories.ProgramFactory(status=Program.Status.FINALISED)
+    partner = factories.ProgramPartnerFactory(program=program).partner
+    finalist = factories.ApplicationFactory(program=program, in_review=True, status=Application.Status.SELECTED)
+    published = factories.EvaluationRoundFactory(program=program, status=EvaluationRound.Status.PUBLISHED)
+    factories.RoundResultFactory(round=published, application=finalist, advanced=True, override_reason="held")
+    client = key_client(factories.PartnerMembershipFactory(partner=partner).user, partner=partner)
+
+    body = client.get(path.format(id=finalist.pk)).json()
+    received = body["results"][0] if "results" in body else body
+
+    required = set(generated_schema()["components"]["schemas"][component].get("required", []))
+    assert required - set(received) == set()
