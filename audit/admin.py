@@ -1,4 +1,5 @@
-"""The audit trail in the admin: read and searched, never written."""
+"""The audit trail in the admin: read and searched, never written; verbs, states and details shown
+in words (audit.display)."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import quote
@@ -8,20 +9,55 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from audit import display
 from audit.models import AuditEvent
 from core.admin import ReadOnlyModelAdmin, admin_change_url
+from core.display import prose_list
+
+
+class VerbFilter(admin.SimpleListFilter):
+    title = _("action")
+    parameter_name = "verb"
+
+    def lookups(self, request, model_admin):
+        verbs = AuditEvent.objects.order_by().values_list("verb", flat=True).distinct()
+        return sorted(((verb, display.verb_label(verb)) for verb in verbs), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(verb=self.value()) if self.value() else queryset
+
+
+class ToStateFilter(admin.SimpleListFilter):
+    title = _("to state")
+    parameter_name = "to_state"
+
+    def lookups(self, request, model_admin):
+        states = AuditEvent.objects.exclude(to_state="").order_by().values_list("to_state", flat=True).distinct()
+        labels = display.all_state_labels()
+        return sorted(((state, labels.get(state, state)) for state in states), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(to_state=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyModelAdmin):
     """The trail is append-only: staff read and search it, nobody adds, edits or deletes a row."""
 
-    list_display = ("created_at", "actor_label", "verb", "content_type", "object_link", "state_change", "short_reason")
+    list_display = (
+        "created_at",
+        "actor_label",
+        "verb_shown",
+        "content_type",
+        "object_link",
+        "state_change",
+        "short_reason",
+    )
     list_filter = (
-        "verb",
+        VerbFilter,
         ("content_type", admin.RelatedOnlyFieldListFilter),
         ("created_at", admin.DateFieldListFilter),
-        "to_state",
+        ToStateFilter,
     )
     search_fields = ("actor_label", "object_repr", "reason", "=object_id")
     date_hierarchy = "created_at"
@@ -30,16 +66,19 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
         "created_at",
         "actor_label",
         "actor_link",
-        "verb",
+        "verb_shown",
         "content_type",
         "object_id",
         "object_link",
-        "from_state",
-        "to_state",
+        "state_change",
         "reason",
-        "data",
+        "details",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("action"), ordering="verb")
+    def verb_shown(self, event: AuditEvent) -> str:
+        return display.verb_label(event.verb)
 
     @admin.display(description=_("object"), ordering="object_repr")
     def object_link(self, event: AuditEvent):
@@ -55,11 +94,15 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
 
     @admin.display(description=_("state change"))
     def state_change(self, event: AuditEvent) -> str:
-        return f"{event.from_state or '–'} → {event.to_state}" if event.to_state else ""
+        return display.state_change(event)
 
     @admin.display(description=_("reason"))
     def short_reason(self, event: AuditEvent) -> str:
         return Truncator(event.reason).chars(80)
+
+    @admin.display(description=_("details"))
+    def details(self, event: AuditEvent):
+        return prose_list(event.data)
 
     @admin.display(description=_("actor"))
     def actor_link(self, event: AuditEvent):

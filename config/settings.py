@@ -147,6 +147,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Seoul")
 USE_I18N = True
 USE_TZ = True
+# The house date-time format (config/formats): `2027년 1월 2일 (토) 18:00 KST`, `Sat 2 Jan 2027, 18:00 KST`.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # Static files are served by the app itself (whitenoise): no CDN anywhere.
 STATIC_URL = "/static/"

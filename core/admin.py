@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.display import state_change, verb_label
 from audit.models import AuditEvent
 from core.errors import DomainError
 
@@ -367,7 +368,9 @@ class AuditTrailMixin:
         return render_to_string(
             "admin/matchday/audit_trail.html",
             {
-                "events": events[: self.audit_trail_limit],
+                "events": [
+                    (event, verb_label(event.verb), state_change(event)) for event in events[: self.audit_trail_limit]
+                ],
                 "more": len(events) > self.audit_trail_limit,
                 "url": audit_events_url(obj),
             },

@@ -1124,7 +1124,8 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
     @admin.display(description=_("criterion means"))
     def criterion_means(self, result: RoundResult) -> str:
         means = getattr(result, "criterion_means_value", [])
-        return ", ".join(f"{code}: {mean:.2f}" for code, mean in means) or "–"
+        labels = getattr(result, "criterion_labels", {})
+        return ", ".join(f"{labels.get(code, code)}: {mean:.2f}" for code, mean in means) or "–"
 
     @admin.display(description=_("reviews"))
     def reviews_link(self, result: RoundResult):

@@ -20,6 +20,7 @@ from core.admin import (
     admin_change_url,
     service_action,
 )
+from core.display import prose_list
 from notifications import services, webhooks
 from notifications.events import EVENTS, Obsolete
 from notifications.models import (
@@ -79,7 +80,7 @@ class NotificationAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
             _("Delivery"),
             {"fields": ("not_before", "attempts", "enqueued_at", "claimed_at", "sent_at", "last_error")},
         ),
-        (_("Record"), {"fields": ("context", "idempotency_key", "created_at", "updated_at")}),
+        (_("Record"), {"fields": ("context_shown", "idempotency_key", "created_at", "updated_at")}),
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -109,6 +110,10 @@ class NotificationAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
                 "by_status": [(status, label, counts.get(status, 0)) for status, label in Notification.Status.choices],
             }
         return response
+
+    @admin.display(description=_("context"))
+    def context_shown(self, notification: Notification):
+        return prose_list(notification.context)
 
     @admin.display(description=_("last error"))
     def short_error(self, notification: Notification) -> str:

@@ -61,10 +61,9 @@ def absolute_url(path: str) -> str:
 
 
 def format_deadline(moment: dt.datetime, time_zone: str = "Asia/Seoul") -> str:
-    """A date and time in the program's time zone, written the recipient's way, with the zone named."""
-    local = timezone.localtime(moment, ZoneInfo(time_zone))
-    zone = "KST" if time_zone == "Asia/Seoul" else time_zone
-    return f"{date_format(local, 'DATETIME_FORMAT')} ({zone})"
+    """A date and time in the program's time zone, in the house format of the recipient's language
+    (DATETIME_FORMAT names the zone: `2027년 1월 2일 (토) 18:00 KST`)."""
+    return date_format(timezone.localtime(moment, ZoneInfo(time_zone)), "DATETIME_FORMAT")
 
 
 def _common(notification: Notification, program: Program | None) -> dict[str, Any]:

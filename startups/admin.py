@@ -1,8 +1,11 @@
+import datetime as dt
 import re
 
 from django import forms
 from django.contrib import admin
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -21,10 +24,11 @@ from core.admin import (
     related_filter,
     service_action,
 )
+from core.display import format_won, yes_no
 from core.forms import BusinessRegistrationNumberField
 from matching.consequences import application_withdraw_consequences
 from matching.exports import applications_table, export_actions
-from matching.models import Evaluator, Track
+from matching.models import Evaluator, Question, Track
 from startups import services
 from startups.answers import answer_display
 from startups.models import (
@@ -142,11 +146,14 @@ class StartupAdmin(BrnSearchMixin, ModelAdmin):
     )
     search_fields = ("name_ko", "name_en", "brn", "ceo_name", "members__user__email")
     autocomplete_fields = ("sectors",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("annual_revenue", "created_at", "updated_at")
     inlines = (StartupMemberInline,)
     fieldsets = (
         (None, {"fields": ("name_ko", "name_en", "brn", "founded_on", "ceo_name")}),
-        (_("Company"), {"fields": ("employees", "annual_revenue_krw", "sectors", "website", "description")}),
+        (
+            _("Company"),
+            {"fields": ("employees", "annual_revenue_krw", "annual_revenue", "sectors", "website", "description")},
+        ),
         (_("Bonus flags"), {"fields": ("women_owned", "social_venture", "disability_owned", "non_capital_region")}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
@@ -162,6 +169,10 @@ class StartupAdmin(BrnSearchMixin, ModelAdmin):
     @admin.display(description=_("business registration number"), ordering="brn")
     def brn_column(self, startup: Startup) -> str:
         return startup.brn_display or _("pre-founder")
+
+    @admin.display(description=_("annual revenue"))
+    def annual_revenue(self, startup: Startup) -> str:
+        return format_won(startup.annual_revenue_krw)
 
     @admin.display(description=_("sectors"))
     def sector_list(self, startup: Startup) -> str:
@@ -188,7 +199,11 @@ class StartupMemberAdmin(ModelAdmin):
 class AnswerInline(ReadOnlyTabularInline):
     model = Answer
     verbose_name_plural = _("answers (working copy: may differ from the submitted version)")
-    fields = ("question", "value", "updated_at")
+    fields = ("question", "answer", "updated_at")
+
+    @admin.display(description=_("answer"))
+    def answer(self, answer: Answer) -> str:
+        return answer_prose(answer.question, answer.value)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("question").order_by("question__order", "question_id")
@@ -197,10 +212,14 @@ class AnswerInline(ReadOnlyTabularInline):
 class AttachmentInline(ReadOnlyTabularInline):
     model = Attachment
     # The file itself is not linked: uploads are private and served only through a permission check.
-    fields = ("kind", "original_name", "content_type", "size", "question", "uploaded_by", "uploaded_at")
+    fields = ("kind", "original_name", "content_type", "file_size", "question", "uploaded_by", "uploaded_at")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("question", "uploaded_by")
+
+    @admin.display(description=_("size"), ordering="size")
+    def file_size(self, attachment: Attachment) -> str:
+        return filesizeformat(attachment.size)
 
 
 class PartnerPreferenceInline(ReadOnlyTabularInline):
@@ -213,14 +232,18 @@ class PartnerPreferenceInline(ReadOnlyTabularInline):
 
 class DeclarationAnswerInline(ReadOnlyTabularInline):
     model = DeclarationAnswer
-    fields = ("declaration", "answer", "excludes")
+    fields = ("declaration", "answer_shown", "excludes")
+
+    @admin.display(description=_("answer"))
+    def answer_shown(self, answer: DeclarationAnswer) -> str:
+        return yes_no(answer.answer)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("declaration")
 
-    @admin.display(description=_("excludes the application"), boolean=True)
-    def excludes(self, answer: DeclarationAnswer) -> bool:
-        return answer.excludes
+    @admin.display(description=_("excludes the application"))
+    def excludes(self, answer: DeclarationAnswer) -> str:
+        return yes_no(answer.excludes)
 
 
 class SubmissionInline(ReadOnlyTabularInline):
@@ -349,23 +372,7 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         latest = application.submissions.order_by("-number").first()
         if latest is None:
             return _("Not submitted yet.")
-        program = application.program
-        questions = {q.code: q for q in program.questions.all()}
-        declarations = {d.code: str(d) for d in program.declarations.all()}
-        snapshot = latest.snapshot
-        return render_to_string(
-            "admin/matchday/submitted_version.html",
-            {
-                "submission": latest,
-                "snapshot": snapshot,
-                "answers": [
-                    _readable(questions.get(code), code, value) for code, value in snapshot.get("answers", {}).items()
-                ],
-                "declarations": [
-                    (declarations.get(code, code), answer) for code, answer in snapshot.get("declarations", {}).items()
-                ],
-            },
-        )
+        return submission_html(latest, application.program)
 
     @admin.display(description=_("reasons for ineligibility"))
     def ineligible_reasons_list(self, application: Application):
@@ -376,11 +383,52 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         )
 
 
-def _readable(question, code: str, value) -> tuple[str, str]:
+def answer_prose(question: Question | None, value) -> str:
+    """A stored answer as staff read it: choice labels, 예/아니요, grouped numbers (won amounts, for
+    questions whose code ends in `_krw`, as 2,170,000,000원), dates in the local format."""
     if question is None:  # the question was deleted after the submission
-        return code, ", ".join(map(str, value)) if isinstance(value, list) else value
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if question.kind == Question.Kind.NUMBER and question.code.endswith("_krw") and value not in (None, ""):
+        return format_won(value)
     shown = answer_display(question, value)
-    return str(question), ", ".join(shown) if isinstance(shown, list) else shown
+    return (", ".join(shown) if isinstance(shown, list) else str(shown)) or "–"
+
+
+def submission_html(submission: Submission, program) -> str:
+    """A submitted snapshot written out: answers and declarations in words, the company as it was."""
+    questions = {q.code: q for q in program.questions.all()}
+    declarations = {d.code: str(d) for d in program.declarations.all()}
+    tracks = {t.code: str(t) for t in program.tracks.all()}
+    snapshot = submission.snapshot
+    company = snapshot.get("startup") or {}
+    sectors = {sector.code: str(sector) for sector in Sector.objects.filter(code__in=company.get("sectors") or [])}
+    flags = {name: str(Startup._meta.get_field(name).verbose_name) for name in company.get("flags") or []}
+    founded = company.get("founded_on")
+    return render_to_string(
+        "admin/matchday/submitted_version.html",
+        {
+            "submission": submission,
+            "snapshot": snapshot,
+            "track": tracks.get(snapshot.get("track"), snapshot.get("track")),
+            "company": [
+                (_("founded"), date_format(dt.date.fromisoformat(founded), "DATE_FORMAT") if founded else "–"),
+                (_("employees"), number_format(company["employees"]) if company.get("employees") is not None else "–"),
+                (_("annual revenue"), format_won(company.get("annual_revenue_krw"))),
+                (_("sectors"), ", ".join(sectors.get(code, code) for code in company.get("sectors") or []) or "–"),
+                (_("bonus flags"), ", ".join(flags.values()) or "–"),
+            ]
+            if company
+            else [],
+            "answers": [
+                (str(questions[code]) if code in questions else code, answer_prose(questions.get(code), value))
+                for code, value in snapshot.get("answers", {}).items()
+            ],
+            "declarations": [
+                (declarations.get(code, code), yes_no(answer))
+                for code, answer in snapshot.get("declarations", {}).items()
+            ],
+        },
+    )
 
 
 class ApplicationPartsAdmin(ReadOnlyModelAdmin):
@@ -401,14 +449,21 @@ class AnswerAdmin(ApplicationPartsAdmin):
     search_fields = (*APPLICATION_SEARCH, "question__code")
     list_select_related = ("application__startup", "question")
 
+    fields = ("application", "question", "answer", "updated_at")
+    readonly_fields = fields
+
     @admin.display(description=_("answer"))
     def short_value(self, answer: Answer) -> str:
-        return Truncator(str(answer.value) if answer.value is not None else "-").chars(80)
+        return Truncator(answer_prose(answer.question, answer.value)).chars(80)
+
+    @admin.display(description=_("answer"))
+    def answer(self, answer: Answer) -> str:
+        return answer_prose(answer.question, answer.value)
 
 
 @admin.register(Attachment)
 class AttachmentAdmin(ApplicationPartsAdmin):
-    list_display = ("original_name", "application_column", "kind", "content_type", "size", "uploaded_at")
+    list_display = ("original_name", "application_column", "kind", "content_type", "file_size", "uploaded_at")
     list_filter = ("application__program", "kind")
     search_fields = (*APPLICATION_SEARCH, "original_name", "sha256")
     date_hierarchy = "uploaded_at"
@@ -421,7 +476,7 @@ class AttachmentAdmin(ApplicationPartsAdmin):
         "original_name",
         "stored_as",
         "content_type",
-        "size",
+        "file_size",
         "sha256",
         "uploaded_by",
         "uploaded_at",
@@ -431,6 +486,10 @@ class AttachmentAdmin(ApplicationPartsAdmin):
     @admin.display(description=_("stored as"))
     def stored_as(self, attachment: Attachment) -> str:
         return attachment.file.name
+
+    @admin.display(description=_("size"), ordering="size")
+    def file_size(self, attachment: Attachment) -> str:
+        return filesizeformat(attachment.size)
 
 
 @admin.register(PartnerPreference)
@@ -442,14 +501,20 @@ class PartnerPreferenceAdmin(ApplicationPartsAdmin):
 
 @admin.register(DeclarationAnswer)
 class DeclarationAnswerAdmin(ApplicationPartsAdmin):
-    list_display = ("application_column", "declaration", "answer", "excludes")
+    list_display = ("application_column", "declaration", "answer_shown", "excludes")
     list_filter = ("application__program", "answer")
     search_fields = (*APPLICATION_SEARCH, "declaration__code")
     list_select_related = ("application__startup", "declaration")
+    fields = ("application", "declaration", "answer_shown", "excludes")
+    readonly_fields = fields
 
-    @admin.display(description=_("excludes the application"), boolean=True)
-    def excludes(self, answer: DeclarationAnswer) -> bool:
-        return answer.excludes
+    @admin.display(description=_("answer"), ordering="answer")
+    def answer_shown(self, answer: DeclarationAnswer) -> str:
+        return yes_no(answer.answer)
+
+    @admin.display(description=_("excludes the application"))
+    def excludes(self, answer: DeclarationAnswer) -> str:
+        return yes_no(answer.excludes)
 
 
 @admin.register(Submission)
@@ -457,3 +522,12 @@ class SubmissionAdmin(ApplicationPartsAdmin):
     list_display = ("application_column", "number", "submitted_at", "submitted_by")
     date_hierarchy = "submitted_at"
     list_select_related = ("application__startup", "submitted_by")
+    fields = ("application", "number", "submitted_at", "submitted_by", "content")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application__program", "application__startup")
+
+    @admin.display(description=_("content"))
+    def content(self, submission: Submission):
+        return submission_html(submission, submission.application.program)

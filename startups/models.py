@@ -236,7 +236,8 @@ class Answer(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "question"], name="answer_one_per_question")]
 
     def __str__(self) -> str:
-        return f"{self.question}: {self.value}"
+        # The question only: the stored value is JSON (["assistants"], false); pages show it in words.
+        return str(self.question)
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -331,7 +332,8 @@ class DeclarationAnswer(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "declaration"], name="declaration_answer_once")]
 
     def __str__(self) -> str:
-        return f"{self.declaration}: {self.answer}"
+        answer = "–" if self.answer is None else _("Yes") if self.answer else _("No")
+        return f"{self.declaration}: {answer}"
 
     @property
     def excludes(self) -> bool:

@@ -36,7 +36,9 @@ def scored_result():
     """Two submitted reviews (tech 6 and 9, market 10 and 15) and a draft that must not count."""
     result = factories.RoundResultFactory()
     tech = factories.CriterionFactory(round=result.round, code="tech", order=1, max_score=Decimal("10"))
-    market = factories.CriterionFactory(round=result.round, code="market", order=2, max_score=Decimal("20"))
+    market = factories.CriterionFactory(
+        round=result.round, code="market", order=2, max_score=Decimal("20"), label_ko="시장성", label_en="Market"
+    )
     review_of(result, {tech: "6", market: "10"})
     review_of(result, {tech: "9", market: "15"})
     review_of(result, {tech: "0", market: "0"}, status=Assignment.Status.IN_PROGRESS)
@@ -49,10 +51,10 @@ def test_criterion_means_average_each_criterion_over_the_submitted_reviews(score
     assert means == {scored_result.pk: [("tech", Decimal("7.5")), ("market", Decimal("12.5"))]}
 
 
-def test_results_table_shows_the_criterion_means_compactly(staff, scored_result):
+def test_results_table_shows_the_criterion_means_compactly_by_their_names(staff, scored_result):
     response = staff.get(admin_url(RoundResult, "changelist"))
 
-    assert "tech: 7.50, market: 12.50" in response.content.decode()
+    assert "Technology: 7.50, Market: 12.50" in response.content.decode()
 
 
 def test_results_table_shows_two_decimals_half_up_from_the_exact_final(staff):

@@ -72,7 +72,7 @@ def test_the_time_left_reads_naturally_in_korean(client):
         window = application_window(program, now=now)
 
     assert window.countdown == "마감까지 3일 4시간"
-    assert window.closes == "2031년 11월 17일 (월요일) 18:00"
+    assert window.closes == "2031년 11월 17일 (월) 18:00"
 
 
 def test_a_closed_program_says_applications_are_closed_and_offers_no_apply_link(client):

@@ -256,7 +256,7 @@ def test_the_deadline_is_shown_in_korea_time_with_the_time_left(founder_client, 
 
     html = founder_client.get(edit_url(draft)).content.decode()
 
-    assert "Nov. 18, 2099, 1 a.m." in html  # 16:00 UTC is 01:00 the next day in Seoul
+    assert "Wed 18 Nov 2099, 01:00 KST" in html  # 16:00 UTC is 01:00 the next day in Seoul
     assert " left</p>" in html
 
 

@@ -1,0 +1,93 @@
+"""The audit trail written for people: a verb as a translated phrase ("상태 변경", not `status_changed`),
+a state as its model's label ("결과 공개", not `published`), the details in prose. Verbs and states
+stay codes in the table (STYLE "Numbers and words"); they are translated only here, when shown."""
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import pgettext_lazy
+
+from audit.models import AuditEvent
+
+# Every verb a service records. A test fails when a service records one that is missing here.
+VERBS = {
+    "advancement_overridden": pgettext_lazy("audit verb", "advancement changed by hand"),
+    "api_key_created": pgettext_lazy("audit verb", "API key issued"),
+    "api_key_revoked": pgettext_lazy("audit verb", "API key revoked"),
+    "application_started": pgettext_lazy("audit verb", "application started"),
+    "assigned": pgettext_lazy("audit verb", "evaluator assigned"),
+    "assignment_removed": pgettext_lazy("audit verb", "assignment removed"),
+    "attachment_removed": pgettext_lazy("audit verb", "file removed"),
+    "attachment_uploaded": pgettext_lazy("audit verb", "file uploaded"),
+    "created": pgettext_lazy("audit verb", "created"),
+    "demo_loaded": pgettext_lazy("audit verb", "demo data loaded"),
+    "evaluator_assignment_failed": pgettext_lazy("audit verb", "automatic assignment failed"),
+    "evaluator_invited": pgettext_lazy("audit verb", "evaluator invited"),
+    "evaluator_joined": pgettext_lazy("audit verb", "evaluator joined"),
+    "evaluators_assigned": pgettext_lazy("audit verb", "evaluators assigned automatically"),
+    "join_approved": pgettext_lazy("audit verb", "request to join approved"),
+    "join_requested": pgettext_lazy("audit verb", "asked to join"),
+    "message_template_changed": pgettext_lazy("audit verb", "message wording changed"),
+    "reserve_exhausted": pgettext_lazy("audit verb", "no reserve left to promote"),
+    "reserve_promoted": pgettext_lazy("audit verb", "reserve promoted"),
+    "results_compute_refused": pgettext_lazy("audit verb", "results computation refused"),
+    "results_computed": pgettext_lazy("audit verb", "results computed"),
+    "score_imported_after_close": pgettext_lazy("audit verb", "scores imported after closing"),
+    "scores_imported": pgettext_lazy("audit verb", "scores imported"),
+    "startup_registered": pgettext_lazy("audit verb", "startup registered"),
+    "startup_updated": pgettext_lazy("audit verb", "startup details changed"),
+    "status_changed": pgettext_lazy("audit verb", "status changed"),
+    "tested": pgettext_lazy("audit verb", "test"),
+    "webhook_changed": pgettext_lazy("audit verb", "webhook subscription changed"),
+    "webhook_deleted": pgettext_lazy("audit verb", "webhook subscription deleted"),
+    "webhook_subscribed": pgettext_lazy("audit verb", "webhook subscription made"),
+    "withdrawn_from_selection": pgettext_lazy("audit verb", "left the selection"),
+}
+
+# The field whose codes an event's states are, per model (a selection entry's states are outcomes).
+STATE_FIELDS = ("status", "outcome")
+
+
+def verb_label(verb: str) -> str:
+    label = VERBS.get(verb)
+    return str(label) if label is not None else verb.replace("_", " ")
+
+
+def _state_choices(model) -> dict[str, str]:
+    if model is None:
+        return {}
+    for name in STATE_FIELDS:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.choices:
+            return {str(value): str(label) for value, label in field.flatchoices}
+    return {}
+
+
+def state_label(content_type: ContentType | None, state: str) -> str:
+    if not state:
+        return ""
+    model = content_type.model_class() if content_type is not None else None
+    return _state_choices(model).get(state, state)
+
+
+def state_change(event: AuditEvent) -> str:
+    """ "검토 중 → 다음 단계 진출", or "" for an event that changed no state."""
+    if not event.to_state:
+        return ""
+    content_type = ContentType.objects.get_for_id(event.content_type_id)
+    before = state_label(content_type, event.from_state) or "–"
+    return f"{before} → {state_label(content_type, event.to_state)}"
+
+
+def all_state_labels() -> dict[str, str]:
+    """Every state code any model records, with its labels (the same code can mean different things
+    on different models: "closed" applications, a "closed" round)."""
+    labels: dict[str, list[str]] = {}
+    for model in apps.get_models():
+        for code, label in _state_choices(model).items():
+            if label not in labels.setdefault(code, []):
+                labels[code].append(label)
+    return {code: " / ".join(names) for code, names in labels.items()}
