@@ -256,6 +256,11 @@ class Question(models.Model):
     max_file_size_mb = models.PositiveSmallIntegerField(
         _("maximum file size (MB)"), null=True, blank=True, help_text=_("For file questions; 20 MB when empty.")
     )
+    shown_to_partners = models.BooleanField(
+        _("shown to partners"),
+        default=False,
+        help_text=_("The program's partners read the answer, and its files, of their finalists."),
+    )
 
     class Meta:
         verbose_name = _("question")

@@ -11,7 +11,7 @@ import dataclasses
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.models import User
 from core.access import Actor
@@ -52,6 +52,11 @@ def partner_program_ids(actor: Any) -> QuerySet:
     return ProgramPartner.objects.filter(partner_id__in=partners).values("program_id")
 
 
+def _finalists_of_partners(actor: Actor) -> Q:
+    """The finalists of the programs of the partners the actor acts for through a current membership."""
+    return Q(status__in=FINALIST_STATUSES, program_id__in=partner_program_ids(actor))
+
+
 def applications_changeable_by(*, actor: Any) -> QuerySet[Application]:
     """The applicant's own: the applications of the startups the person is an active member of (the
     applicant pages edit, submit and withdraw only these). A partner's key acts for the partner: none."""
@@ -73,8 +78,7 @@ def applications_visible_to(*, actor: Any) -> QuerySet[Application]:
         return Application.objects.none()
     if actor.is_staff:
         return Application.objects.all()
-    finalists = Q(status__in=FINALIST_STATUSES, program_id__in=partner_program_ids(actor))
-    return Application.objects.filter(finalists | Q(startup_id__in=_member_startup_ids(actor)))
+    return Application.objects.filter(_finalists_of_partners(actor) | Q(startup_id__in=_member_startup_ids(actor)))
 
 
 def current_attachments(application: Application) -> QuerySet[Attachment]:
@@ -95,21 +99,34 @@ def application_for_editing(*, user: User, pk: int) -> Application:
     )
 
 
-def submitted_attachment_ids(*, application_ids: QuerySet) -> set[int]:
-    """The files listed in the last submitted version of each application (what evaluators are given:
-    never a draft upload or a file added later), in one query."""
+def _submitted_files(*, assigned: QuerySet, finalists: QuerySet) -> tuple[set[int], set[int]]:
+    """The files listed in the last submitted version (never a draft upload or a file added later) of
+    the applications assigned to the actor, and of the partner's finalists, in one query."""
     last = Submission.objects.filter(application_id=OuterRef("application_id")).order_by("-number").values("number")
-    snapshots = Submission.objects.filter(application_id__in=application_ids, number=Subquery(last[:1])).values_list(
-        "snapshot", flat=True
+    wanted = Q(application_id__in=assigned.values("application_id")) | Q(application_id__in=finalists.values("pk"))
+    rows = (
+        Submission.objects.filter(wanted, number=Subquery(last[:1]))
+        .annotate(
+            assigned=Exists(assigned.filter(application_id=OuterRef("application_id"))),
+            finalist=Exists(finalists.filter(pk=OuterRef("application_id"))),
+        )
+        .values_list("assigned", "finalist", "snapshot")
     )
-    return {file["id"] for snapshot in snapshots for file in (snapshot or {}).get("attachments", [])}
+    given: set[int] = set()
+    shown: set[int] = set()
+    for is_assigned, is_finalist, snapshot in rows:
+        ids = {file["id"] for file in (snapshot or {}).get("attachments", [])}
+        given |= ids if is_assigned else set()
+        shown |= ids if is_finalist else set()
+    return given, shown
 
 
 def attachments_visible_to(*, actor: Any) -> QuerySet[Attachment]:
     """The files an actor may download. Staff: all. An applicant: their startups' (active member),
     working copy included. An evaluator: the files of the submitted version of each application
     assigned to them while the assignment is in force (`Assignment.objects.in_force()`), never a
-    draft upload. Partners: files of questions shown to partners (no question is shown yet: none)."""
+    draft upload. A current partner member (or a partner's key): the files, in the submitted version
+    of the partner's finalists, that answer a question shown to partners."""
     from matching.selectors import assignments_of  # matching.selectors reads applications from here
 
     actor = Actor.of(actor)
@@ -117,9 +134,14 @@ def attachments_visible_to(*, actor: Any) -> QuerySet[Attachment]:
         return Attachment.objects.none()
     if actor.is_staff:
         return Attachment.objects.all()
-    assigned = assignments_of(actor=actor).order_by().values("application_id")
-    given = Q(pk__in=submitted_attachment_ids(application_ids=assigned), application_id__in=assigned)
-    return Attachment.objects.filter(Q(application__startup_id__in=_member_startup_ids(actor)) | given)
+    assigned = assignments_of(actor=actor).order_by()
+    finalists = Application.objects.filter(_finalists_of_partners(actor))
+    given, shown = _submitted_files(assigned=assigned, finalists=finalists)
+    return Attachment.objects.filter(
+        Q(application__startup_id__in=_member_startup_ids(actor))
+        | Q(pk__in=given, application_id__in=assigned.values("application_id"))
+        | Q(pk__in=shown, application_id__in=finalists.values("pk"), question__shown_to_partners=True)
+    )
 
 
 def attachment_name_for(*, attachment: Attachment, actor: Any) -> str:

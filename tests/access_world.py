@@ -1,9 +1,10 @@
 """One program seen by every role, for the access matrices of the API and the web pages.
 
 Program P (reviewing, partner A) has two applications:
-- X (startup SX, advanced: a finalist partner A may read) submitted once with the file `sub`, to which
-  the founder later added `draft` (never submitted);
-- Y (startup SY, in review) with the file `other`.
+- X (startup SX, advanced: a finalist partner A may read) submitted once with the files `sub` and
+  `shown` (the answer to a question shown to partners), to which the founder later added `draft`
+  (never submitted);
+- Y (startup SY, in review: not a finalist) with the file `other`, also answering the shown question.
 Evaluators, each with one assignment: `ev_scoring` (X, round open for scoring), `ev_closed` (X, a
 published round), `ev_recused` (X, scoring, stepped aside), `ev_setup` (X, round in set-up),
 `ev_assigning` (X, round still assigning), `ev_other` (Y, scoring).
@@ -62,9 +63,11 @@ def build_desk(*, key_client=None) -> Desk:
         program=program, in_review=True, status=Application.Status.ADVANCED, title="X 프로젝트"
     )
     y = factories.ApplicationFactory(program=program, in_review=True, title="Y 프로젝트")
+    question = factories.QuestionFactory(program=program, code="deck_en", kind="file", shown_to_partners=True)
     sub = factories.AttachmentFactory(application=x, original_name="X_회사소개서.pdf")
-    other = factories.AttachmentFactory(application=y, original_name="Y_회사소개서.pdf")
-    _submitted(x, sub)
+    shown = factories.AttachmentFactory(application=x, question=question, original_name="X_deck_en.pdf")
+    other = factories.AttachmentFactory(application=y, question=question, original_name="Y_deck_en.pdf")
+    _submitted(x, sub, shown)
     _submitted(y, other)
     draft = factories.AttachmentFactory(application=x, original_name="X_미제출_초안.pdf")  # after submitting
 
@@ -95,7 +98,7 @@ def build_desk(*, key_client=None) -> Desk:
         program=program,
         partner=partner,
         applications={"X": x, "Y": y},
-        files={"sub": sub, "draft": draft, "other": other},
+        files={"sub": sub, "shown": shown, "draft": draft, "other": other},
         users=users,
         assignments=assignments,
     )
@@ -107,13 +110,13 @@ def build_desk(*, key_client=None) -> Desk:
 
 # Which files each person may download (the web download view; the API links to it).
 FILES_VISIBLE = {
-    "staff": {"sub", "draft", "other"},
-    "applicant": {"sub", "draft"},  # their own working copy, drafts included
+    "staff": {"sub", "shown", "draft", "other"},
+    "applicant": {"sub", "shown", "draft"},  # their own working copy, drafts included
     "asked_to_join": set(),
-    "partner": set(),  # no question of this program is shown to partners
+    "partner": {"shown"},  # a finalist's answer to a question shown to partners; Y is no finalist
     "former_partner": set(),
-    "ev_scoring": {"sub"},  # the submitted version only: never the draft added later
-    "ev_closed": {"sub"},
+    "ev_scoring": {"sub", "shown"},  # the submitted version only: never the draft added later
+    "ev_closed": {"sub", "shown"},
     "ev_recused": set(),
     "ev_setup": set(),
     "ev_assigning": set(),

@@ -400,3 +400,16 @@ def test_a_former_partner_members_key_cannot_create_a_webhook_subscription(desk)
 
     assert (response.status_code, response.json()["code"]) == (403, "partner_membership_ended")
     assert not WebhookSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "linked"),
+    [("partner", {"shown"}), ("applicant", {"sub", "shown"}), ("staff", {"sub", "shown"})],
+)
+def test_the_application_links_exactly_the_files_the_reader_may_download(role, linked, desk, session_client):
+    client = session_client(desk.users[role])
+
+    body = client.get(f"/api/v1/applications/{desk.applications['X'].pk}/").json()
+
+    names = {pk: name for name, pk in ((n, f.pk) for n, f in desk.files.items())}
+    assert {names[f["id"]] for f in body["submission"]["attachments"] if f["download_url"]} == linked
