@@ -44,10 +44,12 @@ def program_reopen(*, program: Program, by: User, reason: str) -> Program:
 def program_start_review(*, program: Program, by: User, reason: str = "") -> Program:
     """Begin evaluation: every submitted application moves to "in review", in one statement."""
     program = transition(program, to=P.REVIEWING, by=by, reason=reason)
+    # The lock order of every service that moves applications: the program row (above), then them by pk.
     submitted = list(
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("startup")
         .filter(program=program, status=Application.Status.SUBMITTED)
+        .order_by("pk")
     )
     Application.objects.filter(pk__in=[a.pk for a in submitted]).update(status=Application.Status.IN_REVIEW)
     audit_record_many(

@@ -2,8 +2,11 @@
 promotion (DESIGN.md, scoring rule 7).
 
 Every write here is bulk (a constant number of queries whatever the number of applications) and
-runs in one transaction; the final list is only changed with the program row locked, so two
-withdrawals at the same moment promote two different reserves.
+runs in one transaction. Lock order, the same in every service that moves applications (DESIGN
+"Safety"): the program row first, then the round if any, then the applications being moved, in pk
+order; each application's status is re-checked under its lock, and a bulk move skips (and records)
+those whose status changed meanwhile. So a withdrawal at the moment staff publish or finalise is
+never undone, and two withdrawals at the same moment promote two different reserves.
 """
 
 from collections import defaultdict
@@ -47,16 +50,43 @@ def _program_context(program: Program) -> dict[str, Any]:
     return {"program_id": program.pk, "program_name_ko": program.name_ko, "program_name_en": program.name_en}
 
 
+def _lock_program(program_id: int) -> Program:
+    """The first lock of every service that moves applications (see the module's docstring)."""
+    return Program.objects.select_for_update().get(pk=program_id)
+
+
+def _lock_and_recheck(applications: list[Application]) -> tuple[list[Application], list[dict[str, Any]]]:
+    """Lock the rows of `applications` (read before the lock) in pk order and re-check each status.
+
+    Returns the applications whose status is still the one read, in the given order, and one record
+    per application whose status changed meanwhile (`application_id`, `expected`, `found`): a bulk
+    move leaves those alone and reports them."""
+    current = dict(
+        Application.objects.select_for_update(of=("self",))
+        .filter(pk__in=[a.pk for a in applications])
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    kept, skipped = [], []
+    for application in applications:
+        found = current.get(application.pk)
+        if found == application.status:
+            kept.append(application)
+        else:
+            skipped.append({"application_id": application.pk, "expected": application.status, "found": found})
+    return kept, skipped
+
+
 def _move(applications: list[Application], *, to: str, by: Any, reason: str = "") -> None:
-    """Bulk status change, checked against the table and audited per object (one update and one
-    insert per starting status)."""
+    """Bulk status change of applications locked and re-checked by `_lock_and_recheck`, checked
+    against the table and audited per object (one update and one insert per starting status)."""
     now = timezone.now()
     by_status: dict[str, list[Application]] = defaultdict(list)
     for application in applications:
         ensure_transition(application, to=to)
         by_status[application.status].append(application)
     for previous, group in sorted(by_status.items()):
-        Application.objects.filter(pk__in=[a.pk for a in group]).update(status=to, updated_at=now)
+        Application.objects.filter(pk__in=[a.pk for a in group], status=previous).update(status=to, updated_at=now)
         for application in group:
             application.status = to
         audit_record_many(
@@ -84,7 +114,8 @@ def result_override(*, result: RoundResult, by: Any, advanced: bool, reason: str
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the advancement is changed."), code="reason_required")
-    locked = RoundResult.objects.select_for_update().select_related("round").get(pk=result.pk)
+    _lock_program(RoundResult.objects.values_list("round__program_id", flat=True).get(pk=result.pk))
+    locked = RoundResult.objects.select_for_update().select_related("round").get(pk=result.pk)  # and the round
     if locked.round.status != R.RESULTS_COMPUTED:
         raise DomainError(
             _("Advancement can be changed only while the round's results are computed and not yet published."),
@@ -127,8 +158,10 @@ def results_publish(*, round: EvaluationRound, by: Any, reason: str = "") -> Eva
     the final selection decides and announces them (SELECTION_DECISION).
 
     Results marked out of date (scores imported after they were computed) are refused until they are
-    computed again.
+    computed again. An application whose status changed between reading the results and locking it
+    (withdrawn, say) is left as it is, gets no notice, and is listed under `skipped` in the audit data.
     """
+    _lock_program(round.program_id)
     locked = EvaluationRound.objects.select_for_update().get(pk=round.pk)
     ensure_transition(locked, to=R.PUBLISHED)
     if locked.results_stale:
@@ -140,21 +173,30 @@ def results_publish(*, round: EvaluationRound, by: Any, reason: str = "") -> Eva
             % {"round": locked},
             code="results_stale",
         )
-    evaluation_round = transition(locked, to=R.PUBLISHED, by=by, reason=reason)
-    round.status = R.PUBLISHED
-    webhooks_emit(event="round.results_published", obj=evaluation_round, payload={}, program=evaluation_round.program)
-    if _is_last_round(evaluation_round):
+    if _is_last_round(locked):
+        evaluation_round = transition(locked, to=R.PUBLISHED, by=by, reason=reason)
+        round.status = R.PUBLISHED
+        webhooks_emit(
+            event="round.results_published", obj=evaluation_round, payload={}, program=evaluation_round.program
+        )
         return evaluation_round
 
     results = list(
-        RoundResult.objects.filter(round=evaluation_round, application__status__in=IN_PLAY).select_related(
-            "application__startup"
-        )
+        RoundResult.objects.filter(round=locked, application__status__in=IN_PLAY)
+        .select_related("application__startup")
+        .order_by("application_id")
     )
+    kept, skipped = _lock_and_recheck([r.application for r in results])
+    kept_ids = {a.pk for a in kept}
+    results = [r for r in results if r.application_id in kept_ids]
     advancing = [r.application for r in results if r.advanced]
     staying = [r.application for r in results if not r.advanced]
     _move([a for a in advancing if a.status != A.ADVANCED], to=A.ADVANCED, by=by, reason=reason)
     _move(staying, to=A.NOT_SELECTED, by=by, reason=reason)
+    data = {"advanced": len(advancing), "not_advanced": len(staying), "skipped": skipped}
+    evaluation_round = transition(locked, to=R.PUBLISHED, by=by, reason=reason, data=data)
+    round.status = R.PUBLISHED
+    webhooks_emit(event="round.results_published", obj=evaluation_round, payload={}, program=evaluation_round.program)
 
     members = active_members_by_startup({r.application.startup_id for r in results})
     context = {**_round_context(evaluation_round), **_program_context(evaluation_round.program)}
@@ -193,8 +235,11 @@ def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Progra
     are selected (positions 1..quota), the next `reserve_size` form the reserve (1..r), and every
     other participant of the round is not selected. With exactly one partner the selected are
     matched to it; with several, partners are left empty for matching. Runs once per program.
+    The list is drawn from the applications as they are under their row locks: one whose status
+    changed after the results were read (withdrawn, say) takes no place and is listed under
+    `skipped` in the audit data.
     """
-    locked = Program.objects.select_for_update().get(pk=program.pk)
+    locked = _lock_program(program.pk)
     if locked.status == Program.Status.FINALISED or SelectionEntry.objects.filter(program=locked).exists():
         raise DomainError(_("The selection of this program is already final."), code="selection_exists")
     last_round = EvaluationRound.objects.filter(program=locked).order_by("-order").first()
@@ -208,6 +253,9 @@ def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Progra
         .select_related("application__startup")
         .order_by(F("rank").asc(nulls_last=True), "pk")
     )
+    kept, skipped = _lock_and_recheck([r.application for r in results])
+    kept_ids = {a.pk for a in kept}
+    results = [r for r in results if r.application_id in kept_ids]
     candidates = [r.application for r in results if _is_candidate(r)]
     if len(candidates) < locked.quota:
         raise DomainError(
@@ -257,7 +305,8 @@ def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Progra
         program=locked,
     )
     counts = {"selected": len(selected), "reserve": len(reserve), "not_selected": len(rest), "round_id": last_round.pk}
-    finalised = transition(locked, to=Program.Status.FINALISED, by=by, reason=reason, data=counts)
+    data = {**counts, "skipped": skipped}
+    finalised = transition(locked, to=Program.Status.FINALISED, by=by, reason=reason, data=data)
     webhooks_emit(event="selection.finalised", obj=finalised, payload=counts, program=finalised)
     program.status = finalised.status
     return finalised
@@ -266,19 +315,17 @@ def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Progra
 # --- withdrawals and reserve promotion ---------------------------------------------------------------
 
 
-def _lock_program(program_id: int) -> Program:
-    return Program.objects.select_for_update().get(pk=program_id)
-
-
 @transaction.atomic
 def reserve_promote(
     *, program: Program, by: Any, reason: str, position: int | None = None, partner: Any = None
 ) -> SelectionEntry | None:
     """The first reserve (lowest position) takes the freed selected `position` (by default the
-    lowest free one): its application becomes selected, `promoted_at` is set, the reserves behind
-    it move up one place in the same order, its members are notified (RESERVE_PROMOTED) and the
-    promotion is audited. With no reserve left that is recorded on the program and None returned.
-    Runs with the program row locked, so concurrent calls promote different reserves.
+    lowest free one; with none free, a seat added after the last): its application becomes
+    selected, `promoted_at` is set, the reserves behind it move up one place in the same order, its
+    members are notified (RESERVE_PROMOTED) and the promotion is audited. With no reserve left that
+    is recorded on the program and None returned. Runs with the program row locked, then the
+    reserve's entry and application (its status re-checked), so concurrent calls promote different
+    reserves into different seats.
     """
     locked = _lock_program(program.pk)
     if locked.status != Program.Status.FINALISED:
@@ -289,7 +336,7 @@ def reserve_promote(
         )
         position = next(p for p in range(1, len(taken) + 2) if p not in taken)
     entry = (
-        SelectionEntry.objects.select_for_update(of=("self",))
+        SelectionEntry.objects.select_for_update(of=("self", "application"))
         .filter(program=locked, outcome=O.RESERVE, application__status=A.RESERVE)
         .select_related("application__startup")
         .order_by("position", "pk")

@@ -335,8 +335,9 @@ def application_snapshot(application: Application) -> dict[str, Any]:
 
 
 def _issue_receipt_number(program: Program) -> str:
-    # One statement that takes the program row's lock; the caller runs it last, so the lock that
-    # orders every first submission of the program is held only until the commit right after.
+    # One statement that takes the program row's update lock (FOR NO KEY UPDATE, compatible with the
+    # key-share lock every submission holds); the caller runs it last, so the lock that orders every
+    # first submission of the program is held only until the commit right after.
     table = connection.ops.quote_name(Program._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -345,6 +346,21 @@ def _issue_receipt_number(program: Program) -> str:
         )
         (counter,) = cursor.fetchone()
     return f"{program.receipt_prefix}-{counter:04d}"
+
+
+def _share_program_lock(application_id: int) -> None:
+    # The program row is locked first, as by every service that moves applications, but FOR KEY
+    # SHARE: submissions do not wait for each other (nor for the receipt counter's UPDATE, which
+    # takes FOR NO KEY UPDATE), while staff publishing, finalising or withdrawing (FOR UPDATE) wait
+    # for the submissions in flight and they for staff. SQLite locks the whole database instead.
+    program = connection.ops.quote_name(Program._meta.db_table)
+    application = connection.ops.quote_name(Application._meta.db_table)
+    lock = " FOR KEY SHARE OF p" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id FROM {program} p JOIN {application} a ON a.program_id = p.id WHERE a.id = %s{lock}",  # noqa: S608
+            [application_id],
+        )
 
 
 @transaction.atomic
@@ -357,7 +373,8 @@ def application_submit(*, application_id: int, by: User) -> Application:
     changes nothing and returns the same receipt. An application whose startup fails the
     eligibility rules is recorded as ineligible, with the reasons.
     """
-    # Lock only the application row: the program and the startup stay readable to others.
+    _share_program_lock(application_id)
+    # Then the application row; the startup stays unlocked.
     application = with_everything(Application.objects.select_for_update(of=("self",))).get(pk=application_id)
     ensure_editable(application, by)
     problems = application_problems(application)
