@@ -14,6 +14,15 @@ class ReasonSerializer(serializers.Serializer):
     )
 
 
+class RequiredReasonSerializer(serializers.Serializer):
+    """The body of an irreversible action (finalise, close scoring, publish, withdraw): the reason is required."""
+
+    reason = serializers.CharField(
+        help_text="Why, in words: required for this irreversible action and kept in the audit trail with your name "
+        "and the time."
+    )
+
+
 class AssignSerializer(serializers.Serializer):
     seed = serializers.IntegerField(
         required=False, default=0, min_value=0, help_text="The same seed gives the same assignment."

@@ -27,6 +27,7 @@ from api.serializers.actions import (
     JobSerializer,
     ProgramStateSerializer,
     ReasonSerializer,
+    RequiredReasonSerializer,
     RoundStateSerializer,
 )
 from api.serializers.common import ErrorSerializer
@@ -95,7 +96,7 @@ class StaffActionViewSet(viewsets.GenericViewSet):
 
     def perform_action(self, service) -> Response:
         obj = self.get_object()
-        reason = self.options_of(ReasonSerializer)["reason"]
+        reason = self.options_of(self.get_serializer_class())["reason"]
         changed = service(**{self.target: obj}, by=self.request.user, reason=reason)
         return Response(self.state_serializer(changed).data)
 
@@ -105,6 +106,7 @@ class ProgramActionViewSet(StaffActionViewSet):
 
     queryset = Program.objects.all()
     target, state_serializer = "program", ProgramStateSerializer
+    bodies = {"finalise": RequiredReasonSerializer}  # irreversible: the audit trail needs a reason
 
     def get_queryset(self):
         return programs_for(access_of(self.request))
@@ -121,7 +123,7 @@ class ProgramActionViewSet(StaffActionViewSet):
     def close(self, request, pk=None):
         return self.perform_action(program_close)
 
-    @_action_schema("Finalise the selection", ProgramStateSerializer)
+    @_action_schema("Finalise the selection", ProgramStateSerializer, RequiredReasonSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def finalise(self, request, pk=None):
@@ -133,7 +135,12 @@ class RoundActionViewSet(StaffActionViewSet):
 
     queryset = EvaluationRound.objects.all()
     target, state_serializer = "round", RoundStateSerializer
-    bodies = {"assign": AssignSerializer, "compute": ComputeSerializer}
+    bodies = {
+        "assign": AssignSerializer,
+        "compute": ComputeSerializer,
+        "close": RequiredReasonSerializer,  # irreversible: the audit trail needs a reason
+        "publish": RequiredReasonSerializer,
+    }
 
     def get_queryset(self):
         return rounds_for(access_of(self.request))
@@ -144,13 +151,13 @@ class RoundActionViewSet(StaffActionViewSet):
     def open(self, request, pk=None):
         return self.perform_action(round_open)
 
-    @_action_schema("Close scoring", RoundStateSerializer)
+    @_action_schema("Close scoring", RoundStateSerializer, RequiredReasonSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def close(self, request, pk=None):
         return self.perform_action(round_close)
 
-    @_action_schema("Publish the round's results", RoundStateSerializer)
+    @_action_schema("Publish the round's results", RoundStateSerializer, RequiredReasonSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def publish(self, request, pk=None):
@@ -182,11 +189,12 @@ class ApplicationActionViewSet(StaffActionViewSet):
 
     queryset = Application.objects.all()
     target, state_serializer = "application", ApplicationStateSerializer
+    bodies = {"withdraw": RequiredReasonSerializer}  # irreversible: the audit trail needs a reason
 
     def get_queryset(self):
         return applications_for(access_of(self.request))
 
-    @_action_schema("Withdraw the application", ApplicationStateSerializer)
+    @_action_schema("Withdraw the application", ApplicationStateSerializer, RequiredReasonSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def withdraw(self, request, pk=None):

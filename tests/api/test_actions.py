@@ -79,10 +79,10 @@ def test_closing_a_draft_program_is_a_transition_not_allowed(staff_api):
 def test_staff_finalise_the_selection_of_a_program(staff_api, staff_user):
     program = finalisable_program()
 
-    response = staff_api.post(f"/api/v1/programs/{program.pk}/finalise/")
+    response = staff_api.post(f"/api/v1/programs/{program.pk}/finalise/", {"reason": "심사위원회 의결"})
 
     assert response.json() == {"id": program.pk, "status": P.FINALISED}
-    assert events(program).get().actor == staff_user
+    assert (events(program).get().actor, events(program).get().reason) == (staff_user, "심사위원회 의결")
     assert Application.objects.get(program=program).status == A.SELECTED
 
 
@@ -90,7 +90,7 @@ def test_finalising_before_the_last_round_is_published_is_refused(staff_api):
     program = factories.ProgramFactory(reviewing=True)
     factories.EvaluationRoundFactory(program=program, status=R.RESULTS_COMPUTED)
 
-    response = staff_api.post(f"/api/v1/programs/{program.pk}/finalise/")
+    response = staff_api.post(f"/api/v1/programs/{program.pk}/finalise/", {"reason": "x"})
 
     assert (response.status_code, response.json()["code"]) == (409, "last_round_not_published")
 
@@ -124,16 +124,19 @@ def test_staff_close_scoring(staff_api, staff_user):
 def test_staff_publish_computed_results(staff_api, staff_user):
     evaluation_round = factories.EvaluationRoundFactory(status=R.RESULTS_COMPUTED)
 
-    response = staff_api.post(f"/api/v1/rounds/{evaluation_round.pk}/publish/")
+    response = staff_api.post(f"/api/v1/rounds/{evaluation_round.pk}/publish/", {"reason": "심사 결과 확정"})
 
     assert response.json() == {"id": evaluation_round.pk, "status": R.PUBLISHED}
-    assert events(evaluation_round).get().actor == staff_user
+    assert (events(evaluation_round).get().actor, events(evaluation_round).get().reason) == (
+        staff_user,
+        "심사 결과 확정",
+    )
 
 
 def test_publishing_a_round_still_scoring_is_refused(staff_api):
     evaluation_round = factories.EvaluationRoundFactory(status=R.SCORING)
 
-    response = staff_api.post(f"/api/v1/rounds/{evaluation_round.pk}/publish/")
+    response = staff_api.post(f"/api/v1/rounds/{evaluation_round.pk}/publish/", {"reason": "x"})
 
     assert (response.status_code, response.json()["code"]) == (409, "transition_not_allowed")
 
@@ -151,9 +154,34 @@ def test_staff_withdraw_an_application_with_a_reason(staff_api, staff_user):
 def test_withdrawing_an_application_twice_is_refused(staff_api):
     application = factories.ApplicationFactory(status=A.WITHDRAWN, withdrawn_at=timezone.now())
 
-    response = staff_api.post(f"/api/v1/applications/{application.pk}/withdraw/")
+    response = staff_api.post(f"/api/v1/applications/{application.pk}/withdraw/", {"reason": "x"})
 
     assert (response.status_code, response.json()["code"]) == (409, "transition_not_allowed")
+
+
+IRREVERSIBLE = [("programs", "finalise"), ("rounds", "close"), ("rounds", "publish"), ("applications", "withdraw")]
+
+
+def _irreversible_target(resource: str):
+    if resource == "programs":
+        return finalisable_program()
+    if resource == "rounds":
+        return factories.EvaluationRoundFactory(status=R.SCORING)
+    return factories.ApplicationFactory(submitted=True)
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}], ids=["absent", "empty", "blank"])
+@pytest.mark.parametrize(("resource", "name"), IRREVERSIBLE)
+def test_an_irreversible_action_without_a_reason_is_a_400_and_changes_nothing(staff_api, resource, name, body):
+    target = _irreversible_target(resource)
+    events_before = AuditEvent.objects.count()
+
+    response = staff_api.post(f"/api/v1/{resource}/{target.pk}/{name}/", body)
+
+    assert response.status_code == 400
+    assert "reason" in response.json()["fields"]
+    assert AuditEvent.objects.count() == events_before
+    assert type(target).objects.get(pk=target.pk).status == target.status
 
 
 def test_a_reason_of_the_wrong_type_is_a_400(staff_api):
