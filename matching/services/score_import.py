@@ -423,7 +423,8 @@ def scores_import(
     One audit event on the round records the import. In a closed round each changed score also gets its
     own audit event (old → new, with the reason), and results already stored are marked out of date
     (`results_stale`): they cannot be published until they are computed again."""
-    round_ = EvaluationRound.objects.select_for_update().select_related("program").get(pk=round.pk)
+    # The round only (`of`): locking the program here, after the round, would invert the lock order of publishing.
+    round_ = EvaluationRound.objects.select_for_update(of=("self",)).select_related("program").get(pk=round.pk)
     _ensure_importable(round_, reason)
     checked, criterion_count = _check_rows(round_, rows)
     assignments = {row.assignment.pk: row.assignment for row in checked}
