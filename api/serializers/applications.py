@@ -14,12 +14,14 @@ not receive are listed in `optional_fields` (not required in the schema, and doc
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -56,9 +58,15 @@ def _number(value: Decimal | None) -> str | None:
 _DATETIME = serializers.DateTimeField()
 
 
-def _datetime(value) -> str | None:
-    """As DRF writes a date-time (ISO 8601 in the current time zone)."""
-    return None if value is None else _DATETIME.to_representation(value)
+def _datetime(value, zone=None) -> str | None:
+    """As DRF's DateTimeField writes a date-time: ISO 8601 in the current time zone (`zone`, when the
+    caller has looked it up once for many values), "Z" for UTC."""
+    if value is None:
+        return None
+    if zone is None or not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 STAFF_AND_MEMBERS = "Staff and the startup's own members only; left out for partners."
@@ -183,7 +191,7 @@ LIST_COLUMNS = (
 DETAIL_COLUMNS = (*LIST_COLUMNS, "summary", "withdrawn_at", "ineligible_reasons")
 
 
-def application_row(row: dict[str, Any], result: tuple | None, level: str) -> dict[str, Any]:
+def application_row(row: dict[str, Any], result: tuple | None, level: str, zone=None) -> dict[str, Any]:
     """An application as `ApplicationSerializer` describes it, from a row of LIST_COLUMNS."""
     track_id = row["track_id"]
     return {
@@ -194,8 +202,8 @@ def application_row(row: dict[str, Any], result: tuple | None, level: str) -> di
         "receipt_number": row["receipt_number"],
         "status": row["status"],
         "title": row["title"],
-        "submitted_at": _datetime(row["submitted_at"]),
-        "first_submitted_at": _datetime(row["first_submitted_at"]),
+        "submitted_at": _datetime(row["submitted_at"], zone),
+        "first_submitted_at": _datetime(row["first_submitted_at"], zone),
         "latest_result": None if result is None else result_summary(result, level),
     }
 
@@ -206,7 +214,8 @@ def application_rows(
     """A page of applications (rows of LIST_COLUMNS) with the newest result each reader may see."""
     rows = list(rows)
     latest = latest_results(results, [row["id"] for row in rows])
-    return [application_row(row, latest.get(row["id"]), viewer.level(row["startup_id"])) for row in rows]
+    zone = timezone.get_current_timezone()
+    return [application_row(row, latest.get(row["id"]), viewer.level(row["startup_id"]), zone) for row in rows]
 
 
 class AnswerOutSerializer(serializers.Serializer):
@@ -272,7 +281,13 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 
 # What the detail reads once the application is known to be visible: its last submission and the
 # program's form. Their shape never changes: written to SQL once (api.queries).
-LATEST_SUBMISSION = FixedQuery(lambda pk: Submission.objects.filter(application_id=pk).order_by("-number")[:1])
+LATEST_SUBMISSION = FixedQuery(
+    lambda pk: (
+        Submission.objects.filter(application_id=pk)
+        .order_by("-number")
+        .values_list("number", "submitted_at", "snapshot")[:1]
+    )
+)
 QUESTIONS = FixedQuery(lambda pk: Question.objects.filter(program_id=pk))
 DECLARATIONS = FixedQuery(lambda pk: Declaration.objects.filter(program_id=pk))
 PARTNER_NAMES = FixedQuery(
@@ -296,11 +311,11 @@ def application_detail(
 
 
 def _submission(row: dict[str, Any], downloadable, request) -> dict[str, Any] | None:
-    submissions = LATEST_SUBMISSION.instances(row["id"])
+    submissions = LATEST_SUBMISSION.rows(row["id"])
     if not submissions:
         return None
-    latest = submissions[0]
-    snapshot = latest.snapshot or {}
+    number, submitted_at, snapshot = submissions[0]
+    snapshot = snapshot or {}
     program_id = row["program_id"]
     # The program's form, read only for what the snapshot holds (a query each, none when empty).
     answers, declared, preferences = (snapshot.get(key) or {} for key in ("answers", "declarations", "preferences"))
@@ -310,8 +325,8 @@ def _submission(row: dict[str, Any], downloadable, request) -> dict[str, Any] | 
     files = snapshot.get("attachments", [])
     allowed = downloadable() if files else frozenset()
     return {
-        "number": latest.number,
-        "submitted_at": _datetime(latest.submitted_at),
+        "number": number,
+        "submitted_at": _datetime(submitted_at),
         "title": snapshot.get("title", ""),
         "summary": snapshot.get("summary", ""),
         "track": snapshot.get("track"),
