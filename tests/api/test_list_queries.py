@@ -99,3 +99,41 @@ def test_an_applicants_application_list_reads_the_same_queries_for_1_and_20_appl
     apply(19)
     with django_assert_num_queries(6):
         assert client.get("/api/v1/applications/").json()["count"] == 20
+
+
+def submitted_with(count: int) -> Application:
+    """A submitted application with `count` answers, declarations, partner preferences, files and
+    published round results, and `count` earlier submissions."""
+    program = factories.ProgramFactory(status=Program.Status.FINALISED)
+    application = factories.ApplicationFactory(program=program, in_review=True, status=A.SELECTED)
+    snapshot = {"title": "t", "summary": "s", "track": None, "answers": {}, "declarations": {}, "preferences": []}
+    snapshot["attachments"] = []
+    for index in range(count):
+        question = factories.QuestionFactory(program=program, code=f"q{index}")
+        snapshot["answers"][question.code] = f"answer {index}"
+        declaration = factories.DeclarationFactory(program=program, code=f"d{index}")
+        snapshot["declarations"][declaration.code] = False
+        partner = factories.ProgramPartnerFactory(program=program).partner
+        snapshot["preferences"].append(partner.pk)
+        attachment = factories.AttachmentFactory(application=application, question=question)
+        snapshot["attachments"].append({"id": attachment.pk, "name": f"f{index}.pdf", "size": 1, "kind": "pdf"})
+        published = factories.EvaluationRoundFactory(program=program, status=R.PUBLISHED, order=index + 1)
+        factories.RoundResultFactory(round=published, application=application, advanced=True)
+    for number in range(1, count + 2):
+        factories.SubmissionFactory(application=application, number=number, snapshot=snapshot)
+    return application
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_an_application_detail_reads_the_same_queries_whatever_it_holds(count, staff_api, django_assert_num_queries):
+    application = submitted_with(count)
+    staff_api.get("/api/v1/programs/")  # the key's first use of the minute also records it
+
+    # The key; the application; its newest result; its last submission; the program's questions,
+    # declarations and partners; the files the caller may download.
+    with django_assert_num_queries(8):
+        body = staff_api.get(f"/api/v1/applications/{application.pk}/").json()
+
+    assert len(body["submission"]["answers"]) == count
+    assert len(body["submission"]["attachments"]) == count
+    assert all(file["download_url"] for file in body["submission"]["attachments"])
