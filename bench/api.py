@@ -11,7 +11,8 @@ whatever the page size.
 It builds its own database (2,000 submitted applications by default), checks in-process that a list
 page of 10 and one of 100 take the same number of queries, starts gunicorn and runs three phases of
 `--clients` keep-alive clients for `--seconds` each: `/healthz` (the ceiling: one `SELECT 1`), the
-list at `page_size=100` (pages 1..20 in turn) and the detail of random applications.
+list at `page_size=100` (pages 1..20 in turn) and the detail of random applications. It prints each
+phase's requests/s as a share of the ceiling's beside its budget (list ≥ 15%, detail ≥ 40%).
 
 Exit status: 0 every phase ran without an error and the query counts are equal; 1 errors or
 unequal query counts; 3 the bench could not run (PostgreSQL unreachable, the endpoints missing or
@@ -67,6 +68,8 @@ LIST_PATH = "/api/v1/applications/"
 CEILING_PATH = "/healthz"
 PAGE_SIZE = 100
 RECEIPT_PREFIX = "BAPI"
+# Requests/s of each phase as a share of the ceiling's (issue 11): printed beside the measured ratio.
+RATIO_BUDGETS = {f"list page_size={PAGE_SIZE}": 0.15, "detail": 0.40}
 
 # What this process and gunicorn take from api_environment() besides DATABASE_URL and the settings module.
 DJANGO_SETTINGS_FROM_ENV = (
@@ -395,6 +398,9 @@ def run(args: argparse.Namespace) -> int:
         for label, result in results:
             print(phase_line(label, result, ceiling))
         print(line)
+        for label, result in results[1:]:
+            ratio = result.per_second / ceiling.per_second if ceiling.per_second else float("nan")
+            print(f"ratio        {label} ÷ ceiling: {ratio:.1%} (budget ≥ {RATIO_BUDGETS[label.split(',')[0]]:.0%})")
         print(f"load average after (1 / 5 / 15 min): {load_average()}; 'load' above: 1-min load average before a phase")
         failures = []
         for label, result in results:
