@@ -23,7 +23,7 @@ from matching.models import EvaluationRound, Program, SelectionEntry
 from matching.services.selection import reserve_promote, results_publish, selection_finalise
 from notifications.models import Notification
 from startups.models import Application, StartupMember
-from startups.services import application_withdraw, application_withdraw_by_applicant
+from startups.services import application_submit, application_withdraw, application_withdraw_by_applicant
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -361,3 +361,54 @@ def test_publishing_leaves_out_and_reports_an_application_whose_status_changed_u
     [data] = audit_data("status_changed", to_state=R.PUBLISHED)
     assert data["skipped"] == [{"application_id": leaving.pk, "expected": A.IN_REVIEW, "found": A.WITHDRAWN}]
     assert not Notification.objects.filter(event=E.ROUND_RESULT, object_id=str(leaving.pk)).exists()
+
+
+# --- submission: the program row first too, shared among submissions ----------------------------------
+
+
+def test_a_founder_submitting_and_withdrawing_at_the_same_moment_never_deadlocks():
+    """Two tabs, one submitting and one withdrawing, released together: the withdrawal (program, then
+    application) and the submission (program shared, then application, then the receipt counter on the
+    program) take their locks in one order, so one waits for the other and neither is aborted."""
+    from tests.startups.test_application_submit import complete_draft
+
+    def trial(number: int) -> list[str]:
+        application, founder = complete_draft(program=factories.ProgramFactory(open=True))
+        barrier = threading.Barrier(2)
+        outcomes: dict[str, Any] = {}
+
+        def run(name, service):
+            try:
+                barrier.wait(timeout=10)
+                time.sleep(0.001 * (number % 5) if name == "submit" else 0.001 * (number % 3))
+                outcomes[name] = service()
+            except Exception as error:  # noqa: BLE001 - an outcome like any other
+                outcomes[name] = error
+            finally:
+                connections.close_all()
+
+        threads = [
+            threading.Thread(
+                target=run, args=("submit", lambda: application_submit(application_id=application.pk, by=founder))
+            ),
+            threading.Thread(
+                target=run,
+                args=("withdraw", lambda: application_withdraw_by_applicant(application=application, by=founder)),
+            ),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        problems = [refused(outcomes["withdraw"])] if isinstance(outcomes["withdraw"], Exception) else []
+        submitted = outcomes["submit"]
+        if isinstance(submitted, Exception) and getattr(submitted, "code", None) != "not_editable":
+            problems.append(refused(submitted))
+        application.refresh_from_db()
+        if application.status != A.WITHDRAWN or application.withdrawn_at is None:
+            problems.append(f"the application is {application.status}")
+        if bool(application.receipt_number) == isinstance(submitted, Exception):
+            problems.append(f"receipt {application.receipt_number!r} after {submitted!r}")
+        return problems
+
+    run_trials("submit ∥ withdraw (released together)", trial)
