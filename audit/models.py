@@ -51,8 +51,10 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "-created_at"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        change = f" {self.from_state} → {self.to_state}" if self.to_state else ""
-        return f"{self.actor_label or '-'}: {self.verb} {self.object_repr}{change}"
+        from audit.display import state_change, verb_label  # shown in words; display reads this model
+
+        change = f" ({state_change(self)})" if self.to_state else ""
+        return f"{self.actor_label or '-'}: {verb_label(self.verb)} · {self.object_repr}{change}"
 
     def save(self, *args, **kwargs):
         # Guard, not business logic: an existing row is never rewritten.

@@ -104,12 +104,13 @@ def test_the_startup_page_shows_the_revenue_in_won(staff, answered):
 
 def test_the_audit_trail_shows_verbs_and_states_in_words(staff, staff_user):
     program = factories.ProgramFactory()
-    audit_record(actor=staff_user, obj=program, verb="status_changed", from_state="draft", to_state="open")
+    event = audit_record(actor=staff_user, obj=program, verb="status_changed", from_state="draft", to_state="open")
 
     listing = text_of(staff.get(admin_url(AuditEvent, "changelist")))
     trail = text_of(staff.get(admin_url(Program, "change", program.pk)))
+    page = text_of(staff.get(admin_url(AuditEvent, "change", event.pk)))
 
-    for text in (listing, trail):
+    for text in (listing, trail, page):
         assert "status changed" in text
         assert "status_changed" not in text
         assert "in preparation → open for applications" in text
