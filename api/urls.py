@@ -4,6 +4,7 @@ with the docs' assets from drf-spectacular-sidecar (no CDN)."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import DefaultRouter
 
 from api.schema import ID_PATTERN
@@ -21,12 +22,23 @@ class Router(DefaultRouter):
         self._default_value_pattern = ID_PATTERN
 
 
+class DocsView(SpectacularSwaggerView):
+    """The docs are a page to read (GET); any other method is a 405 in the API's JSON error shape."""
+
+    http_method_names = ["get", "head"]
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return response
+
+
 router = Router()
 for module in (programs, applications, reviews, actions, jobs, webhooks, exports):
     module.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
+    path("docs/", DocsView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
     path("", include(router.urls)),
 ]

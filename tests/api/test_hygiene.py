@@ -101,6 +101,18 @@ def test_an_unknown_address_under_api_is_a_json_404_for_any_method(staff_api, pa
     assert_json_error(getattr(staff_api, method)(path), 404)
 
 
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_the_docs_page_answers_other_methods_with_a_json_405(api_client, method):
+    api_client.raise_request_exception = False
+
+    assert_json_error(getattr(api_client, method)("/api/v1/docs/"), 405)
+
+
+def test_the_docs_page_and_the_schema_are_served(api_client):
+    assert api_client.get("/api/v1/docs/")["Content-Type"].startswith("text/html")
+    assert api_client.options("/api/v1/schema/").status_code == 200
+
+
 def test_an_address_without_its_final_slash_says_which_one_was_meant(staff_api):
     response = staff_api.get("/api/v1/programs")
 
