@@ -113,6 +113,7 @@ def in_order(order: str, withdraw: Callable[[], Any], other: Callable[[], Any]) 
 # --- programs and what must hold in them ---------------------------------------------------------------
 
 
+@transaction.atomic  # one commit for the whole setup, not one per row
 def program_with_round(outcomes: str, *, last: bool, status=A.IN_REVIEW) -> tuple[Program, list[Application]]:
     """A program (quota 3, reserve 2) whose round has computed results, one letter per application in
     rank order ("a" advances, "n" does not). With `last` it is the last round after a published
@@ -373,7 +374,8 @@ def test_a_founder_submitting_and_withdrawing_at_the_same_moment_never_deadlocks
     from tests.startups.test_application_submit import complete_draft
 
     def trial(number: int) -> list[str]:
-        application, founder = complete_draft(program=factories.ProgramFactory(open=True))
+        with transaction.atomic():
+            application, founder = complete_draft(program=factories.ProgramFactory(open=True))
         barrier = threading.Barrier(2)
         outcomes: dict[str, Any] = {}
 
