@@ -4,8 +4,8 @@ Each test runs two services at the same moment, from two threads with a database
 each, many times and in both start orders: the first runs inside a transaction it keeps open
 until the second is seen waiting for a lock (or a moment has passed), so the two really overlap.
 After every trial the invariant holds: no application is selected, reserve or advanced while
-withdrawn, and every freed seat is filled by the next reserve exactly once. Each test reports its
-trial count (`pytest -s` prints it). MATCHDAY_RACE_TRIALS sets the trials per test (30).
+withdrawn, and every freed seat is filled by the next reserve exactly once. The run's summary lists
+each test's trial count (conftest.py). MATCHDAY_RACE_TRIALS sets the trials per test (30).
 """
 
 import os
@@ -184,15 +184,18 @@ def violations(program: Program, *, added_seats: int = 0) -> list[str]:
         for event in AuditEvent.objects.filter(verb="withdrawn_from_selection", **on_entries)
         if event.from_state == O.SELECTED
     )
-    promoted = [data["application_id"] for data in audit_data("reserve_promoted", **on_entries)]
+    promotions = audit_data("reserve_promoted", **on_entries)
+    promoted = [data["application_id"] for data in promotions]
     if len(promoted) != len(set(promoted)):
         found.append(f"an application was promoted twice: {promoted}")
+    if any(data["reserve_position"] != 1 for data in promotions):
+        found.append(f"a reserve behind the first was promoted: {promotions}")
     if len(promoted) != to_fill:
         found.append(f"{to_fill} seats freed or added, {len(promoted)} promotions")
     return found
 
 
-def run_trials(label: str, trial: Callable[[int], list[str]]) -> None:
+def run_trials(label: str, trial: Callable[[int], list[str]], report_to: Callable[[str], None]) -> None:
     """Run `trial` TRIALS times (it returns what went wrong in that trial) and report the count."""
     failed = {}
     started = time.monotonic()
@@ -202,10 +205,12 @@ def run_trials(label: str, trial: Callable[[int], list[str]]) -> None:
             failed[number] = problems
     seconds = time.monotonic() - started
     report = f"{label}: {TRIALS} trials in {seconds:.1f} s"
+    if failed:
+        report_to(f"{report}, the invariant broke in {len(failed)}")
     assert not failed, f"{report}; the invariant broke in {len(failed)}: " + "; ".join(
         f"#{n}: {', '.join(p)}" for n, p in list(failed.items())[:5]
     )
-    print(f"\n{report}, invariant held in every one")
+    report_to(f"{report}, the invariant held in every one")
 
 
 def refused(outcome: Any) -> str:
@@ -217,7 +222,7 @@ def refused(outcome: Any) -> str:
 
 
 @pytest.mark.parametrize("order", ORDERS)
-def test_a_founder_withdrawing_while_staff_finalise_is_never_selected_and_the_seat_is_refilled(order):
+def test_a_founder_withdrawing_while_staff_finalise_is_never_selected_and_the_seat_is_refilled(order, race_report):
     def trial(number: int) -> list[str]:
         program, applications = program_with_round("aaaaaaa", last=True, status=A.ADVANCED)
         leaving = applications[0]  # ranked first: would be selected
@@ -232,13 +237,22 @@ def test_a_founder_withdrawing_while_staff_finalise_is_never_selected_and_the_se
         leaving.refresh_from_db()
         if leaving.status != A.WITHDRAWN:
             problems.append(f"the founder's application is {leaving.status}")
+        seated = set(
+            SelectionEntry.objects.filter(program=program, outcome=O.SELECTED).values_list("application_id", flat=True)
+        )
+        first_reserve = SelectionEntry.objects.filter(program=program, outcome=O.RESERVE, position=1).first()
+        if (
+            seated != {a.pk for a in applications[1:4]}
+            or getattr(first_reserve, "application_id", None) != applications[4].pk
+        ):
+            problems.append(f"seated {sorted(seated)}, first reserve {first_reserve}: not the next in rank order")
         return problems
 
-    run_trials(f"finalise ∥ withdraw ({order})", trial)
+    run_trials(f"finalise ∥ withdraw ({order})", trial, race_report)
 
 
 @pytest.mark.parametrize("order", ORDERS)
-def test_a_founder_withdrawing_while_staff_publish_a_round_never_ends_advanced(order):
+def test_a_founder_withdrawing_while_staff_publish_a_round_never_ends_advanced(order, race_report):
     def trial(number: int) -> list[str]:
         program, applications = program_with_round("aanann", last=False)
         leaving = applications[0]  # advances in this round
@@ -262,11 +276,11 @@ def test_a_founder_withdrawing_while_staff_publish_a_round_never_ends_advanced(o
             problems.append("the withdrawn startup was told its round result")
         return problems
 
-    run_trials(f"publish ∥ withdraw ({order})", trial)
+    run_trials(f"publish ∥ withdraw ({order})", trial, race_report)
 
 
 @pytest.mark.parametrize("order", ["two staff promotions", "staff promotion first", "withdrawal's promotion first"])
-def test_two_promotions_at_once_seat_the_reserves_in_order_each_once(order):
+def test_two_promotions_at_once_seat_the_reserves_in_order_each_once(order, race_report):
     """Staff promoting a reserve into an added seat while another promotion runs: that of a second
     staff member, or that of a selected startup's withdrawal (which frees seat 1)."""
 
@@ -297,11 +311,13 @@ def test_two_promotions_at_once_seat_the_reserves_in_order_each_once(order):
             problems.append(f"reserves seated at {seats}, expected {expected_seats}")
         return problems
 
-    run_trials(f"promote ∥ promote ({order})", trial)
+    run_trials(f"promote ∥ promote ({order})", trial, race_report)
 
 
 @pytest.mark.parametrize("order", ["selected first", "reserve first"])
-def test_a_selected_startup_and_the_first_reserve_withdrawing_at_once_leave_the_seat_to_the_second_reserve(order):
+def test_a_selected_startup_and_the_first_reserve_withdrawing_at_once_leave_the_seat_to_the_second_reserve(
+    order, race_report
+):
     def trial(number: int) -> list[str]:
         program, applications = finalised_program()
         selected, reserve1, reserve2 = applications[0], applications[3], applications[4]
@@ -321,7 +337,7 @@ def test_a_selected_startup_and_the_first_reserve_withdrawing_at_once_leave_the_
             problems.append(f"seated {sorted(seated)}")
         return problems
 
-    run_trials(f"withdraw ∥ withdraw ({order})", trial)
+    run_trials(f"withdraw ∥ withdraw ({order})", trial, race_report)
 
 
 # --- a writer outside the lock order is not overwritten -------------------------------------------------
@@ -367,7 +383,7 @@ def test_publishing_leaves_out_and_reports_an_application_whose_status_changed_u
 # --- submission: the program row first too, shared among submissions ----------------------------------
 
 
-def test_a_founder_submitting_and_withdrawing_at_the_same_moment_never_deadlocks():
+def test_a_founder_submitting_and_withdrawing_at_the_same_moment_never_deadlocks(race_report):
     """Two tabs, one submitting and one withdrawing, released together: the withdrawal (program, then
     application) and the submission (program shared, then application, then the receipt counter on the
     program) take their locks in one order, so one waits for the other and neither is aborted."""
@@ -413,4 +429,4 @@ def test_a_founder_submitting_and_withdrawing_at_the_same_moment_never_deadlocks
             problems.append(f"receipt {application.receipt_number!r} after {submitted!r}")
         return problems
 
-    run_trials("submit ∥ withdraw (released together)", trial)
+    run_trials("submit ∥ withdraw (released together)", trial, race_report)
