@@ -15,11 +15,13 @@ import secrets
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from api.models import ApiKey
+from api.queries import FixedQuery
 from audit.services import audit_record
 from core.errors import DomainError
 from matching.models import PartnerMembership
@@ -84,6 +86,21 @@ def api_key_revoke(*, api_key: ApiKey, by: Any, reason: str = "") -> ApiKey:
     return api_key
 
 
+def _key_lookup(prefix: str) -> QuerySet:
+    current = PartnerMembership.objects.current().filter(partner_id=OuterRef("partner_id"), user_id=OuterRef("user_id"))
+    return (
+        ApiKey.objects.filter(prefix=prefix)
+        .annotate(partner_member_current=Exists(current))
+        .values_list(*KEY_FIELDS, *(f"user__{name}" for name in USER_FIELDS), "partner_member_current")
+    )
+
+
+KEY_FIELDS = tuple(field.attname for field in ApiKey._meta.concrete_fields)
+USER_FIELDS = tuple(field.attname for field in User._meta.concrete_fields)
+# Every API request reads its key: the SQL is written once per thread (api.queries), not per request.
+KEY_LOOKUP = FixedQuery(_key_lookup, placeholder="fixed-query-prefix")
+
+
 def api_key_authenticate(raw: str) -> ApiKey | None:
     """The usable key `raw` names, or None. The comparison takes the same time whatever the input.
     A partner's key comes with `partner_member_current`: whether its user is still a current member
@@ -91,15 +108,15 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != "md":
         return None
-    current = PartnerMembership.objects.current().filter(partner_id=OuterRef("partner_id"), user_id=OuterRef("user_id"))
-    api_key = (
-        ApiKey.objects.select_related("user", "partner")
-        .annotate(partner_member_current=Exists(current))
-        .filter(prefix=parts[1])
-        .first()
-    )
-    if api_key is None or not hmac.compare_digest(api_key.key_hash, _hash(raw)):
+    rows = KEY_LOOKUP.rows(parts[1])
+    if not rows:
         return None
+    row = rows[0]
+    api_key = ApiKey.from_db("default", KEY_FIELDS, row[: len(KEY_FIELDS)])
+    if not hmac.compare_digest(api_key.key_hash, _hash(raw)):
+        return None
+    api_key.user = User.from_db("default", USER_FIELDS, row[len(KEY_FIELDS) : -1])
+    api_key.partner_member_current = row[-1]
     now = timezone.now()
     if not api_key.is_usable(now) or not api_key.user.is_active:
         return None

@@ -36,18 +36,19 @@ class FixedQuery:
     for 42 and answers its rows (tuples, converted as the queryset converts them); `query.instances(42)`
     model instances, for a query of whole rows."""
 
-    def __init__(self, build: Callable[[Any], QuerySet]):
+    def __init__(self, build: Callable[[Any], QuerySet], *, placeholder: Any = _PLACEHOLDER):
         self.build = build
+        self.placeholder = placeholder  # a text placeholder for a text parameter (an int would be cast)
         self._local = threading.local()  # a compiler belongs to its thread's connection
 
     def _compiled(self, using: str) -> _Compiled:
         cache = self._local.__dict__.setdefault("compiled", {})
         compiled = cache.get(using)
         if compiled is None:
-            queryset = self.build(_PLACEHOLDER)
+            queryset = self.build(self.placeholder)
             compiler = queryset.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
-            slots = [index for index, param in enumerate(params) if param == _PLACEHOLDER]
+            slots = [index for index, param in enumerate(params) if param == self.placeholder]
             if len(slots) != 1:
                 raise ValueError("A fixed query takes exactly one parameter.")
             columns = [expression for expression, _sql, _alias in compiler.select]
