@@ -23,6 +23,3 @@ class JSONRenderer(renderers.JSONRenderer):
             rendered = rendered.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
         return rendered
 
-
-# The API's renderers: JSON, and DRF's browsable pages for a person in a browser.
-RENDERERS = [JSONRenderer, renderers.BrowsableAPIRenderer]

@@ -250,6 +250,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
+    # JSON by orjson (the same bytes as DRF's, several times faster), and DRF's pages for a browser.
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",

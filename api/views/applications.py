@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from api.filters import FilterSet, IdFilter, StrictBooleanFilter
 from api.models import ApiKey
 from api.permissions import access_of
-from api.renderers import RENDERERS
 from api.selectors import (
     applications_for,
     attachment_ids_downloadable,
@@ -57,7 +56,6 @@ class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
     """Read-only, scope `applications:read`, with the reader passed to the serializer."""
 
     scopes = {"*": ApiKey.Scope.APPLICATIONS_READ}
-    renderer_classes = RENDERERS
 
     @property
     def access(self):

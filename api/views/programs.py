@@ -5,7 +5,6 @@ from rest_framework import viewsets
 from api.filters import FilterSet, IdFilter
 from api.models import ApiKey
 from api.permissions import access_of
-from api.renderers import RENDERERS
 from api.selectors import program_detail_queryset, programs_for, rounds_for
 from api.serializers.programs import ProgramDetailSerializer, ProgramSerializer, RoundSerializer
 from matching.models import EvaluationRound, Program
@@ -21,7 +20,6 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     """Programs the caller may see; the detail adds tracks, partners (with seats) and questions."""
 
     scopes = {"*": ApiKey.Scope.PROGRAMS_READ}
-    renderer_classes = RENDERERS
     filterset_class = ProgramFilter
     search_fields = ["name_ko", "name_en", "slug", "host"]
     ordering_fields = ["opens_at", "closes_at", "name_ko", "id"]
@@ -48,7 +46,6 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     """Evaluation rounds of the programs the caller may see, with their criteria."""
 
     scopes = {"*": ApiKey.Scope.PROGRAMS_READ}
-    renderer_classes = RENDERERS
     serializer_class = RoundSerializer
     filterset_class = RoundFilter
     ordering_fields = ["order", "opens_at", "closes_at", "id"]
