@@ -700,22 +700,14 @@ class BonusRuleAdmin(RoundPartAdmin):
 
 
 @admin.register(CarryOverWeight)
-class CarryOverWeightAdmin(RoundPartAdmin):
+class CarryOverWeightAdmin(ReadOnlyModelAdmin):
     """View only: a round's weights are checked as a whole (they add up to 1), so they are edited
     together on the round's page; one row changed here would always break or bypass the rule."""
 
     list_display = ("round", "source_round", "weight")
+    list_filter = ("round__program", ("round", RoundFilter))
     search_fields = ("round__name_ko", "round__name_en", "round__program__name_ko")
     list_select_related = ("round__program", "source_round__program")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- evaluators and their work --------------------------------------------------------------------
