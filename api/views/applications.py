@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from api.filters import FilterSet, IdFilter, StrictBooleanFilter
 from api.models import ApiKey
+from api.pagination import RowsByIds
 from api.permissions import access_of
 from api.selectors import (
     applications_for,
@@ -164,16 +165,18 @@ class ApplicationViewSet(ScopedReadViewSet):
         return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationSerializer
 
     def list(self, request, *args, **kwargs):
-        # Rows, not instances: the page and the newest result of each are two queries, built without
-        # a serializer field per value (see api.serializers.applications).
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*LIST_COLUMNS))
+        # Rows, not instances: the count, the page and the newest result of each are three queries,
+        # built without a serializer field per value (see api.serializers.applications).
+        page = self.paginate_queryset(RowsByIds(self.filter_queryset(self.get_queryset()), LIST_COLUMNS))
         rows = application_rows(page, results=round_results_for(self.access), viewer=self.viewer())
         return self.get_paginated_response(rows)
 
     def retrieve(self, request, *args, **kwargs):
         # The id alone decides (list filters do not apply to one application); not visible is a 404.
         access = self.access
-        row = applications_for(access).filter(pk=kwargs["pk"]).values(*DETAIL_COLUMNS).first()
+        # No ordering: the default one joins the program for a single row.
+        rows = applications_for(access).filter(pk=kwargs["pk"]).order_by().values(*DETAIL_COLUMNS)[:1]
+        row = next(iter(rows), None)
         if row is None:
             raise Http404
         results = latest_results(round_results_for(access), [row["id"]])
