@@ -87,3 +87,18 @@ class FilterSet(django_filters.FilterSet):
                 return cleaned
 
         return Form
+
+
+class FilterBackend(django_filters.rest_framework.DjangoFilterBackend):
+    """django-filter's backend, which builds no filter set for a request that names none of its
+    filters: with no value given every filter lets every row through, and building one deep-copies
+    each filter and form field (a tenth of a millisecond on every list request)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            names = filterset_class.base_filters.keys()
+            # A prefix, for filters whose form field reads several parameters (`<name>_after`, …).
+            if not any(param.startswith(name) for param in request.query_params for name in names):
+                return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import filters, viewsets
 from rest_framework.response import Response
 
-from api.filters import FilterSet, IdFilter, StrictBooleanFilter
+from api.filters import FilterBackend, FilterSet, IdFilter, StrictBooleanFilter
 from api.models import ApiKey
 from api.pagination import RowsByIds
 from api.permissions import access_of
@@ -42,7 +42,7 @@ from api.serializers.common import ErrorSerializer
 from matching.models import RoundResult, SelectionEntry
 from startups.models import Application, Startup
 
-WITHOUT_SEARCH = [django_filters.rest_framework.DjangoFilterBackend, filters.OrderingFilter]
+WITHOUT_SEARCH = [FilterBackend, filters.OrderingFilter]
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="A filter value is not valid."),
     401: OpenApiResponse(ErrorSerializer, description="No or a bad credential."),
@@ -149,7 +149,7 @@ class ApplicationViewSet(ScopedReadViewSet):
     queryset = Application.objects.none()  # for the schema; rows come from get_queryset
     filterset_class = ApplicationFilter
     filter_backends = [
-        django_filters.rest_framework.DjangoFilterBackend,
+        FilterBackend,
         ApplicationSearch,
         filters.OrderingFilter,
     ]
