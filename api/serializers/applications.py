@@ -288,8 +288,9 @@ LATEST_SUBMISSION = FixedQuery(
         .values_list("number", "submitted_at", "snapshot")[:1]
     )
 )
-QUESTIONS = FixedQuery(lambda pk: Question.objects.filter(program_id=pk))
-DECLARATIONS = FixedQuery(lambda pk: Declaration.objects.filter(program_id=pk))
+# Read into dicts by code: no ordering (the default one joins the program).
+QUESTIONS = FixedQuery(lambda pk: Question.objects.filter(program_id=pk).order_by())
+DECLARATIONS = FixedQuery(lambda pk: Declaration.objects.filter(program_id=pk).order_by())
 PARTNER_NAMES = FixedQuery(
     lambda pk: ProgramPartner.objects.filter(program_id=pk).values_list("partner_id", "partner__name")
 )
