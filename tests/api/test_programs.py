@@ -79,3 +79,29 @@ def test_a_key_over_its_rate_is_answered_429_with_when_to_retry(key_client, staf
     assert throttled.json()["code"] == "throttled"
     assert int(throttled["Retry-After"]) > 0
     assert other.get("/api/v1/programs/").status_code == 200  # each key has its own allowance
+
+
+def test_the_throttle_refuses_as_drfs_sliding_window_does_and_reads_drfs_stored_history(monkeypatch):
+    """The times are stored packed, not as DRF's list; the decisions are DRF's: a request exactly one
+    period old no longer counts. A history DRF stored (a list, newest first) is still counted."""
+    from django.core.cache import cache
+
+    now = [1000.0]
+    monkeypatch.setattr(CallerRateThrottle, "THROTTLE_RATES", {"caller": "2/s"})
+    monkeypatch.setattr(CallerRateThrottle, "timer", lambda self: now[0])
+    monkeypatch.setattr(CallerRateThrottle, "get_cache_key", lambda self, request, view: "throttle_test")
+
+    def allowed(at: float) -> bool:
+        now[0] = at
+        return CallerRateThrottle().allow_request(None, None)
+
+    cache.delete("throttle_test")
+    decisions = [allowed(t) for t in (1000.0, 1000.5, 1000.9, 1001.0, 1001.2, 1001.5)]
+    assert decisions == [True, True, False, True, False, True]
+
+    cache.set("throttle_test", [1001.9, 1001.8])  # as DRF stored it
+    throttle = CallerRateThrottle()
+    now[0] = 1002.0
+    assert throttle.allow_request(None, None) is False
+    assert throttle.wait() == pytest.approx(0.8)
+    cache.delete("throttle_test")
