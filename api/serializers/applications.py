@@ -307,11 +307,13 @@ def application_detail(
     data["withdrawn_at"] = _datetime(row["withdrawn_at"])
     if level != PARTNER:
         data["ineligible_reasons"] = row["ineligible_reasons"]
-    data["submission"] = _submission(row, downloadable, request)
+    data["submission"] = _submission(row, downloadable, request, partner=level == PARTNER)
     return data
 
 
-def _submission(row: dict[str, Any], downloadable, request) -> dict[str, Any] | None:
+def _submission(row: dict[str, Any], downloadable, request, *, partner: bool) -> dict[str, Any] | None:
+    """The last submission. A partner reads only the answers and files of questions shown to partners
+    (DESIGN "Access rules"), not the declarations or the startup's ranking of other partners."""
     submissions = LATEST_SUBMISSION.rows(row["id"])
     if not submissions:
         return None
@@ -325,6 +327,12 @@ def _submission(row: dict[str, Any], downloadable, request) -> dict[str, Any] | 
     partners = dict(PARTNER_NAMES.rows(program_id)) if preferences else {}
     files = snapshot.get("attachments", [])
     allowed = downloadable() if files else frozenset()
+    if partner:
+        answers = {
+            code: value for code, value in answers.items() if code in questions and questions[code].shown_to_partners
+        }
+        declared, preferences = {}, []
+        files = [file for file in files if file["id"] in allowed]  # those of questions shown to partners
     return {
         "number": number,
         "submitted_at": _datetime(submitted_at),
@@ -333,16 +341,13 @@ def _submission(row: dict[str, Any], downloadable, request) -> dict[str, Any] | 
         "track": snapshot.get("track"),
         "answers": [
             _answer(questions.get(code), code, value)
-            for code, value in snapshot.get("answers", {}).items()
+            for code, value in answers.items()
             if code not in questions or questions[code].kind != "file"
         ],
-        "declarations": [
-            _declaration(declarations.get(code), code, answer)
-            for code, answer in snapshot.get("declarations", {}).items()
-        ],
+        "declarations": [_declaration(declarations.get(code), code, answer) for code, answer in declared.items()],
         "partner_preferences": [
             {"rank": rank, "partner": {"id": pk, "name": partners.get(pk, "")}}
-            for rank, pk in enumerate(snapshot.get("preferences", []), start=1)
+            for rank, pk in enumerate(preferences, start=1)
         ],
         "attachments": [
             {

@@ -272,15 +272,35 @@ def test_an_attachment_link_answers_404_to_another_applicant(session_client, sub
     assert session_client(stranger).get(link["download_url"]).status_code == 404
 
 
-def test_a_partners_key_sees_the_files_listed_without_a_download_link(key_client, submitted):
-    application, *_ = submitted
+def partner_view(key_client, application):
+    """The application's detail as a current member of its program's partner reads it with a key."""
     partner_member = factories.PartnerMembershipFactory(partner=application.program.partnerships.get().partner)
     Application.objects.filter(pk=application.pk).update(status=A.SELECTED)
     client = key_client(partner_member.user, partner=partner_member.partner)
+    return client.get(f"{URL}{application.pk}/").json()["submission"]
 
-    attachments = client.get(f"{URL}{application.pk}/").json()["submission"]["attachments"]
 
-    assert [(a["name"], a["download_url"]) for a in attachments] == [("deck.pdf", None)]
+def test_a_partner_sees_no_file_of_a_question_not_shown_to_partners_not_even_its_name(key_client, submitted):
+    application, *_ = submitted
+
+    assert partner_view(key_client, application)["attachments"] == []
+
+
+def test_a_partner_reads_only_the_answers_to_questions_shown_to_partners(key_client, submitted):
+    application, *_ = submitted
+    Question.objects.filter(program=application.program, code="stage").update(shown_to_partners=True)
+
+    submission = partner_view(key_client, application)
+
+    assert [answer["question"] for answer in submission["answers"]] == ["stage"]
+
+
+def test_a_partner_reads_neither_the_declarations_nor_the_startups_ranking_of_partners(key_client, submitted):
+    application, *_ = submitted
+
+    submission = partner_view(key_client, application)
+
+    assert (submission["declarations"], submission["partner_preferences"]) == ([], [])
 
 
 def test_the_startups_member_sees_the_reasons_for_ineligibility(session_client):
