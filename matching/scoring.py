@@ -138,7 +138,6 @@ class ApplicationResult:
 class RoundComputation:
     fingerprint: str
     results: tuple[ApplicationResult, ...]  # in rank order
-    tie_criterion: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,11 +223,11 @@ def review_total(scores: Mapping[int, Any], criteria: Sequence[CriterionSpec]) -
     return 100 * weighted / weights if weights else None
 
 
-def mean(totals: Sequence[Fraction]) -> Fraction | None:
-    return sum(totals, ZERO) / len(totals) if totals else None
+def mean(totals: Sequence[Fraction | int]) -> Fraction | None:
+    return Fraction(sum(totals), len(totals)) if totals else None
 
 
-def trimmed_mean(totals: Sequence[Fraction]) -> Fraction | None:
+def trimmed_mean(totals: Sequence[Fraction | int]) -> Fraction | None:
     """Drop exactly one highest and one lowest total, then the mean; with fewer than 3, the mean."""
     if len(totals) < 3:
         return mean(totals)
@@ -396,10 +395,6 @@ class _Totals:
         return Fraction(sums[0], sums[1] * self.unit * self.maxima[criterion.id])
 
 
-def _scaled_mean(base: Fraction, units: Sequence[int]) -> Fraction:
-    return Fraction(base.numerator * sum(units), base.denominator * len(units))
-
-
 def _zscore_means(
     totals: _Totals, app_reviews: Mapping[int, Sequence[int]], evaluator_reviews: Mapping[int, Sequence[int]]
 ) -> dict[int, Fraction]:
@@ -498,8 +493,8 @@ def compute_round(
         ratios = {c.id: totals.ratio_mean(application.id, c) for c in criteria if c.id in ratio_criteria}
 
         if units:
-            mean_value = _scaled_mean(base, units)
-            trimmed_value = _scaled_mean(base, sorted(units)[1:-1]) if len(units) >= 3 else mean_value
+            # Totals share the base, so the rules run on their integer units.
+            mean_value, trimmed_value = base * mean(units), base * trimmed_mean(units)
             z_value = zscores[application.id]
             aggregate = {MEAN: mean_value, TRIMMED: trimmed_value, ZSCORE: z_value}[round_spec.aggregation]
             round_score = aggregate + bonus
@@ -511,7 +506,7 @@ def compute_round(
                         {
                             "code": BELOW_THRESHOLD,
                             "criterion": criterion.code,
-                            "mean": str(_shown_below(observed, threshold)),
+                            "mean": str(_distinct(observed, threshold)[0]),  # 0.3999…, not 0.4000
                             "threshold": _jsonable(Decimal(criterion.fail_threshold)),
                         }
                     )
@@ -594,17 +589,7 @@ def compute_round(
     return RoundComputation(
         fingerprint=fingerprint(round_spec, criteria, applications, totals.rows, totals.unit, earlier_round_scores),
         results=results,
-        tie_criterion=tie_criterion.code if tie_criterion else None,
     )
-
-
-def _shown_below(observed: Fraction, threshold: Fraction) -> Decimal:
-    """The observed mean with enough decimals to read as below the threshold (0.3999… not 0.4000)."""
-    for places in range(4, 13):
-        shown = rounded(observed, places)
-        if shown < threshold:
-            return shown
-    return shown
 
 
 def tie_break_notes(rows: Sequence[Mapping[str, Any]], tie_criterion: CriterionSpec | None) -> list[dict | None]:
