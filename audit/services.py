@@ -71,3 +71,37 @@ def audit_record_many(
         ],
         batch_size=1000,
     )
+
+
+def audit_record_changes(
+    *,
+    actor: Any,
+    obj: models.Model,
+    verb: str,
+    changes: list[tuple[str, str, dict[str, Any]]],
+    reason: str = "",
+) -> list[AuditEvent]:
+    """Append one audit event on `obj` per change, each `(from_state, to_state, data)`, in a single
+    insert (for many changes inside one object, such as the scores of a round)."""
+    if not changes:
+        return []
+    user = actor if isinstance(actor, models.Model) else None
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=user,
+                actor_label=_actor_label(actor)[:254],
+                verb=verb,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:300],
+                from_state=from_state or "",
+                to_state=to_state or "",
+                reason=reason or "",
+                data=data or {},
+            )
+            for from_state, to_state, data in changes
+        ],
+        batch_size=1000,
+    )

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_changes
 from core.errors import DomainError
 from matching.exports import FORMULA_STARTS, Table
 from matching.models import (
@@ -514,26 +514,31 @@ def scores_import(
             },
         )
     if after_close:
-        # Scores lock when a round closes: every score changed afterwards is on the record, one by one.
-        for row, before in changes:
-            audit_record(
-                actor=by,
-                obj=round_,
-                verb="score_imported_after_close",
-                from_state="" if before is None else _plain(before),
-                to_state=_plain(row.value),
-                reason=reason.strip(),
-                data={
-                    "criterion_code": row.criterion.code,
-                    "old": None if before is None else _plain(before),
-                    "new": _plain(row.value),
-                    "receipt_number": row.receipt_number,
-                    "evaluator_email": row.evaluator_email,
-                    "assignment_id": row.assignment.pk,
-                    "source": source_name,
-                    "reason": reason.strip(),
-                },
-            )
+        # Scores lock when a round closes: every score changed afterwards is on the record, one by one
+        # (one insert whatever the number of changes).
+        audit_record_changes(
+            actor=by,
+            obj=round_,
+            verb="score_imported_after_close",
+            reason=reason.strip(),
+            changes=[
+                (
+                    "" if before is None else _plain(before),
+                    _plain(row.value),
+                    {
+                        "criterion_code": row.criterion.code,
+                        "old": None if before is None else _plain(before),
+                        "new": _plain(row.value),
+                        "receipt_number": row.receipt_number,
+                        "evaluator_email": row.evaluator_email,
+                        "assignment_id": row.assignment.pk,
+                        "source": source_name,
+                        "reason": reason.strip(),
+                    },
+                )
+                for row, before in changes
+            ],
+        )
     return report
 
 
