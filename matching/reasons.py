@@ -68,8 +68,7 @@ def exact_value(result: Any, name: str) -> Any:
     text = (getattr(result, "exact", None) or {}).get(name)
     if text is not None:
         return scoring.from_text(text)
-    stored = getattr(result, {"final": "final_score"}.get(name, name), None)
-    return stored
+    return getattr(result, {"final": "final_score"}.get(name, name), None)
 
 
 def shown(result: Any, name: str, places: int = 2) -> Decimal | None:

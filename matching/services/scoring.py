@@ -22,7 +22,7 @@ from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
 from core.lifecycle import transition
-from matching import scoring
+from matching import reasons, scoring
 from matching.models import (
     Assignment,
     BonusRule,
@@ -134,14 +134,15 @@ def _load_inputs(evaluation_round: EvaluationRound) -> dict[str, Any]:
     earlier_round_scores: dict[tuple[int, int], Fraction] = {}
     approximate_rounds: set[int] = set()
     if earlier_round_ids:
-        for round_id, application_id, value, exact_values in RoundResult.objects.filter(
-            round_id__in=earlier_round_ids, round_score__isnull=False
-        ).values_list("round_id", "application_id", "round_score", "exact"):
+        for result in RoundResult.objects.filter(round_id__in=earlier_round_ids, round_score__isnull=False).only(
+            "round_id", "application_id", "round_score", "exact"
+        ):
             # The exact round score, not its 4-decimal copy (results from before exact values: the copy).
-            text = (exact_values or {}).get("round_score")
-            earlier_round_scores[(round_id, application_id)] = scoring.from_text(text) if text else Fraction(value)
-            if (exact_values or {}).get("approximate"):
-                approximate_rounds.add(round_id)
+            earlier_round_scores[(result.round_id, result.application_id)] = scoring.exact(
+                reasons.exact_value(result, "round_score")
+            )
+            if result.exact.get("approximate"):
+                approximate_rounds.add(result.round_id)
     carry_over = tuple(
         scoring.CarryOver(
             source_round_id=w.source_round_id,
