@@ -25,7 +25,11 @@ O = SelectionEntry.Outcome  # noqa: E741
 
 # The applications a publication or the final selection still moves (as the selection services).
 IN_PLAY = (A.IN_REVIEW, A.ADVANCED)
-ACTIVE = Q(application__startup__members__status=StartupMember.Status.ACTIVE)
+
+
+def _active() -> Q:
+    # The e-mails go to active members: the manager's word, inside the same query.
+    return Q(application__startup__members__in=StartupMember.objects.active())
 
 
 def _mails(count: int, *, when: str) -> str:
@@ -57,7 +61,7 @@ def _members_of_results(round_ids: list[int]) -> dict[int, int]:
     """Active members of the startups whose applications are still in play in each round: the e-mails."""
     rows = (
         RoundResult.objects.filter(round_id__in=round_ids, application__status__in=IN_PLAY)
-        .filter(application__startup__members__status=StartupMember.Status.ACTIVE)
+        .filter(_active())
         .values("round_id")
         .annotate(n=Count("application__startup__members"))
     )
@@ -254,7 +258,7 @@ def _reserves(program_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
         SelectionEntry.objects.filter(program_id__in=program_ids, outcome=O.RESERVE, application__status=A.RESERVE)
         .order_by("program_id", "position", "pk")
         .values("program_id", "application_id", "position", startup_ko=F("application__startup__name_ko"))
-        .annotate(members=Count("application__startup__members", filter=ACTIVE))
+        .annotate(members=Count("application__startup__members", filter=_active()))
     )
     reserves: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
