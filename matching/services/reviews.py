@@ -75,15 +75,24 @@ def parse_score(raw: Any, criterion: Criterion) -> Decimal | None:
         value = Decimal(str(raw).strip().replace(",", "."))
     except InvalidOperation:
         raise DomainError(_("Enter a number."), code="not_a_number") from None
-    if not value.is_finite() or value < 0 or value > criterion.max_score:
-        raise DomainError(
-            # format "f": a maximum of 10.00 from the database reads "10", not "1E+1"
-            _("Enter a score from 0 to %(max)s.") % {"max": format(criterion.max_score.normalize(), "f")},
-            code="out_of_range",
-        )
+    score_range_check(value, criterion)
     if value != value.quantize(Decimal("0.01")):
         raise DomainError(_("Use at most two decimal places."), code="too_precise")
     return value
+
+
+def score_range_check(value: Decimal, criterion: Criterion) -> None:
+    """A score is a finite number from 0 to the criterion's maximum, however it was typed (a form or a
+    sheet)."""
+    if not value.is_finite() or value < 0 or value > criterion.max_score:
+        raise DomainError(
+            _("Enter a score from 0 to %(max)s.") % {"max": plain_decimal(criterion.max_score)}, code="out_of_range"
+        )
+
+
+def plain_decimal(value: Decimal) -> str:
+    """10.00 → "10", 7.50 → "7.5" (format "f": normalize alone gives "1E+1")."""
+    return format(value.normalize(), "f")
 
 
 def review_input_clean(

@@ -47,6 +47,7 @@ from matching.models import (
     Score,
 )
 from matching.services.reminders import round_reviews_complete_notify_on_commit
+from matching.services.reviews import plain_decimal, score_range_check
 from startups.models import Application
 
 COLUMNS = ("receipt_number", "evaluator_email", "criterion_code", "score")
@@ -236,16 +237,8 @@ def parse_sheet_score(raw: str, criterion: Criterion) -> Decimal | None:
     if len(fraction) > MAX_DECIMALS:
         raise DomainError(_("Use at most two decimal places."), code="too_precise")
     value = Decimal(f"{match['sign']}{match['whole'] or '0'}.{fraction or '0'}")
-    if value < 0 or value > criterion.max_score:
-        raise DomainError(
-            _("Enter a score from 0 to %(max)s.") % {"max": _plain(criterion.max_score)}, code="out_of_range"
-        )
+    score_range_check(value, criterion)
     return value
-
-
-def _plain(value: Decimal) -> str:
-    """10.00 → "10", 7.50 → "7.5" (format "f": normalize alone gives "1E+1")."""
-    return format(value.normalize(), "f")
 
 
 # --- importing the rows ----------------------------------------------------------------------------------
@@ -523,12 +516,12 @@ def scores_import(
             reason=reason.strip(),
             changes=[
                 (
-                    "" if before is None else _plain(before),
-                    _plain(row.value),
+                    "" if before is None else plain_decimal(before),
+                    plain_decimal(row.value),
                     {
                         "criterion_code": row.criterion.code,
-                        "old": None if before is None else _plain(before),
-                        "new": _plain(row.value),
+                        "old": None if before is None else plain_decimal(before),
+                        "new": plain_decimal(row.value),
                         "receipt_number": row.receipt_number,
                         "evaluator_email": row.evaluator_email,
                         "assignment_id": row.assignment.pk,
@@ -586,7 +579,7 @@ def score_sheet_template(*, round: EvaluationRound) -> Table:  # noqa: A002
                     assignment.evaluator.user.email,
                     criterion.code,
                     str(criterion),
-                    Decimal(_plain(criterion.max_score)),
+                    Decimal(plain_decimal(criterion.max_score)),
                     None,
                 ]
 
