@@ -1038,6 +1038,17 @@ RESULT_OVERRIDE_HOLD_BACK = ServiceAction(
 )
 
 
+def _shown_score(name: str, description, **display):
+    """A column of a result's score `name`: pages show two decimals, half up from the exact value the
+    ranking was decided on."""
+
+    @admin.display(description=description, **display)
+    def shown(self, result: RoundResult):
+        return reasons.shown(result, name)
+
+    return shown
+
+
 @admin.register(RoundResult)
 class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
     """Results are computed by the scoring service from the submitted reviews; staff may only
@@ -1088,22 +1099,10 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
             result.criterion_labels = labels.get(result.round_id, {})
         return changelist
 
-    # Pages show two decimals, half up from the exact value the ranking was decided on.
-    @admin.display(description=_("final score"), ordering="rank")
-    def shown_final(self, result: RoundResult):
-        return reasons.shown(result, "final")
-
-    @admin.display(description=_("round score"))
-    def shown_round_score(self, result: RoundResult):
-        return reasons.shown(result, "round_score")
-
-    @admin.display(description=_("aggregate"))
-    def shown_aggregate(self, result: RoundResult):
-        return reasons.shown(result, "aggregate")
-
-    @admin.display(description=_("bonus"))
-    def shown_bonus(self, result: RoundResult):
-        return reasons.shown(result, "bonus")
+    shown_final = _shown_score("final", _("final score"), ordering="rank")
+    shown_round_score = _shown_score("round_score", _("round score"))
+    shown_aggregate = _shown_score("aggregate", _("aggregate"))
+    shown_bonus = _shown_score("bonus", _("bonus"))
 
     @admin.display(description=_("tie-break"))
     def tie_break_note(self, result: RoundResult) -> str:
