@@ -18,7 +18,6 @@ from api.permissions import Access
 from matching.models import (
     Assignment,
     Criterion,
-    Declaration,
     EvaluationRound,
     Program,
     ProgramPartner,
@@ -86,33 +85,6 @@ def round_results_for(access: Access) -> QuerySet[RoundResult]:
         round_results_visible_to(actor=access)
         .select_related("round", "application")
         .order_by("round__program_id", "round__order", "rank", "pk")
-    )
-
-
-def application_list_queryset(access: Access) -> QuerySet[Application]:
-    """The applications the caller sees, joined for the list, with the results the caller may see
-    (newest round first) in `visible_results`."""
-    results = round_results_visible_to(actor=access).select_related("round").order_by("-round__order", "-pk")
-    return (
-        applications_for(access)
-        .select_related("track", "startup")  # the list shows the program's id only: no join
-        .prefetch_related(Prefetch("round_results", queryset=results, to_attr="visible_results"))
-        .order_by("program_id", "receipt_number", "pk")
-    )
-
-
-def application_detail_queryset(access: Access) -> QuerySet[Application]:
-    """As the list, plus what the detail reads: the submissions (newest first), the program's
-    questions, declarations and partners."""
-    return (
-        application_list_queryset(access)
-        .select_related("program")
-        .prefetch_related(
-            Prefetch("submissions", queryset=Submission.objects.order_by("-number")),
-            Prefetch("program__questions", queryset=Question.objects.order_by("order", "pk")),
-            Prefetch("program__declarations", queryset=Declaration.objects.order_by("order", "pk")),
-            Prefetch("program__partnerships", queryset=ProgramPartner.objects.select_related("partner")),
-        )
     )
 
 
