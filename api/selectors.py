@@ -32,10 +32,11 @@ from matching.selectors import (
     round_results_visible_to,
     selection_visible_to,
 )
-from startups.models import Application, Startup, StartupMember, Submission
+from startups.models import Application, Startup, Submission
 from startups.selectors import (
     applications_visible_to,
     attachments_visible_to,
+    member_startup_ids,
     partner_program_ids,
 )
 
@@ -73,10 +74,8 @@ def applications_for(access: Access) -> QuerySet[Application]:
 
 
 def own_startup_ids(access: Access) -> frozenset[int]:
-    """The startups the caller is an active member of; none for a partner's key (it acts for the partner)."""
-    if access.partner_id is not None:
-        return frozenset()
-    return frozenset(StartupMember.objects.active().filter(user=access.user).values_list("startup_id", flat=True))
+    """The startups the caller is an active member of (`member_startup_ids`); none for a partner's key."""
+    return frozenset(member_startup_ids(access).values_list("startup_id", flat=True))
 
 
 def round_results_for(access: Access) -> QuerySet[RoundResult]:
@@ -100,9 +99,7 @@ def startups_for(access: Access) -> QuerySet[Startup]:
     and the startups of the applications they see."""
     startups = Startup.objects.all()
     if not access.is_staff:
-        visible = Q(pk__in=applications_for(access).values("startup_id"))
-        if access.partner_id is None:
-            visible |= Q(pk__in=StartupMember.objects.active().filter(user=access.user).values("startup_id"))
+        visible = Q(pk__in=applications_for(access).values("startup_id")) | Q(pk__in=member_startup_ids(access))
         startups = startups.filter(visible)
     return startups.prefetch_related("sectors").order_by("name_ko", "pk")
 

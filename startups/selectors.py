@@ -32,15 +32,17 @@ FINALIST_STATUSES = (Application.Status.ADVANCED, Application.Status.SELECTED, A
 
 def startups_of(*, user: User) -> QuerySet[Startup]:
     """The startups this person is an active member of."""
-    return Startup.objects.filter(pk__in=StartupMember.objects.active().filter(user=user).values("startup_id"))
+    return Startup.objects.filter(pk__in=member_startup_ids(user))
 
 
 def membership_of(*, user: User) -> StartupMember | None:
     return StartupMember.objects.active().filter(user=user).select_related("startup").order_by("created_at").first()
 
 
-def _member_startup_ids(actor: Actor) -> QuerySet:
-    """The startups the actor acts for as an active member (a subquery); none for a partner's key."""
+def member_startup_ids(actor: Any) -> QuerySet:
+    """The startups the actor acts for as an active member (a subquery of `startup_id`); none for a
+    partner's key (it acts for the partner)."""
+    actor = Actor.of(actor)
     if actor.partner_id is not None:
         return StartupMember.objects.none().values("startup_id")
     return StartupMember.objects.active().filter(user=actor.user).values("startup_id")
@@ -63,7 +65,7 @@ def applications_changeable_by(*, actor: Any) -> QuerySet[Application]:
     actor = Actor.of(actor)
     if not actor.is_signed_in:
         return Application.objects.none()
-    return Application.objects.filter(startup_id__in=_member_startup_ids(actor)).select_related(
+    return Application.objects.filter(startup_id__in=member_startup_ids(actor)).select_related(
         "program", "startup", "track"
     )
 
@@ -78,7 +80,7 @@ def applications_visible_to(*, actor: Any) -> QuerySet[Application]:
         return Application.objects.none()
     if actor.is_staff:
         return Application.objects.all()
-    return Application.objects.filter(_finalists_of_partners(actor) | Q(startup_id__in=_member_startup_ids(actor)))
+    return Application.objects.filter(_finalists_of_partners(actor) | Q(startup_id__in=member_startup_ids(actor)))
 
 
 def current_attachments(application: Application) -> QuerySet[Attachment]:
@@ -138,7 +140,7 @@ def attachments_visible_to(*, actor: Any) -> QuerySet[Attachment]:
     finalists = Application.objects.filter(_finalists_of_partners(actor))
     given, shown = _submitted_files(assigned=assigned, finalists=finalists)
     return Attachment.objects.filter(
-        Q(application__startup_id__in=_member_startup_ids(actor))
+        Q(application__startup_id__in=member_startup_ids(actor))
         | Q(pk__in=given, application_id__in=assigned.values("application_id"))
         | Q(pk__in=shown, application_id__in=finalists.values("pk"), question__shown_to_partners=True)
     )
@@ -147,7 +149,7 @@ def attachments_visible_to(*, actor: Any) -> QuerySet[Attachment]:
 def attachment_name_for(*, attachment: Attachment, actor: Any) -> str:
     """The file name an actor may see: an evaluator in a blind round gets a neutral one."""
     actor = Actor.of(actor)
-    if actor.is_staff or _member_startup_ids(actor).filter(startup_id=attachment.application.startup_id).exists():
+    if actor.is_staff or member_startup_ids(actor).filter(startup_id=attachment.application.startup_id).exists():
         return attachment.original_name
     blind = Assignment.objects.assigned_to(actor.user).filter(
         application_id=attachment.application_id, round__blind=True
