@@ -89,7 +89,8 @@ def webhook_subscription_actor(subscription: WebhookSubscription) -> Actor | Non
 
     owner = subscription.user
     if subscription.partner_id is None:
-        return Actor(user=owner) if owner.is_active and owner.is_staff else None
+        actor = Actor(user=owner)
+        return actor if actor.is_staff else None
     members = PartnerMembership.objects.current().filter(partner_id=subscription.partner_id)
     if not members.filter(user_id=owner.pk).exists():
         first = members.select_related("user").order_by("pk").first()
@@ -167,7 +168,7 @@ def webhook_subscription_problems(
     problems = {"url": _url_problems(url), "events": _event_problems(events)}
     if partner is not None and not PartnerMembership.objects.current().filter(partner=partner, user=user).exists():
         problems["partner"] = [gettext("%(user)s is not a member of %(partner)s.") % {"user": user, "partner": partner}]
-    elif partner is None and not (user.is_active and user.is_staff):
+    elif partner is None and not Actor.of(user).is_staff:
         problems["user"] = [_integrations_only_message()]
     if program is not None and not problems.keys() & {"partner", "user"}:
         access = _partner_actor(user=user, partner_id=partner.pk) if partner else Actor(user=user)
@@ -205,7 +206,7 @@ def webhook_subscription_create(
     staff, or a current member of `partner` (anyone else: WebhooksForIntegrationsOnly, a 403). The
     address must be on the internet unless WEBHOOK_ALLOW_INTERNAL_ADDRESSES, and use https except on
     this machine (or with DEBUG on). The signing secret is returned once."""
-    if partner is None and not (user.is_active and user.is_staff):
+    if partner is None and not Actor.of(user).is_staff:
         raise WebhooksForIntegrationsOnly(_integrations_only_message())
     _check(url=url, events=events, user=user, partner=partner, program=program)
     secret = f"whsec_{secrets.token_urlsafe(32)}"
