@@ -1,11 +1,10 @@
-import datetime as dt
 import re
 
 from django import forms
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -24,7 +23,7 @@ from core.admin import (
     related_filter,
     service_action,
 )
-from core.display import format_won, yes_no
+from core.display import format_won, prose, yes_no
 from core.forms import BusinessRegistrationNumberField
 from matching.consequences import application_withdraw_consequences
 from matching.exports import applications_table, export_actions
@@ -403,7 +402,6 @@ def submission_html(submission: Submission, program) -> str:
     company = snapshot.get("startup") or {}
     sectors = {sector.code: str(sector) for sector in Sector.objects.filter(code__in=company.get("sectors") or [])}
     flags = {name: str(Startup._meta.get_field(name).verbose_name) for name in company.get("flags") or []}
-    founded = company.get("founded_on")
     return render_to_string(
         "admin/matchday/submitted_version.html",
         {
@@ -411,7 +409,7 @@ def submission_html(submission: Submission, program) -> str:
             "snapshot": snapshot,
             "track": tracks.get(snapshot.get("track"), snapshot.get("track")),
             "company": [
-                (_("founded"), date_format(dt.date.fromisoformat(founded), "DATE_FORMAT") if founded else "–"),
+                (_("founded"), prose(company.get("founded_on"))),
                 (_("employees"), number_format(company["employees"]) if company.get("employees") is not None else "–"),
                 (_("annual revenue"), format_won(company.get("annual_revenue_krw"))),
                 (_("sectors"), ", ".join(sectors.get(code, code) for code in company.get("sectors") or []) or "–"),
