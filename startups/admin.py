@@ -485,9 +485,7 @@ class AttachmentAdmin(ApplicationPartsAdmin):
     def stored_as(self, attachment: Attachment) -> str:
         return attachment.file.name
 
-    @admin.display(description=_("size"), ordering="size")
-    def file_size(self, attachment: Attachment) -> str:
-        return filesizeformat(attachment.size)
+    file_size = AttachmentInline.file_size
 
 
 @admin.register(PartnerPreference)
