@@ -55,23 +55,24 @@ def _lock_program(program_id: int) -> Program:
     return Program.objects.select_for_update().get(pk=program_id)
 
 
-def _lock_and_recheck(applications: list[Application]) -> tuple[list[Application], list[dict[str, Any]]]:
-    """Lock the rows of `applications` (read before the lock) in pk order and re-check each status.
+def _lock_and_recheck(results: list[RoundResult]) -> tuple[list[RoundResult], list[dict[str, Any]]]:
+    """Lock the applications of `results` (read before the lock) in pk order and re-check each status.
 
-    Returns the applications whose status is still the one read, in the given order, and one record
-    per application whose status changed meanwhile (`application_id`, `expected`, `found`): a bulk
-    move leaves those alone and reports them."""
+    Returns the results whose application's status is still the one read, in the given order, and one
+    record per application whose status changed meanwhile (`application_id`, `expected`, `found`): a
+    bulk move leaves those alone and reports them."""
     current = dict(
         Application.objects.select_for_update(of=("self",))
-        .filter(pk__in=[a.pk for a in applications])
+        .filter(pk__in=[r.application_id for r in results])
         .order_by("pk")
         .values_list("pk", "status")
     )
     kept, skipped = [], []
-    for application in applications:
+    for result in results:
+        application = result.application
         found = current.get(application.pk)
         if found == application.status:
-            kept.append(application)
+            kept.append(result)
         else:
             skipped.append({"application_id": application.pk, "expected": application.status, "found": found})
     return kept, skipped
@@ -186,9 +187,7 @@ def results_publish(*, round: EvaluationRound, by: Any, reason: str = "") -> Eva
         .select_related("application__startup")
         .order_by("application_id")
     )
-    kept, skipped = _lock_and_recheck([r.application for r in results])
-    kept_ids = {a.pk for a in kept}
-    results = [r for r in results if r.application_id in kept_ids]
+    results, skipped = _lock_and_recheck(results)
     advancing = [r.application for r in results if r.advanced]
     staying = [r.application for r in results if not r.advanced]
     _move([a for a in advancing if a.status != A.ADVANCED], to=A.ADVANCED, by=by, reason=reason)
@@ -253,9 +252,7 @@ def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Progra
         .select_related("application__startup")
         .order_by(F("rank").asc(nulls_last=True), "pk")
     )
-    kept, skipped = _lock_and_recheck([r.application for r in results])
-    kept_ids = {a.pk for a in kept}
-    results = [r for r in results if r.application_id in kept_ids]
+    results, skipped = _lock_and_recheck(results)
     candidates = [r.application for r in results if _is_candidate(r)]
     if len(candidates) < locked.quota:
         raise DomainError(
