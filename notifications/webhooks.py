@@ -33,7 +33,7 @@ import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -91,13 +91,15 @@ def webhook_subscription_actor(subscription: WebhookSubscription) -> Actor | Non
     if subscription.partner_id is None:
         actor = Actor(user=owner)
         return actor if actor.is_staff else None
-    members = PartnerMembership.objects.current().filter(partner_id=subscription.partner_id)
-    if not members.filter(user_id=owner.pk).exists():
-        first = members.select_related("user").order_by("pk").first()
-        if first is None:
-            return None
-        owner = first.user
-    return _partner_actor(user=owner, partner_id=subscription.partner_id)
+    # The owner's membership if current, else the first current one: one query per event and delivery.
+    member = (
+        PartnerMembership.objects.current()
+        .filter(partner_id=subscription.partner_id)
+        .select_related("user")
+        .order_by(Case(When(user_id=owner.pk, then=0), default=1), "pk")
+        .first()
+    )
+    return None if member is None else _partner_actor(user=member.user, partner_id=subscription.partner_id)
 
 
 def _owner_gone_reason(subscription: WebhookSubscription) -> str:
