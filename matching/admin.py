@@ -1090,10 +1090,11 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
-        spreads = result_review_spreads(results=list(changelist.result_list))  # one query per page
-        means = result_criterion_means(results=list(changelist.result_list))  # one query per page
-        labels = criterion_labels(round_ids={result.round_id for result in changelist.result_list})  # one query
-        for result in changelist.result_list:
+        results = list(changelist.result_list)
+        spreads = result_review_spreads(results=results)  # one query per page
+        means = result_criterion_means(results=results)  # one query per page
+        labels = criterion_labels(round_ids={result.round_id for result in results})  # one query
+        for result in results:
             result.review_spread_value = spreads.get(result.pk)
             result.criterion_means_value = means.get(result.pk, [])
             result.criterion_labels = labels.get(result.round_id, {})
