@@ -51,7 +51,9 @@ def answered() -> Application:
     ]
     questions = {
         "products": factories.QuestionFactory(program=program, kind=K.MULTIPLE_CHOICE, choices=choices, order=1),
-        "overseas": factories.QuestionFactory(program=program, kind=K.YES_NO, order=2),
+        "overseas": factories.QuestionFactory(
+            program=program, kind=K.YES_NO, order=2, label_ko="해외 매출 여부", label_en="Overseas sales"
+        ),
         "funding_krw": factories.QuestionFactory(program=program, code="funding_krw", kind=K.NUMBER, order=3),
         "launch": factories.QuestionFactory(program=program, kind=K.DATE, order=4),
     }
@@ -68,7 +70,7 @@ def test_the_application_page_shows_answers_as_labels_not_stored_values(staff, a
     for stored in ("['assistants']", "[&#x27;assistants&#x27;]", "False", "2170000000"):
         assert stored not in text
     assert "Assistants API" in text
-    assert "No" in text
+    assert "Overseas sales No" in text  # the answer beside its question: a bare "No" is on every page
     assert "KRW 2,170,000,000" in text
     assert "2 January 2027" in text or "Jan. 2, 2027" in text
 
@@ -84,7 +86,7 @@ def test_the_korean_application_page_writes_won_and_yes_no_in_korean(korean, ans
     text = text_of(korean.get(admin_url(Application, "change", answered.pk)))
 
     assert "2,170,000,000원" in text
-    assert "아니요" in text
+    assert "해외 매출 여부 아니요" in text
     assert "어시스턴트 API" in text
 
 
