@@ -89,9 +89,7 @@ def round_results_for(access: Access) -> QuerySet[RoundResult]:
 
 def attachment_ids_downloadable(access: Access, *, application: Application) -> frozenset[int]:
     """The application's files the caller may fetch through the download view (`attachments_visible_to`)."""
-    return frozenset(
-        attachments_visible_to(actor=access).filter(application_id=application.pk).values_list("pk", flat=True)
-    )
+    return frozenset(attachments_visible_to(actor=access, applications=[application.pk]).values_list("pk", flat=True))
 
 
 def startups_for(access: Access) -> QuerySet[Startup]:

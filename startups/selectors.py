@@ -123,23 +123,31 @@ def _submitted_files(*, assigned: QuerySet, finalists: QuerySet) -> tuple[set[in
     return given, shown
 
 
-def attachments_visible_to(*, actor: Any) -> QuerySet[Attachment]:
+def attachments_visible_to(*, actor: Any, applications: Any = None) -> QuerySet[Attachment]:
     """The files an actor may download. Staff: all. An applicant: their startups' (active member),
     working copy included. An evaluator: the files of the submitted version of each application
     assigned to them while the assignment is in force (`Assignment.objects.in_force()`), never a
     draft upload. A current partner member (or a partner's key): the files, in the submitted version
-    of the partner's finalists, that answer a question shown to partners."""
+    of the partner's finalists, that answer a question shown to partners. `applications` (ids, or a
+    subquery of ids): only the files of those, reading only their submissions, not every assigned
+    and finalist application's."""
     from matching.selectors import assignments_of  # matching.selectors reads applications from here
 
     actor = Actor.of(actor)
     if not actor.is_signed_in:
         return Attachment.objects.none()
+    files = Attachment.objects.all()
+    if applications is not None:
+        files = files.filter(application_id__in=applications)
     if actor.is_staff:
-        return Attachment.objects.all()
+        return files
     assigned = assignments_of(actor=actor).order_by()
     finalists = Application.objects.filter(_finalists_of_partners(actor))
+    if applications is not None:
+        assigned = assigned.filter(application_id__in=applications)
+        finalists = finalists.filter(pk__in=applications)
     given, shown = _submitted_files(assigned=assigned, finalists=finalists)
-    return Attachment.objects.filter(
+    return files.filter(
         Q(application__startup_id__in=member_startup_ids(actor))
         | Q(pk__in=given, application_id__in=assigned.values("application_id"))
         | Q(pk__in=shown, application_id__in=finalists.values("pk"), question__shown_to_partners=True)

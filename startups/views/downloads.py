@@ -10,7 +10,10 @@ from startups.selectors import attachment_name_for, attachments_visible_to
 @login_required
 def download(request: HttpRequest, pk: int) -> FileResponse:
     try:
-        attachment = attachments_visible_to(actor=request.user).select_related("application").get(pk=pk)
+        # Only the requested file's application: its submission is read, not every visible one's.
+        of_file = Attachment.objects.filter(pk=pk).values("application_id")
+        visible = attachments_visible_to(actor=request.user, applications=of_file)
+        attachment = visible.select_related("application").get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404 from None
     try:
