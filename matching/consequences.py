@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.i18n import format_datetime
+from core.lifecycle import allowed_targets
 from matching.models import Assignment, EvaluationRound, Program, RoundResult, SelectionEntry
 from startups.models import Application, StartupMember
 
@@ -328,7 +329,7 @@ def application_withdraw_consequences(applications: list[Application]) -> dict[i
     out: dict[int, list[str]] = {}
     for application in applications:
         entry = entries.get(application.pk)
-        if A.WITHDRAWN not in Application.TRANSITIONS.get(application.status, ()):
+        if A.WITHDRAWN not in allowed_targets(application):
             out[application.pk] = [
                 _("Refused: an application that is “%(status)s” cannot be withdrawn.")
                 % {"status": application.get_status_display()}
