@@ -286,11 +286,8 @@ def reserve_promote_consequences(programs: list[Program]) -> dict[int, list[str]
             out[program.pk] = lines
             continue
         seats = taken[program.pk]
-        position = next((p for p in range(1, program.quota + 1) if p not in seats), None)
-        if position is None:  # as the service: a reserve only takes a freed seat
-            lines.append(_("Refused: every seat of the quota is taken; a reserve is promoted only into a freed seat."))
-            out[program.pk] = lines
-            continue
+        # As the service: the lowest free seat, or with none free a seat added after the last.
+        position = next(p for p in range(1, len(seats) + 2) if p not in seats)
         first = queue[0]
         lines.append(
             _("Reserve no. 1, %(startup)s, takes selected place %(position)d.")

@@ -273,3 +273,15 @@ def test_the_withdrawal_page_counts_in_the_same_number_of_queries_for_one_applic
 
     with django_assert_num_queries(5):
         staff.get(page)
+
+
+def test_the_promotion_page_names_the_seat_the_service_adds_when_every_seat_is_taken(staff):
+    program, [_selected, reserve, _rest] = finalised_program(quota=1, reserve_size=1, outcomes="aan")
+    page = post_action(staff, Program, "reserve_promote", [program])["Location"]
+
+    content = staff.get(page).content.decode()
+    staff.post(page, {"reason": "심사위원회 의결"})
+
+    assert f"Reserve no. 1, {reserve.startup.name_ko}, takes selected place 2." in content
+    assert "Refused" not in content
+    assert SelectionEntry.objects.get(application=reserve).position == 2
