@@ -116,21 +116,12 @@ def selection_for(access: Access) -> QuerySet[SelectionEntry]:
     )
 
 
-def own_assignments(access: Access) -> QuerySet[Assignment]:
-    """The caller's own assignments in force (`assignments_of`, the evaluator page's selector)."""
-    return assignments_of(actor=access)
-
-
-def assignments_for(access: Access) -> QuerySet[Assignment]:
-    """Staff: every assignment, read-only. Everybody else: their own in force (`assignments_visible_to`)."""
-    return assignments_visible_to(actor=access)
-
-
 def assignment_sheet_queryset(access: Access, *, writing: bool = False) -> QuerySet[Assignment]:
-    """The assignments the caller reads (`assignments_for`) or writes (only their own, staff included:
-    nobody else's is found), with everything the score sheet reads in a fixed number of queries: the
-    criteria, the saved scores, the last submitted version of the application and the program's questions."""
-    assignments = own_assignments(access) if writing else assignments_for(access)
+    """The assignments the caller reads (`assignments_visible_to`) or writes (only their own in force,
+    `assignments_of`, staff included: nobody else's is found), with everything the score sheet reads in
+    a fixed number of queries: the criteria, the saved scores, the last submitted version of the
+    application and the program's questions."""
+    assignments = assignments_of(actor=access) if writing else assignments_visible_to(actor=access)
     latest = Submission.objects.filter(
         number=Subquery(
             Submission.objects.filter(application_id=OuterRef("application_id"))
