@@ -16,7 +16,6 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from accounts.models import User
 from core.access import Actor
 from matching.models import (
-    Assignment,
     Declaration,
     PartnerMembership,
     Program,
@@ -159,9 +158,9 @@ def attachment_name_for(*, attachment: Attachment, actor: Any) -> str:
     actor = Actor.of(actor)
     if actor.is_staff or member_startup_ids(actor).filter(startup_id=attachment.application.startup_id).exists():
         return attachment.original_name
-    blind = Assignment.objects.assigned_to(actor.user).filter(
-        application_id=attachment.application_id, round__blind=True
-    )
+    from matching.selectors import assignments_of  # matching.selectors reads applications from here
+
+    blind = assignments_of(actor=actor).filter(application_id=attachment.application_id, round__blind=True)
     if blind.exists():
         suffix = attachment.original_name.rsplit(".", 1)[-1] if "." in attachment.original_name else "bin"
         return f"document-{attachment.pk}.{suffix}"
