@@ -18,14 +18,13 @@ from django.utils.translation import ngettext
 from core.i18n import format_datetime
 from core.lifecycle import allowed_targets
 from matching.models import Assignment, EvaluationRound, Program, RoundResult, SelectionEntry
+from matching.services.selection import IN_PLAY  # the applications a publication or the final selection moves
 from startups.models import Application, StartupMember
 
 R = EvaluationRound.Status
 A = Application.Status
 O = SelectionEntry.Outcome  # noqa: E741
 
-# The applications a publication or the final selection still moves (as the selection services).
-IN_PLAY = (A.IN_REVIEW, A.ADVANCED)
 
 
 def _active() -> Q:
