@@ -26,7 +26,6 @@ A = Application.Status
 O = SelectionEntry.Outcome  # noqa: E741
 
 
-
 def _active() -> Q:
     # The e-mails go to active members: the manager's word, inside the same query.
     return Q(application__startup__members__in=StartupMember.objects.active())
