@@ -368,6 +368,23 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(staff_member, django_
     assert report.scores_created == 72
 
 
+def test_an_import_after_closing_records_every_changed_score_in_queries_that_do_not_grow(
+    staff_member, django_assert_num_queries
+):
+    ContentType.objects.get_for_model(EvaluationRound)  # the content type cache is filled once per process
+    small_round, receipts, emails = make_round(applications=2, evaluators=2, status=EvaluationRound.Status.CLOSED)
+    small = read_score_sheet(csv_upload(full_sheet(receipts, emails)))
+    large_round, receipts, emails = make_round(applications=12, evaluators=3, status=EvaluationRound.Status.CLOSED)
+    large = read_score_sheet(csv_upload(full_sheet(receipts, emails)))
+
+    with django_assert_num_queries(17):
+        scores_import(round=small_round, by=staff_member, rows=small, source_name="small.csv", reason="늦은 용지")
+    with django_assert_num_queries(17):
+        scores_import(round=large_round, by=staff_member, rows=large, source_name="large.csv", reason="늦은 용지")
+
+    assert len(round_events(large_round, "score_imported_after_close")) == 72
+
+
 # --- strict numbers ------------------------------------------------------------------------------------
 
 
