@@ -508,9 +508,7 @@ class DeclarationAnswerAdmin(ApplicationPartsAdmin):
     def answer_shown(self, answer: DeclarationAnswer) -> str:
         return yes_no(answer.answer)
 
-    @admin.display(description=_("excludes the application"))
-    def excludes(self, answer: DeclarationAnswer) -> str:
-        return yes_no(answer.excludes)
+    excludes = DeclarationAnswerInline.excludes
 
 
 @admin.register(Submission)
