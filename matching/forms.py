@@ -4,6 +4,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import EvaluationRound, Partner
+from matching.services.score_import import scores_import_needs_reason
 from startups.models import Sector
 
 
@@ -86,7 +87,7 @@ class ScoreSheetForm(forms.Form):
 
     def __init__(self, *args, round_: EvaluationRound, **kwargs):
         super().__init__(*args, **kwargs)
-        if round_.status != EvaluationRound.Status.CLOSED:
+        if not scores_import_needs_reason(round_):
             del self.fields["reason"]  # while a round is scoring an import needs no reason
 
     def clean_sheet(self):

@@ -385,6 +385,11 @@ def _check_rows(round_: EvaluationRound, rows: list[dict[str, str]]) -> tuple[li
     return checked, len(criteria)
 
 
+def scores_import_needs_reason(round_: EvaluationRound) -> bool:
+    """Scores lock when a round closes: an import after that needs a reason for the audit trail."""
+    return round_.status == R.CLOSED
+
+
 def _ensure_importable(round_: EvaluationRound, reason: str) -> None:
     if round_.status not in IMPORTABLE_STATUSES:
         raise DomainError(
@@ -392,7 +397,7 @@ def _ensure_importable(round_: EvaluationRound, reason: str) -> None:
             % {"round": round_, "status": round_.get_status_display()},
             code="round_not_importable",
         )
-    if round_.status == R.CLOSED and not reason.strip():
+    if scores_import_needs_reason(round_) and not reason.strip():
         raise DomainError(
             _("The round is closed: say why scores are imported after closing; the reason is kept in the audit trail."),
             code="reason_required",
