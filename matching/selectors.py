@@ -87,6 +87,11 @@ def assignments_of(*, actor) -> QuerySet[Assignment]:
     assignments = Assignment.objects.assigned_to(actor.user)
     if actor.partner_id is not None:
         assignments = assignments.filter(round__program_id__in=partner_program_ids(actor))
+    return _listed(assignments)
+
+
+def _listed(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """Joined for a list of assignments, newest round first."""
     return assignments.select_related(
         "round__program", "application__startup", "application__track", "review"
     ).order_by("-round__opens_at", "round_id", "application__receipt_number", "pk")
@@ -96,11 +101,7 @@ def assignments_visible_to(*, actor) -> QuerySet[Assignment]:
     """The assignments, with their reviews and scores, an actor may read: staff every one (read-only),
     anyone else their own in force (`assignments_of`)."""
     actor = Actor.of(actor)
-    if not actor.is_staff:
-        return assignments_of(actor=actor)
-    return Assignment.objects.select_related(
-        "round__program", "application__startup", "application__track", "review"
-    ).order_by("-round__opens_at", "round_id", "application__receipt_number", "pk")
+    return _listed(Assignment.objects.all()) if actor.is_staff else assignments_of(actor=actor)
 
 
 def assignment_for_scoring(*, actor, pk: int) -> Assignment:
