@@ -153,6 +153,20 @@ def attachments_visible_to(*, actor: Any, applications: Any = None) -> QuerySet[
     )
 
 
+def submission_for_partner(snapshot: dict[str, Any], *, questions: dict[str, Any]) -> dict[str, Any]:
+    """What a partner reads of a submission (DESIGN "Access rules"): the answers to questions shown to
+    partners, no declarations and no ranking of other partners. Files follow `attachments_visible_to`."""
+    answers = snapshot.get("answers") or {}
+    return {
+        **snapshot,
+        "answers": {
+            code: value for code, value in answers.items() if code in questions and questions[code].shown_to_partners
+        },
+        "declarations": {},
+        "preferences": [],
+    }
+
+
 def attachment_name_for(*, attachment: Attachment, actor: Any) -> str:
     """The file name an actor may see: an evaluator in a blind round gets a neutral one."""
     actor = Actor.of(actor)

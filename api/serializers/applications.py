@@ -30,6 +30,7 @@ from api.queries import FixedQuery
 from matching.models import Declaration, ProgramPartner, Question, RoundResult, SelectionEntry
 from startups.answers import answer_display
 from startups.models import BONUS_FLAGS, Application, Startup, Submission
+from startups.selectors import submission_for_partner
 
 STAFF, OWN, PARTNER = "staff", "own", "partner"
 
@@ -321,18 +322,16 @@ def _submission(row: dict[str, Any], downloadable, request, *, partner: bool) ->
     snapshot = snapshot or {}
     program_id = row["program_id"]
     # The program's form, read only for what the snapshot holds (a query each, none when empty).
+    questions = {q.code: q for q in QUESTIONS.instances(program_id)} if snapshot.get("answers") else {}
+    if partner:
+        snapshot = submission_for_partner(snapshot, questions=questions)
     answers, declared, preferences = (snapshot.get(key) or {} for key in ("answers", "declarations", "preferences"))
-    questions = {q.code: q for q in QUESTIONS.instances(program_id)} if answers else {}
     declarations = {d.code: d for d in DECLARATIONS.instances(program_id)} if declared else {}
     partners = dict(PARTNER_NAMES.rows(program_id)) if preferences else {}
     files = snapshot.get("attachments", [])
     allowed = downloadable() if files else frozenset()
     if partner:
-        answers = {
-            code: value for code, value in answers.items() if code in questions and questions[code].shown_to_partners
-        }
-        declared, preferences = {}, []
-        files = [file for file in files if file["id"] in allowed]  # those of questions shown to partners
+        files = [file for file in files if file["id"] in allowed]  # a partner's files: attachments_visible_to
     return {
         "number": number,
         "submitted_at": _datetime(submitted_at),
