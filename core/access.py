@@ -37,5 +37,23 @@ class Actor:
         # A partner's key acts for the partner, even when a staff member holds it.
         return self.is_signed_in and bool(self.user.is_staff) and self.partner_id is None
 
+    @property
+    def shape(self) -> tuple[bool, bool, bool]:
+        """What the access selectors decide on besides the user's and the partner's ids: signed in,
+        staff, acting for a partner. Callers of one shape get the same SQL with different ids
+        (`api.queries.ScopedQuery` relies on it: a selector reads nothing else of its actor)."""
+        return self.is_signed_in, self.is_staff, self.partner_id is not None
+
+    @classmethod
+    def stand_in(cls, shape: tuple[bool, bool, bool], *, user_id: int, partner_id: int) -> Actor:
+        """A caller of `shape` with placeholder ids, for writing a selector's SQL once."""
+        from accounts.models import User
+        from api.models import ApiKey
+
+        signed_in, staff, for_partner = shape
+        user = User(pk=user_id, is_active=signed_in, is_staff=staff)
+        key = ApiKey(pk=user_id, user_id=user_id, partner_id=partner_id) if for_partner else None
+        return cls(user=user, key=key)
+
     def has_scope(self, scope: str) -> bool:
         return self.key is None or scope in self.key.scopes

@@ -15,22 +15,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, F, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.queries import FixedQuery
+from api.queries import ScopedQuery, instances_from_json, json_rows
 from matching.models import Declaration, ProgramPartner, Question, RoundResult, SelectionEntry
+from matching.selectors import round_results_visible_to
 from startups.answers import answer_display
 from startups.models import BONUS_FLAGS, Application, Startup, Submission
-from startups.selectors import submission_for_partner
+from startups.selectors import applications_visible_to, submission_for_partner
 
 STAFF, OWN, PARTNER = "staff", "own", "partner"
 
@@ -50,10 +52,6 @@ class Viewer:
 
 def _viewer(serializer: serializers.Serializer) -> Viewer:
     return serializer.context.get("viewer") or Viewer(is_staff=False)
-
-
-def _number(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
 
 
 _DATETIME = serializers.DateTimeField()
@@ -111,42 +109,41 @@ class ResultSummarySerializer(serializers.Serializer):
     }
 
 
-# What a result summary reads of a round result, newest round first per application.
-RESULT_COLUMNS = (
-    "application_id",
-    "round_id",
-    "round__order",
-    "advanced",
-    "rank",
-    "final_score",
-    "failed",
-    "override_reason",
-)
-
-
-def latest_results(results: QuerySet[RoundResult], application_ids: Sequence[int]) -> dict[int, tuple]:
-    """The newest of `results` (already scoped to the reader) for each application, as a row of
-    RESULT_COLUMNS: one query whatever the number of applications."""
-    if not application_ids:
-        return {}
-    rows = (
-        results.filter(application_id__in=application_ids)
-        .order_by("application_id", "-round__order", "-pk")
-        .values_list(*RESULT_COLUMNS)
+def latest_result(results: QuerySet[RoundResult]) -> Subquery:
+    """The newest of `results` (already scoped to the reader: `round_results_visible_to`) for the
+    application of the outer query, as one JSON object (`result_summary` reads it), or NULL: a column
+    of the page's own query, not a query of its own."""
+    newest = results.filter(application_id=OuterRef("pk")).order_by("-round__order", "-pk")
+    summary = JSONObject(
+        round=F("round_id"),
+        round_order=F("round__order"),
+        advanced=F("advanced"),
+        rank=F("rank"),
+        final_score=Cast("final_score", CharField()),  # as text: exactly as stored, not as a float
+        failed=F("failed"),
+        override_reason=F("override_reason"),
     )
-    latest: dict[int, tuple] = {}
-    for row in rows:
-        latest.setdefault(row[0], row)
-    return latest
+    return Subquery(newest.values(summary=summary)[:1], output_field=JSONField())
 
 
-def result_summary(row: tuple, level: str) -> dict[str, Any]:
-    _application, round_id, order, advanced, rank, final_score, failed, override_reason = row
-    summary: dict[str, Any] = {"round": round_id, "round_order": order, "advanced": advanced}
+_SCORE_PLACES = Decimal(1).scaleb(-RoundResult._meta.get_field("final_score").decimal_places)
+
+
+def result_summary(result: dict[str, Any], level: str) -> dict[str, Any]:
+    """What a reader sees of a `latest_result` object (booleans come back as 0/1 from SQLite)."""
+    summary: dict[str, Any] = {
+        "round": result["round"],
+        "round_order": result["round_order"],
+        "advanced": bool(result["advanced"]),
+    }
     if level in (STAFF, PARTNER):
-        summary |= {"rank": rank, "final_score": _number(final_score)}
+        score = result["final_score"]
+        summary |= {
+            "rank": result["rank"],
+            "final_score": None if score is None else str(Decimal(score).quantize(_SCORE_PLACES)),
+        }
     if level == STAFF:
-        summary |= {"failed": failed, "overridden": bool(override_reason)}
+        summary |= {"failed": bool(result["failed"]), "overridden": bool(result["override_reason"])}
     return summary
 
 
@@ -192,9 +189,11 @@ LIST_COLUMNS = (
 DETAIL_COLUMNS = (*LIST_COLUMNS, "summary", "withdrawn_at", "ineligible_reasons")
 
 
-def application_row(row: dict[str, Any], result: tuple | None, level: str, zone=None) -> dict[str, Any]:
-    """An application as `ApplicationSerializer` describes it, from a row of LIST_COLUMNS."""
+def application_row(row: dict[str, Any], level: str, zone=None) -> dict[str, Any]:
+    """An application as `ApplicationSerializer` describes it, from a row of LIST_COLUMNS and its
+    `latest_result`."""
     track_id = row["track_id"]
+    result = row["latest_result"]
     return {
         "id": row["id"],
         "program": row["program_id"],
@@ -209,14 +208,10 @@ def application_row(row: dict[str, Any], result: tuple | None, level: str, zone=
     }
 
 
-def application_rows(
-    rows: Iterable[dict[str, Any]], *, results: QuerySet[RoundResult], viewer: Viewer
-) -> list[dict[str, Any]]:
-    """A page of applications (rows of LIST_COLUMNS) with the newest result each reader may see."""
-    rows = list(rows)
-    latest = latest_results(results, [row["id"] for row in rows])
+def application_rows(rows: Iterable[dict[str, Any]], *, viewer: Viewer) -> list[dict[str, Any]]:
+    """A page of applications (rows of LIST_COLUMNS with their `latest_result`), as each reader sees it."""
     zone = timezone.get_current_timezone()
-    return [application_row(row, latest.get(row["id"]), viewer.level(row["startup_id"]), zone) for row in rows]
+    return [application_row(row, viewer.level(row["startup_id"]), zone) for row in rows]
 
 
 class AnswerOutSerializer(serializers.Serializer):
@@ -280,30 +275,48 @@ class ApplicationDetailSerializer(ApplicationSerializer):
         raise NotImplementedError  # the schema's description; built by application_detail
 
 
-# What the detail reads once the application is known to be visible: its last submission and the
-# program's form. Their shape never changes: written to SQL once (api.queries).
-LATEST_SUBMISSION = FixedQuery(
-    lambda pk: (
-        Submission.objects.filter(application_id=pk)
-        .order_by("-number")
-        .values_list("number", "submitted_at", "snapshot")[:1]
+def _application_detail(actor, pk) -> QuerySet:
+    """One application the caller may see (`applications_visible_to`) in one query: its columns, the
+    newest result the caller may see (`round_results_visible_to`), its last submission and the
+    program's form (questions, declarations, the partners' names) as JSON rows."""
+    last = Submission.objects.filter(application_id=OuterRef("pk")).order_by("-number")
+    program = OuterRef("program_id")
+    return (
+        applications_visible_to(actor=actor)
+        .filter(pk=pk)
+        .order_by()  # the default one joins the program for a single row
+        .values(*DETAIL_COLUMNS)
+        .annotate(
+            latest_result=latest_result(round_results_visible_to(actor=actor)),
+            submission_number=Subquery(last.values("number")[:1]),
+            submission_at=Subquery(last.values("submitted_at")[:1]),
+            submission_snapshot=Subquery(last.values("snapshot")[:1]),
+            form_questions=json_rows(Question.objects.filter(program_id=program), QUESTION_FIELDS),
+            form_declarations=json_rows(Declaration.objects.filter(program_id=program), DECLARATION_FIELDS),
+            form_partners=json_rows(
+                ProgramPartner.objects.filter(program_id=program), {"id": "partner_id", "name": "partner__name"}
+            ),
+        )
     )
-)
-# Read into dicts by code: no ordering (the default one joins the program).
-QUESTIONS = FixedQuery(lambda pk: Question.objects.filter(program_id=pk).order_by())
-DECLARATIONS = FixedQuery(lambda pk: Declaration.objects.filter(program_id=pk).order_by())
-PARTNER_NAMES = FixedQuery(
-    lambda pk: ProgramPartner.objects.filter(program_id=pk).values_list("partner_id", "partner__name")
-)
 
 
-def application_detail(
-    row: dict[str, Any], *, result: tuple | None, viewer: Viewer, downloadable, request
-) -> dict[str, Any]:
-    """One application as `ApplicationDetailSerializer` describes it, from a row of DETAIL_COLUMNS of
-    an application the reader may see. `downloadable()`: the ids of its files the reader may download."""
+QUESTION_FIELDS = tuple(field.attname for field in Question._meta.concrete_fields)
+DECLARATION_FIELDS = tuple(field.attname for field in Declaration._meta.concrete_fields)
+# Its shape never changes with the caller's ids: written to SQL once per caller shape (api.queries).
+APPLICATION_DETAIL = ScopedQuery(_application_detail)
+
+
+def application_detail_row(access, pk) -> dict[str, Any] | None:
+    """The row `application_detail` reads, or None when the caller may not see the application."""
+    rows = APPLICATION_DETAIL.rows(access, pk)
+    return rows[0] if rows else None
+
+
+def application_detail(row: dict[str, Any], *, viewer: Viewer, downloadable, request) -> dict[str, Any]:
+    """One application as `ApplicationDetailSerializer` describes it, from `application_detail_row`.
+    `downloadable()`: the ids of its files the reader may download."""
     level = viewer.level(row["startup_id"])
-    data = application_row(row, result, level)
+    data = application_row(row, level)
     data["summary"] = row["summary"]
     data["withdrawn_at"] = _datetime(row["withdrawn_at"])
     if level != PARTNER:
@@ -315,26 +328,22 @@ def application_detail(
 def _submission(row: dict[str, Any], downloadable, request, *, partner: bool) -> dict[str, Any] | None:
     """The last submission. A partner reads only the answers and files of questions shown to partners
     (DESIGN "Access rules"), not the declarations or the startup's ranking of other partners."""
-    submissions = LATEST_SUBMISSION.rows(row["id"])
-    if not submissions:
+    if row["submission_number"] is None:
         return None
-    number, submitted_at, snapshot = submissions[0]
-    snapshot = snapshot or {}
-    program_id = row["program_id"]
-    # The program's form, read only for what the snapshot holds (a query each, none when empty).
-    questions = {q.code: q for q in QUESTIONS.instances(program_id)} if snapshot.get("answers") else {}
+    snapshot = row["submission_snapshot"] or {}
+    questions = {q.code: q for q in instances_from_json(Question, row["form_questions"])}
     if partner:
         snapshot = submission_for_partner(snapshot, questions=questions)
     answers, declared, preferences = (snapshot.get(key) or {} for key in ("answers", "declarations", "preferences"))
-    declarations = {d.code: d for d in DECLARATIONS.instances(program_id)} if declared else {}
-    partners = dict(PARTNER_NAMES.rows(program_id)) if preferences else {}
+    declarations = {d.code: d for d in instances_from_json(Declaration, row["form_declarations"])}
+    partners = {partner["id"]: partner["name"] for partner in row["form_partners"] or ()}
     files = snapshot.get("attachments", [])
     allowed = downloadable() if files else frozenset()
     if partner:
         files = [file for file in files if file["id"] in allowed]  # a partner's files: attachments_visible_to
     return {
-        "number": number,
-        "submitted_at": _datetime(submitted_at),
+        "number": row["submission_number"],
+        "submitted_at": _datetime(row["submission_at"]),
         "title": snapshot.get("title", ""),
         "summary": snapshot.get("summary", ""),
         "track": snapshot.get("track"),

@@ -26,7 +26,6 @@ from api.selectors import (
     startups_for,
 )
 from api.serializers.applications import (
-    DETAIL_COLUMNS,
     LIST_COLUMNS,
     ApplicationDetailSerializer,
     ApplicationSerializer,
@@ -35,8 +34,9 @@ from api.serializers.applications import (
     StartupSerializer,
     Viewer,
     application_detail,
+    application_detail_row,
     application_rows,
-    latest_results,
+    latest_result,
 )
 from api.serializers.common import ErrorSerializer
 from matching.models import RoundResult, SelectionEntry
@@ -165,29 +165,31 @@ class ApplicationViewSet(ScopedReadViewSet):
         return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationSerializer
 
     def list(self, request, *args, **kwargs):
-        # Rows, not instances: the count, the page and the newest result of each are three queries,
+        # Rows, not instances: the count and the page with the newest result of each are two queries,
         # built without a serializer field per value (see api.serializers.applications).
-        page = self.paginate_queryset(RowsByIds(self.filter_queryset(self.get_queryset()), LIST_COLUMNS))
-        rows = application_rows(page, results=round_results_for(self.access), viewer=self.viewer())
-        return self.get_paginated_response(rows)
+        # The SQL is kept per caller and request (RowsByIds): everything the queryset is built from.
+        access = self.access
+        key = ("applications", access.user.pk, access.key.pk if access.key else None, access.shape)
+        rows = RowsByIds(
+            lambda: self.filter_queryset(self.get_queryset()),
+            LIST_COLUMNS,
+            key=(*key, tuple(sorted((name, tuple(values)) for name, values in request.query_params.lists()))),
+            annotations=lambda: {"latest_result": latest_result(round_results_for(access))},
+        )
+        return self.get_paginated_response(application_rows(self.paginate_queryset(rows), viewer=self.viewer()))
 
     def retrieve(self, request, *args, **kwargs):
         # The id alone decides (list filters do not apply to one application); not visible is a 404.
+        # One query for the application, its newest visible result, last submission and form.
         access = self.access
-        # No ordering: the default one joins the program for a single row.
-        rows = applications_for(access).filter(pk=kwargs["pk"]).order_by().values(*DETAIL_COLUMNS)[:1]
-        row = next(iter(rows), None)
+        row = application_detail_row(access, kwargs["pk"])
         if row is None:
             raise Http404
-        results = latest_results(round_results_for(access), [row["id"]])
 
         def downloadable() -> frozenset[int]:
             return attachment_ids_downloadable(access, application=Application(pk=row["id"]))
 
-        data = application_detail(
-            row, result=results.get(row["id"]), viewer=self.viewer(), downloadable=downloadable, request=request
-        )
-        return Response(data)
+        return Response(application_detail(row, viewer=self.viewer(), downloadable=downloadable, request=request))
 
 
 class StartupFilter(FilterSet):

@@ -51,7 +51,7 @@ def assert_constant(client, url, program, published_round, django_assert_num_que
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        ("/api/v1/applications/", 4),
+        ("/api/v1/applications/", 3),
         ("/api/v1/startups/", 4),
         ("/api/v1/round-results/", 3),
         ("/api/v1/selection/", 3),
@@ -66,7 +66,7 @@ def test_staff_lists_read_the_same_queries_for_2_and_25_rows(
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        ("/api/v1/applications/", 4),
+        ("/api/v1/applications/", 3),
         ("/api/v1/startups/", 4),
         ("/api/v1/round-results/", 3),
         ("/api/v1/selection/", 3),
@@ -94,10 +94,10 @@ def test_an_applicants_application_list_reads_the_same_queries_for_1_and_20_appl
 
     apply(1)
     client.get("/api/v1/applications/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get("/api/v1/applications/").json()["count"] == 1
     apply(19)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get("/api/v1/applications/").json()["count"] == 20
 
 
@@ -129,9 +129,9 @@ def test_an_application_detail_reads_the_same_queries_whatever_it_holds(count, s
     application = submitted_with(count)
     staff_api.get("/api/v1/programs/")  # the key's first use of the minute also records it
 
-    # The key; the application; its newest result; its last submission; the program's questions,
-    # declarations and partners; the files the caller may download.
-    with django_assert_num_queries(8):
+    # The key; the application with its newest result, last submission and the program's form; the
+    # files the caller may download.
+    with django_assert_num_queries(3):
         body = staff_api.get(f"/api/v1/applications/{application.pk}/").json()
 
     assert len(body["submission"]["answers"]) == count
