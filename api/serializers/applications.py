@@ -316,9 +316,10 @@ def application_detail(row: dict[str, Any], *, viewer: Viewer, downloadable, req
     """One application as `ApplicationDetailSerializer` describes it, from `application_detail_row`.
     `downloadable()`: the ids of its files the reader may download."""
     level = viewer.level(row["startup_id"])
-    data = application_row(row, level)
+    zone = timezone.get_current_timezone()
+    data = application_row(row, level, zone)
     data["summary"] = row["summary"]
-    data["withdrawn_at"] = _datetime(row["withdrawn_at"])
+    data["withdrawn_at"] = _datetime(row["withdrawn_at"], zone)
     if level != PARTNER:
         data["ineligible_reasons"] = row["ineligible_reasons"]
     data["submission"] = _submission(row, downloadable, request, partner=level == PARTNER)
@@ -343,7 +344,7 @@ def _submission(row: dict[str, Any], downloadable, request, *, partner: bool) ->
         files = [file for file in files if file["id"] in allowed]  # a partner's files: attachments_visible_to
     return {
         "number": row["submission_number"],
-        "submitted_at": _datetime(row["submission_at"]),
+        "submitted_at": _datetime(row["submission_at"], timezone.get_current_timezone()),
         "title": snapshot.get("title", ""),
         "summary": snapshot.get("summary", ""),
         "track": snapshot.get("track"),
