@@ -73,6 +73,8 @@ class Job(models.Model):
         ASSIGN = "round.assign", _("assign evaluators")
         COMPUTE = "round.compute", _("compute results")
         EXPORT = "export", _("export")
+        MATCHING = "matching.run", _("run matching")
+        SCHEDULING = "meetings.schedule", _("schedule meetings")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -54,6 +55,20 @@ class Program(models.Model):
     )
     receipt_counter = models.PositiveIntegerField(_("receipt numbers issued"), default=0, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    ranking_deadline = models.DateTimeField(
+        _("partners' ranking deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Partners submit their ranking of the finalists, and may change it, until then."),
+    )
+    english_for_partners = models.BooleanField(
+        _("English answers for partners"),
+        default=False,
+        help_text=_(
+            "Applicants also answer the questions shown to partners in English and give an English summary; "
+            "partner pages show those first."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -150,6 +165,15 @@ class ProgramPartner(models.Model):
         _("seats"),
         validators=[MinValueValidator(1)],
         help_text=_("Startups this partner takes; seats add up to the quota."),
+    )
+    ranking_round = models.ForeignKey(
+        "EvaluationRound",
+        verbose_name=_("ranks by round"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The partner's ranking of the finalists is this round's results instead of a ranking it submits."),
     )
 
     class Meta:
@@ -777,3 +801,338 @@ class SelectionEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} {self.position or ''}: {self.application}"
+
+
+# --------------------------------------------------------------------------------------------
+# Partners' rankings, matching, and the Matching Day
+
+
+class PartnerRanking(models.Model):
+    """A partner's ranking of a program's finalists: a draft until submitted, then still editable
+    (and resubmitted) until the program's ranking deadline."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="partner_rankings"
+    )
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="rankings")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("partner ranking")
+        verbose_name_plural = _("partner rankings")
+        constraints = [models.UniqueConstraint(fields=["program", "partner"], name="partner_ranking_once")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.program}"
+
+
+class PartnerRankingEntry(models.Model):
+    """One finalist in a partner's ranking: a rank (1 = first choice), or not interested, or not yet
+    decided (neither)."""
+
+    ranking = models.ForeignKey(
+        PartnerRanking, verbose_name=_("ranking"), on_delete=models.CASCADE, related_name="entries"
+    )
+    application = models.ForeignKey(
+        "startups.Application", verbose_name=_("application"), on_delete=models.CASCADE, related_name="+"
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True, validators=[MinValueValidator(1)])
+    not_interested = models.BooleanField(_("not interested"), default=False)
+
+    class Meta:
+        verbose_name = _("ranked finalist")
+        verbose_name_plural = _("ranked finalists")
+        ordering = ["ranking", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["ranking", "application"], name="ranking_entry_once"),
+            models.UniqueConstraint(
+                fields=["ranking", "rank"], condition=Q(rank__isnull=False), name="ranking_entry_rank_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__gte=1, not_interested=False),
+                name="ranking_entry_rank_or_not_interested",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank or '-'}: {self.application}"
+
+
+class MatchingConstraint(models.Model):
+    """A pair staff pin (always matched) or forbid (a conflict: never matched) before a matching run."""
+
+    class Kind(models.TextChoices):
+        PINNED = "pinned", _("pinned")
+        FORBIDDEN = "forbidden", _("forbidden")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="matching_constraints"
+    )
+    application = models.ForeignKey(
+        "startups.Application", verbose_name=_("application"), on_delete=models.CASCADE, related_name="+"
+    )
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("matching constraint")
+        verbose_name_plural = _("matching constraints")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "application", "partner"], name="matching_constraint_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.application} · {self.partner}"
+
+
+class MatchingRun(models.Model):
+    """One run of stable matching for a program: its inputs (and their fingerprint), the matching, the
+    reason each unmatched startup has, seats per partner, and the blocking pairs the check found.
+    Publishing a run sets each selected startup's partner."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="matching_runs"
+    )
+    job = models.ForeignKey(
+        "api.Job", verbose_name=_("job"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    fingerprint = models.CharField(_("input fingerprint"), max_length=64)
+    inputs = models.JSONField(_("inputs"), default=dict)
+    assignment = models.JSONField(_("matching"), default=dict, help_text=_("Application id → partner id."))
+    unmatched = models.JSONField(_("unmatched"), default=dict, help_text=_("Application id → reason (a code)."))
+    seats = models.JSONField(_("seats"), default=dict, help_text=_("Partner id → [filled, seats]."))
+    blocking_pairs = models.JSONField(_("blocking pairs"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("run by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("run"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("matching run")
+        verbose_name_plural = _("matching runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MeetingEvent(models.Model):
+    """A day (or days) of meetings: the Matching Day (finalists meet partners) or the pitches of an
+    in-person evaluation round (발표평가: one slot per application before the round's panel)."""
+
+    class Kind(models.TextChoices):
+        MATCHING_DAY = "matching_day", _("Matching Day")
+        PITCH = "pitch", _("pitch session")
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", _("planning")
+        SCHEDULED = "scheduled", _("scheduled")
+
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MATCHING_DAY)
+    round = models.ForeignKey(
+        EvaluationRound,
+        verbose_name=_("round"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text=_("For a pitch session: the round whose panel hears the pitches."),
+    )
+    name_ko = models.CharField(_("name (Korean)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    venue = models.CharField(_("venue"), max_length=300)
+    time_zone = models.CharField(_("venue time zone"), max_length=64, default="Asia/Seoul")
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    day_starts = models.TimeField(_("day starts"))
+    day_ends = models.TimeField(_("day ends"))
+    slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=20)
+    buffer_slots = models.PositiveSmallIntegerField(
+        _("free slots between a startup's meetings"), default=0, validators=[MaxValueValidator(8)]
+    )
+    breaks = models.JSONField(
+        _("breaks"),
+        default=list,
+        blank=True,
+        help_text=_('Each day, in the venue\'s time: [{"starts": "12:00", "ends": "13:00"}].'),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNING)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("meeting event")
+        verbose_name_plural = _("meeting events")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="event_ends_after_start"),
+            models.CheckConstraint(condition=Q(day_ends__gt=F("day_starts")), name="event_day_ends_after_start"),
+            models.CheckConstraint(condition=Q(slot_minutes__gte=5), name="event_slot_at_least_5_minutes"),
+        ]
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class MeetingTable(models.Model):
+    """A room or table of an event, hosted by a partner (Matching Day) or by the round's panel (pitches:
+    no partner). A host with 4 tables holds 4 meetings at once."""
+
+    event = models.ForeignKey(MeetingEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="tables")
+    name = models.CharField(_("room or table"), max_length=120)
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("host partner"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("room or table")
+        verbose_name_plural = _("rooms and tables")
+        ordering = ["event", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="meeting_table_name_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Availability(models.Model):
+    """A time window in which a partner or a startup (its application) can meet at an event. Someone
+    with no window given is available all day."""
+
+    event = models.ForeignKey(
+        MeetingEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="availabilities"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    application = models.ForeignKey(
+        "startups.Application",
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("availability")
+        verbose_name_plural = _("availabilities")
+        ordering = ["event", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="availability_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(partner__isnull=False, application__isnull=True)
+                | Q(partner__isnull=True, application__isnull=False),
+                name="availability_of_partner_or_startup",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner or self.application}: {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class Meeting(models.Model):
+    """A placed meeting: a startup (its application) with a partner, or before the round's panel (no
+    partner), at a table in one slot. Each change increases `sequence`; `uid` stays, so calendars
+    update the same event (iCalendar)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        CANCELLED = "cancelled", _("cancelled")
+
+    event = models.ForeignKey(MeetingEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="meetings")
+    application = models.ForeignKey(
+        "startups.Application", verbose_name=_("application"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, null=True, blank=True, related_name="meetings"
+    )
+    table = models.ForeignKey(
+        MeetingTable, verbose_name=_("room or table"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    locked = models.BooleanField(_("locked"), default=False, help_text=_("Re-scheduling keeps it where it is."))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["event", "starts_at", "table"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["table", "starts_at"], condition=Q(status="scheduled"), name="meeting_table_slot_once"
+            ),
+            models.UniqueConstraint(
+                fields=["application", "starts_at"], condition=Q(status="scheduled"), name="meeting_startup_slot_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status", "starts_at"], name="meeting_event_status_start")]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.table}: {self.application}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar feed address (their meetings as iCalendar). Only a hash of the token is
+    kept; a new feed revokes the old one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="calendar_feed_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
