@@ -14,6 +14,8 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),  # any other address under /api/: the API's JSON 404
     path("accounts/", include("allauth.urls")),
     path("evaluate/", include("matching.urls_evaluator")),
+    path("meetings/", include("matching.urls_meetings")),
+    path("partner/", include("matching.urls_partner")),
     path("", include("startups.urls")),
     path("programs/<slug:slug>/", views_public.program_detail, name="program_detail"),
     path("", views_public.home, name="home"),

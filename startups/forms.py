@@ -14,6 +14,7 @@ from matching.models import Question, Track
 from startups.answers import answer_display, text_limit
 from startups.models import Application, Attachment, Sector, Startup
 from startups.selectors import ProgramForm
+from startups.services.applications import english_questions
 from startups.services.attachments import ACCEPTED, size_limit
 from startups.services.startups import PROFILE_FIELDS
 
@@ -265,6 +266,10 @@ class ApplicationForm(forms.Form):
         self.problems: dict[str, list[str]] = {}
         self.fields["title"] = forms.CharField(required=False, strip=False)
         self.fields["summary"] = forms.CharField(required=False, strip=False)
+        if self.english:
+            self.fields["summary_en"] = forms.CharField(required=False, strip=False)
+        for question in self.english_questions:
+            self.fields[self.english_field(question)] = forms.CharField(required=False, strip=False)
         if parts.tracks:
             self.fields["track"] = forms.CharField(required=False)
         for question in parts.questions:
@@ -276,9 +281,22 @@ class ApplicationForm(forms.Form):
 
     # -- parsing
 
+    @property
+    def english(self) -> bool:
+        """The program asks for an English summary and English answers to the text questions shown to partners."""
+        return self.application.program.english_for_partners
+
+    @property
+    def english_questions(self) -> list[Question]:
+        return english_questions(self.application.program, self.parts.questions)
+
     @staticmethod
     def question_field(question: Question) -> str:
         return f"q_{question.code}"
+
+    @staticmethod
+    def english_field(question: Question) -> str:
+        return f"qen_{question.code}"
 
     @staticmethod
     def _question_field(question: Question) -> forms.Field:
@@ -301,6 +319,11 @@ class ApplicationForm(forms.Form):
         values = {"title": app.title, "summary": app.summary, "track": str(app.track_id or "")}
         for question in self.parts.questions:
             values[self.question_field(question)] = _answer_as_text(question, answers.get(question.pk))
+        if self.english:
+            english = {a.question_id: a.value_en for a in app.answers.all()}
+            values["summary_en"] = app.summary_en
+            for question in self.english_questions:
+                values[self.english_field(question)] = english.get(question.pk, "")
         for declaration in self.parts.declarations:
             answer = declared.get(declaration.pk)
             values[f"d_{declaration.code}"] = "" if answer is None else (YES if answer else NO)
@@ -329,6 +352,10 @@ class ApplicationForm(forms.Form):
         values["declarations"] = {
             d.pk: {YES: True, NO: False}.get(data[f"d_{d.code}"]) for d in self.parts.declarations
         }
+        if self.english:
+            values["summary_en"] = data["summary_en"]
+            shown = [q for q in self.english_questions if self.is_shown(q)]
+            values["answers_en"] = {q.pk: data[self.english_field(q)] for q in shown}
         if self.preference_ranks:
             values["preferences"] = [data[f"pref_{rank}"] for rank in self.preference_ranks]
         return values
@@ -373,6 +400,22 @@ class ApplicationForm(forms.Form):
                 value=self._value("summary"),
                 errors=self._problems_for("summary"),
                 display=self.application.summary,
+            ),
+            *(
+                [
+                    Item(
+                        key="summary_en",
+                        name="summary_en",
+                        label=str(_("Summary in English")),
+                        kind="textarea",
+                        help=str(_("The program's partners read this first.")),
+                        value=self._value("summary_en"),
+                        errors=self._problems_for("summary_en"),
+                        display=self.application.summary_en,
+                    )
+                ]
+                if self.english
+                else []
             ),
         ]
 
@@ -442,6 +485,26 @@ class ApplicationForm(forms.Form):
         item.display = self._display(question, item)
         return item
 
+    def _english_item(self, question: Question) -> Item:
+        name = self.english_field(question)
+        return Item(
+            key=f"question_en:{question.code}",
+            name=name,
+            label=str(_("%(question)s (in English)")) % {"question": localized(question, "label")},
+            kind=KIND_WIDGET[question.kind],
+            required=question.required,
+            help=str(_("The program's partners read this answer in English.")),
+            value=self._value(name),
+            errors=self._problems_for(f"question_en:{question.code}"),
+            max_length=text_limit(question),
+            display=self.initial.get(name, ""),
+        )
+
+    def _items_for(self, question: Question, attachments: dict[int, Attachment]) -> list[Item]:
+        """The question, then its English answer where the program asks for one."""
+        english = [self._english_item(question)] if question in self.english_questions else []
+        return [self._question_item(question, attachments), *english]
+
     @staticmethod
     def _options(name: str, pairs: list[tuple[str, str]], value: Any) -> list[Option]:
         return [
@@ -456,10 +519,12 @@ class ApplicationForm(forms.Form):
     def question_groups(self) -> tuple[list[Item], list[TrackGroup]]:
         """Questions for every track, then one group per track with its own questions."""
         attachments = {a.question_id: a for a in getattr(self.application, "current", []) if a.question_id}
-        general = [self._question_item(q, attachments) for q in self.parts.questions if q.track_id is None]
+        general = [item for q in self.parts.questions if q.track_id is None for item in self._items_for(q, attachments)]
         groups = []
         for track in self.parts.tracks:
-            items = [self._question_item(q, attachments) for q in self.parts.questions if q.track_id == track.pk]
+            items = [
+                item for q in self.parts.questions if q.track_id == track.pk for item in self._items_for(q, attachments)
+            ]
             if items:
                 groups.append(TrackGroup(track=track, items=items, shown=str(track.pk) == self.chosen_track_id))
         return general, groups

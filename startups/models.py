@@ -179,6 +179,9 @@ class Application(models.Model):
     )
     title = models.CharField(_("project title"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    summary_en = models.TextField(
+        _("summary in English"), blank=True, help_text=_("Asked when the program wants English answers for partners.")
+    )
     first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("last submitted"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
@@ -230,6 +233,11 @@ class Answer(models.Model):
         "matching.Question", verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers"
     )
     value = models.JSONField(_("answer"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    value_en = models.TextField(
+        _("answer in English"),
+        blank=True,
+        help_text=_("For a text question shown to partners, when the program wants English answers for partners."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

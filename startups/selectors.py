@@ -157,8 +157,13 @@ def submission_for_partner(snapshot: dict[str, Any], *, questions: dict[str, Any
     """What a partner reads of a submission (DESIGN "Access rules"): the answers to questions shown to
     partners, no declarations and no ranking of other partners. Files follow `attachments_visible_to`."""
     answers = snapshot.get("answers") or {}
+    shown = {code for code, question in questions.items() if question.shown_to_partners}
+    english = {}
+    if "answers_en" in snapshot:  # the program asks for English answers for partners
+        english = {"answers_en": {c: v for c, v in snapshot["answers_en"].items() if c in shown}}
     return {
         **snapshot,
+        **english,
         "answers": {
             code: value for code, value in answers.items() if code in questions and questions[code].shown_to_partners
         },

@@ -21,7 +21,7 @@ from matching.models import Declaration, Program, Question
 from notifications.models import Notification
 from notifications.services import notify
 from notifications.webhooks import webhooks_emit
-from startups.answers import clean_answer, is_empty
+from startups.answers import clean_answer, is_empty, normalize_text, text_limit
 from startups.eligibility import DeclarationAnswered, eligibility_reasons
 from startups.models import Answer, Application, DeclarationAnswer, PartnerPreference, Submission
 from startups.selectors import membership_of
@@ -141,8 +141,10 @@ def application_save_draft(
     by: User,
     title: Any = UNSET,
     summary: Any = UNSET,
+    summary_en: Any = UNSET,
     track_id: Any = UNSET,
     answers: dict[int, Any] | None = None,
+    answers_en: dict[int, Any] | None = None,
     declarations: dict[int, bool | None] | None = None,
     preferences: list[int] | None = None,
 ) -> dict[str, list[str]]:
@@ -161,6 +163,9 @@ def application_save_draft(
     if summary is not UNSET:
         application.summary = (summary or "").replace("\r\n", "\n").strip()
         fields.append("summary")
+    if summary_en is not UNSET:
+        application.summary_en = normalize_text(summary_en or "")
+        fields.append("summary_en")
     if track_id is not UNSET:
         track_ids = set(application.program.tracks.values_list("pk", flat=True))
         if track_id in (None, ""):
@@ -174,6 +179,8 @@ def application_save_draft(
         application.save(update_fields=[*fields, "updated_at"])
     if answers is not None:
         errors.update(_save_answers(application, answers))
+    if answers_en is not None:
+        errors.update(_save_answers_en(application, answers_en))
     if declarations is not None:
         _save_declarations(application, declarations)
     if preferences is not None:
@@ -202,6 +209,39 @@ def _save_answers(application: Application, raw_answers: dict[int, Any]) -> dict
         except ValidationError as error:
             errors[f"question:{question.code}"] = list(error.messages)
     _sync_rows(Answer, application=application, key="question_id", field="value", wanted=wanted)
+    return errors
+
+
+def english_questions(program: Program, questions) -> list[Question]:
+    """The text questions a program asks in English too (shown to partners, `english_for_partners`)."""
+    if not program.english_for_partners:
+        return []
+    text = (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT)
+    return [q for q in questions if q.shown_to_partners and q.kind in text]
+
+
+def _save_answers_en(application: Application, raw_answers: dict[int, Any]) -> dict[str, list[str]]:
+    """The English answers, kept beside the original ones (a row without an original answer holds None)."""
+    ids = {_as_int(question_id): raw for question_id, raw in raw_answers.items()}
+    program = application.program
+    questions = Question.objects.filter(program_id=program.pk, pk__in=[i for i in ids if i is not None])
+    errors: dict[str, list[str]] = {}
+    existing = {a.question_id: a for a in Answer.objects.filter(application=application)}
+    for question in english_questions(program, questions):
+        text = normalize_text(str(ids[question.pk] or ""))
+        limit = text_limit(question)
+        if limit and len(text) > limit:
+            errors[f"question_en:{question.code}"] = [
+                _("Keep this under %(limit)s characters (you wrote %(count)s).") % {"limit": limit, "count": len(text)}
+            ]
+            continue
+        answer = existing.get(question.pk)
+        if answer is None:
+            if text:
+                Answer.objects.create(application=application, question=question, value=None, value_en=text)
+        elif answer.value_en != text:
+            answer.value_en = text
+            answer.save(update_fields=["value_en", "updated_at"])
     return errors
 
 
@@ -248,6 +288,7 @@ def application_problems(application: Application) -> dict[str, list[str]]:
             _("This track does not admit pre-founders; register your business number or choose another track.")
         ]
     answers = {a.question_id: a.value for a in application.answers.all()}
+    english = {a.question_id: a.value_en for a in application.answers.all()}
     files = {a.question_id for a in application.attachments.all() if a.detached_at is None and a.question_id}
     for question in _questions_for(application):
         key = f"question:{question.code}"
@@ -264,6 +305,13 @@ def application_problems(application: Application) -> dict[str, list[str]]:
             clean_answer(question, value)
         except ValidationError as error:
             problems[key] = list(error.messages)
+    if program.english_for_partners:
+        in_english = _("Give this in English too: the program's partners read it in English.")
+        if not application.summary_en.strip():
+            problems["summary_en"] = [in_english]
+        for question in english_questions(program, _questions_for(application)):
+            if (question.required or not is_empty(answers.get(question.pk))) and not english.get(question.pk):
+                problems[f"question_en:{question.code}"] = [in_english]
     answered = {d.declaration_id for d in application.declaration_answers.all()}
     for declaration in program.declarations.all():
         if declaration.pk not in answered:
@@ -298,8 +346,18 @@ def application_snapshot(application: Application) -> dict[str, Any]:
     questions = {q.pk: q for q in application.program.questions.all()}
     declarations = {d.pk: d.code for d in application.program.declarations.all()}
     answers = sorted(application.answers.all(), key=lambda a: (questions[a.question_id].order, a.question_id))
+    # English texts for partners only where the program asks for them: other snapshots keep their shape.
+    english = (
+        {
+            "summary_en": application.summary_en,
+            "answers_en": {questions[a.question_id].code: a.value_en for a in answers if a.value_en},
+        }
+        if application.program.english_for_partners
+        else {}
+    )
     return _as_json(
         {
+            **english,
             "title": application.title,
             "summary": application.summary,
             "track": application.track.code if application.track else None,
@@ -315,7 +373,7 @@ def application_snapshot(application: Application) -> dict[str, Any]:
                 "sectors": sorted(sector.code for sector in startup.sectors.all()),
                 "flags": sorted(startup.bonus_flags()),
             },
-            "answers": {questions[a.question_id].code: a.value for a in answers},
+            "answers": {questions[a.question_id].code: a.value for a in answers if a.value is not None},
             "declarations": {declarations[d.declaration_id]: d.answer for d in application.declaration_answers.all()},
             "preferences": [p.partner_id for p in sorted(application.partner_preferences.all(), key=lambda p: p.rank)],
             "attachments": [
