@@ -244,3 +244,28 @@ def criterion_labels(*, round_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     for criterion in Criterion.objects.filter(round_id__in=ids).only("round_id", "code", "label_ko", "label_en"):
         labels[criterion.round_id][criterion.code] = str(criterion)
     return dict(labels)
+
+
+def meetings_visible_to(*, actor) -> QuerySet:
+    """The meetings (Matching Day, pitch sessions) an actor may see, joined for agendas and calendars.
+    Staff: all. An applicant (active member): their startups' applications' meetings. A current partner
+    member (or a partner's key): the partner's meetings. An evaluator: the meetings of the pitch
+    sessions of rounds they are assigned to (not recused)."""
+    from django.db.models import Q
+
+    from matching.models import Meeting, PartnerMembership
+    from startups.selectors import member_startup_ids
+
+    actor = Actor.of(actor)
+    meetings = Meeting.objects.select_related("event__program", "table", "partner", "application__startup")
+    if not actor.is_signed_in:
+        return meetings.none()
+    if actor.is_staff:
+        return meetings
+    seen = Q(application__startup_id__in=member_startup_ids(actor)) | Q(
+        partner_id__in=PartnerMembership.objects.acted_through(actor).values("partner_id")
+    )
+    if actor.partner_id is None:
+        rounds = Assignment.objects.filter(evaluator__user=actor.user).exclude(status=Assignment.Status.RECUSED)
+        seen |= Q(event__round_id__in=rounds.values("round_id"), partner__isnull=True)
+    return meetings.filter(seen)

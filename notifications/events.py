@@ -42,6 +42,9 @@ class EventSpec:
     placeholders: dict[str, Any]  # name → description (lazy text) shown to staff
     values: Callable[[Notification], dict[str, Any]]
     sample: Callable[[], dict[str, Any]]
+    # Files sent with the message, made when it is sent (so they show the object as it is then):
+    # [(file name, content, MIME type)], in the recipient's language.
+    attachments: Callable[[Notification], list[tuple[str, bytes, str]]] | None = None
 
 
 COMMON = {
@@ -387,3 +390,86 @@ EVENTS: dict[str, EventSpec] = {
         },
     ),
 }
+
+
+# --- meetings (Matching Day, pitch sessions) -------------------------------------------------------
+
+MEETING = {
+    "event": _("The event's name (Matching Day or pitch session)."),
+    "startup": _("The startup's name."),
+    "partner": _("Whom the startup meets: the partner, or the panel for a pitch."),
+    "starts_at": _("When the meeting starts, in the venue's time zone."),
+    "starts_at_kst": _("When the meeting starts, in Korean time."),
+    "minutes": _("How long the meeting lasts, in minutes."),
+    "venue": _("The venue."),
+    "table": _("The room or table."),
+    "agenda_url": _("Link to the recipient's agenda, with every meeting and the calendar file."),
+}
+
+
+def _meeting(notification: Notification):
+    from matching.models import Meeting
+
+    meeting = (
+        Meeting.objects.select_related("event__program", "table", "partner", "application__startup")
+        .filter(pk=notification.object_id)
+        .first()
+    )
+    if meeting is None:
+        raise Obsolete(gettext("The meeting no longer exists."))
+    if meeting.sequence > int(notification.context.get("sequence") or 0):
+        raise Obsolete(gettext("The meeting changed again; the newer message replaces this one."))
+    return meeting
+
+
+def meeting_values(notification: Notification) -> dict[str, Any]:
+    from matching.services.meetings import partner_name
+
+    meeting = _meeting(notification)
+    event = meeting.event
+    return {
+        **_common(notification, event.program),
+        "event": event.name,
+        "startup": localized(meeting.application.startup, "name"),
+        "partner": partner_name(meeting.partner),
+        "starts_at": format_deadline(meeting.starts_at, event.time_zone),
+        "starts_at_kst": format_deadline(meeting.starts_at, "Asia/Seoul"),
+        "minutes": int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
+        "venue": event.venue,
+        "table": meeting.table.name,
+        "agenda_url": absolute_url(reverse("meetings:agenda")),
+    }
+
+
+def meeting_attachments(notification: Notification) -> list[tuple[str, bytes, str]]:
+    from matching.calendar import meetings_ics
+
+    meeting = _meeting(notification)
+    content = meetings_ics([meeting], attendees=[notification.email])
+    method = "CANCEL" if meeting.status == meeting.Status.CANCELLED else "REQUEST"
+    return [("invite.ics", content, f"text/calendar; charset=utf-8; method={method}")]
+
+
+def _sample_meeting() -> dict[str, Any]:
+    moment = timezone.now() + dt.timedelta(days=10)
+    return {
+        **_sample_common(),
+        "event": gettext("Matching Day"),
+        "startup": "Acme <AI> & Co",
+        "partner": "OpenAI",
+        "starts_at": format_deadline(moment, "America/Los_Angeles"),
+        "starts_at_kst": format_deadline(moment),
+        "minutes": 20,
+        "venue": "San Francisco",
+        "table": gettext("Table 1"),
+        "agenda_url": absolute_url("/meetings/"),
+    }
+
+
+for _event in (E.MEETING_SCHEDULED, E.MEETING_CHANGED, E.MEETING_CANCELLED):
+    EVENTS[_event] = EventSpec(
+        placeholders={**COMMON, **MEETING},
+        values=meeting_values,
+        sample=_sample_meeting,
+        attachments=meeting_attachments,
+    )

@@ -24,6 +24,9 @@ class Notification(models.Model):
         SELECTION_DECISION = "selection.decision", _("final decision")
         RESERVE_PROMOTED = "selection.reserve_promoted", _("reserve promoted")
         ROUND_REVIEWS_COMPLETE = "round.reviews_complete", _("all reviews in (staff digest)")
+        MEETING_SCHEDULED = "meeting.scheduled", _("meeting invitation")
+        MEETING_CHANGED = "meeting.changed", _("meeting changed")
+        MEETING_CANCELLED = "meeting.cancelled", _("meeting cancelled")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -143,6 +146,9 @@ class WebhookEvent(models.TextChoices):
     ROUND_RESULTS_PUBLISHED = "round.results_published", _("round results published")
     SELECTION_FINALISED = "selection.finalised", _("selection finalised")
     SELECTION_RESERVE_PROMOTED = "selection.reserve_promoted", _("reserve promoted")
+    MEETING_SCHEDULED = "meeting.scheduled", _("meeting scheduled")
+    MEETING_CHANGED = "meeting.changed", _("meeting changed")
+    MEETING_CANCELLED = "meeting.cancelled", _("meeting cancelled")
 
 
 class WebhookSubscription(models.Model):

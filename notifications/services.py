@@ -183,6 +183,16 @@ def notification_render(*, notification: Notification) -> RenderedMessage:
         return render_message(subject=subject, body=body, values=values)
 
 
+def notification_attachments(*, notification: Notification) -> list[tuple[str, bytes, str]]:
+    """The files the event sends with the message (e.g. a meeting's `.ics`), made now, in the
+    recipient's language."""
+    make = EVENTS[notification.event].attachments
+    if make is None:
+        return []
+    with translation.override(notification.language):
+        return make(notification)
+
+
 def _email(notification: Notification, message: RenderedMessage) -> EmailMultiAlternatives:
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "matchday.local"
     email = EmailMultiAlternatives(
@@ -256,6 +266,7 @@ def notification_deliver(*, notification_id: int) -> Delivery:
     notification = claimed
     try:
         message = notification_render(notification=notification)
+        files = notification_attachments(notification=notification)
     except Obsolete as reason:
         outbox_record(notification, status=S.CANCELLED, last_error=str(reason))
         return Delivery("cancelled")
@@ -265,7 +276,10 @@ def notification_deliver(*, notification_id: int) -> Delivery:
         return Delivery("failed")
 
     try:
-        _email(notification, message).send()
+        email = _email(notification, message)
+        for name, content, mimetype in files:
+            email.attach(name, content, mimetype)
+        email.send()
     except Exception as error:
         reason = f"{type(error).__name__}: {error}"
         if is_temporary(error) and notification.attempts < settings.NOTIFICATION_MAX_ATTEMPTS:

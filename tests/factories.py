@@ -406,3 +406,29 @@ class WebhookAttemptFactory(DjangoModelFactory):
     duration_ms = 12
     status_code = 500
     response_excerpt = "Internal Server Error"
+
+
+class MeetingEventFactory(DjangoModelFactory):
+    """A Matching Day in San Francisco: 9:00–12:00 of 20-minute slots on one day."""
+
+    class Meta:
+        model = m.MeetingEvent
+
+    program = factory.SubFactory(ProgramFactory)
+    name_ko = "매칭데이"
+    name_en = "Matching Day"
+    venue = "San Francisco"
+    time_zone = "America/Los_Angeles"
+    starts_on = dt.date(2027, 3, 10)
+    ends_on = factory.SelfAttribute("starts_on")
+    day_starts = dt.time(9, 0)
+    day_ends = dt.time(12, 0)
+    slot_minutes = 20
+
+
+class MeetingTableFactory(DjangoModelFactory):
+    class Meta:
+        model = m.MeetingTable
+
+    event = factory.SubFactory(MeetingEventFactory)
+    name = factory.Sequence(lambda n: f"Table {n}")

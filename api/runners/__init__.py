@@ -1,4 +1,4 @@
 """The job runners, one per `Job.Kind` (see `api.jobs`); each calls the same service the admin uses.
 Importing this package registers them all."""
 
-from api.runners import exports, rounds  # noqa: F401
+from api.runners import exports, meetings, rounds  # noqa: F401
