@@ -13,13 +13,17 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
 from matching import models as m
 from matching.demo import content as c
+from matching.demo.matching_day import pitch_session_ensure
 from matching.demo.open_call import open_call_ensure
+from matching.demo.partnering import TIMESTAMPED as PARTNERING_TIMESTAMPED
+from matching.demo.partnering import partnering_ensure
 from matching.demo.plan import ApplicantPlan, assign_evaluators, pitch_deck_pdf, plan_applicants, sha256_hex
 from matching.services.carry_over import carry_over_check
 from startups import models as s
@@ -53,53 +57,86 @@ class DemoLoad:
     staff_email: str
     staff_password_works: bool
     counts: dict[str, int]
+    # The second program (six partners) and the rows written for it (empty when it was there).
+    second_program: m.Program | None = None
+    second_counts: dict[str, int] = dataclasses.field(default_factory=dict)
+    # (program, partner, e-mail) of one partner member per program with partners, to sign in with
+    partner_logins: tuple[tuple[m.Program, m.Partner, str], ...] = ()
 
 
-def demo_load(*, password: str) -> DemoLoad:
-    """Load the demo program unless a program with its slug exists; either way make sure the
-    staff user exists. Safe to run twice: the second run changes nothing."""
+def demo_load(*, password: str, now: dt.datetime | None = None) -> DemoLoad:
+    """Load the demo programs unless they exist (each part by itself: the OpenAI program, its pitch
+    session at the Matching Day, the second program with six partners); either way make sure the
+    staff user exists. Safe to run twice: the second run changes nothing. Nothing is sent."""
     if not password:
         raise DomainError("Set MATCHDAY_DEMO_PASSWORD: the demo users need a password.", code="demo_password_missing")
     saved_files: list[str] = []
+    counts: Counter[str] = Counter()
+    hashed: list[str] = []
+
+    def password_hash() -> str:
+        # One hash for every demo user: hashing is deliberately slow, and they share the password.
+        if not hashed:
+            hashed.append(make_password(password))
+        return hashed[0]
+
     try:
         with transaction.atomic():
             program = m.Program.objects.filter(slug=c.PROGRAM["slug"]).first()
-            # One hash for every demo user: hashing is deliberately slow, and they share the password.
-            password_hash = None if program else make_password(password)
-            staff, password_works, staff_created = _staff_user_ensure(password=password, password_hash=password_hash)
-            if program is not None:
-                open_call, _created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
-                return DemoLoad(
-                    created=False,
-                    program=program,
-                    open_call=open_call,
-                    staff_email=staff.email,
-                    staff_password_works=password_works,
-                    counts={},
-                )
-            rng = random.Random(SEED)  # noqa: S311 - demo data must be reproducible, not secret
-            writer = _Writer(rng=rng, password_hash=password_hash, saved_files=saved_files)
-            writer.counts[User._meta.label] += int(staff_created)
-            with _timestamps_as_given(TIMESTAMPED):
-                program = writer.write()
-            event = audit_record(actor="seed_demo", obj=program, verb="demo_loaded", data=dict(writer.counts))
-            writer.counts[event._meta.label] += 1
-            open_call, _created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
-            writer.counts["open call (matching.Program)"] += 1
-            writer.counts[EmailAddress._meta.label] += _email_addresses_confirm()
+            staff, password_works, staff_created = _staff_user_ensure(
+                password=password, password_hash=None if program else password_hash()
+            )
+            counts[User._meta.label] += int(staff_created)
+            if program is None:
+                rng = random.Random(SEED)  # noqa: S311 - demo data must be reproducible, not secret
+                writer = _Writer(rng=rng, password_hash=password_hash(), saved_files=saved_files)
+                with _timestamps_as_given(TIMESTAMPED):
+                    program = writer.write()
+                event = audit_record(actor="seed_demo", obj=program, verb="demo_loaded", data=dict(writer.counts))
+                counts.update(writer.counts)
+                counts[event._meta.label] += 1
+            counts.update(pitch_session_ensure(program=program))
+            with _timestamps_as_given(TIMESTAMPED + PARTNERING_TIMESTAMPED):
+                second, written = partnering_ensure(password_hash=password_hash, now=now or timezone.now())
+            open_call, created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
+            counts["open call (matching.Program)"] += int(created)
+            counts[EmailAddress._meta.label] += _email_addresses_confirm()
     except BaseException:
         # The rows are rolled back; the files written so far would be orphans.
         for name in saved_files:
             default_storage.delete(name)
         raise
+    counts = Counter({label: n for label, n in counts.items() if n})
     return DemoLoad(
-        created=True,
+        created=bool(counts or written),
         program=program,
         open_call=open_call,
         staff_email=staff.email,
         staff_password_works=password_works,
-        counts=dict(writer.counts),
+        counts=dict(counts),
+        second_program=second,
+        second_counts=written,
+        partner_logins=_partner_logins([program, second]),
     )
+
+
+def _partner_logins(programs: list[m.Program]) -> tuple[tuple[m.Program, m.Partner, str], ...]:
+    """For each program, its first partner (by name) and that partner's first member (by e-mail)."""
+    logins = []
+    for program in programs:
+        link = program.partnerships.select_related("partner").order_by("partner__name", "pk").first()
+        if link is None:
+            continue
+        membership = (
+            m.PartnerMembership.objects.current()
+            .filter(partner=link.partner)
+            .select_related("user")
+            .order_by("user__email")
+            .first()
+        )
+        if membership is not None:
+            logins.append((program, link.partner, membership.user.email))
+    return tuple(logins)
 
 
 def _email_addresses_confirm() -> int:

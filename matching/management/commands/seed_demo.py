@@ -10,7 +10,9 @@ from matching.demo import demo_load
 class Command(BaseCommand):
     help = (
         "Load the demo program: the Global Enterprise Collaboration Program's call with OpenAI "
-        "(220 applicants, two tracks, three rounds), part-way through the written review. "
+        "(220 applicants, two tracks, three rounds), part-way through the written review, with its pitch "
+        "session at the Matching Day in San Francisco already scheduled; and a second program with six "
+        "partners, 60 finalists and submitted rankings, ready for matching and its Matching Day in Seoul. "
         "Running it again changes nothing."
     )
 
@@ -23,11 +25,20 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
 
         if result.created:
-            self.stdout.write(self.style.SUCCESS(f"Loaded the demo program “{result.program.name_en}”."))
-            width = max(len(label) for label in result.counts)
-            for label, count in result.counts.items():
-                self.stdout.write(f"  {label:<{width}}  {count:>6}")
-            self.stdout.write(f"  {'rows in all':<{width}}  {sum(result.counts.values()):>6}")
+            if result.counts:
+                self.stdout.write(self.style.SUCCESS(f"Loaded the demo program “{result.program.name_en}”."))
+                width = max(len(label) for label in result.counts)
+                for label, count in result.counts.items():
+                    self.stdout.write(f"  {label:<{width}}  {count:>6}")
+                self.stdout.write(f"  {'rows in all':<{width}}  {sum(result.counts.values()):>6}")
+            if result.second_counts:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Loaded the second demo program “{result.second_program.name_en}” "
+                        f"({result.second_program.slug}): {sum(result.second_counts.values())} rows, "
+                        "ready to run the matching and to schedule its Matching Day."
+                    )
+                )
         else:
             self.stdout.write(
                 f"The demo program “{result.program.name_en}” ({result.program.slug}) is already loaded; "
@@ -49,3 +60,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING("  password: changed since the demo was loaded (not MATCHDAY_DEMO_PASSWORD)")
             )
+        if result.partner_logins:
+            self.stdout.write("")
+            self.stdout.write("Partner member logins (partner pages, /partner/; the demo password unless changed):")
+            for program, partner, email in result.partner_logins:
+                self.stdout.write(f"  {email}  ({partner.name}, {program.name_en})")
