@@ -42,6 +42,11 @@ VERBS = {
     "webhook_deleted": pgettext_lazy("audit verb", "webhook subscription deleted"),
     "webhook_subscribed": pgettext_lazy("audit verb", "webhook subscription made"),
     "withdrawn_from_selection": pgettext_lazy("audit verb", "left the selection"),
+    "matching_run": pgettext_lazy("audit verb", "matching run"),
+    "matching_published": pgettext_lazy("audit verb", "matching published"),
+    "matching_constraint_set": pgettext_lazy("audit verb", "matching pin or conflict set"),
+    "matching_constraint_removed": pgettext_lazy("audit verb", "matching pin or conflict removed"),
+    "partner_matched": pgettext_lazy("audit verb", "partner set by matching"),
 }
 
 # The field whose codes an event's states are, per model (a selection entry's states are outcomes).

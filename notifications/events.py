@@ -473,3 +473,82 @@ for _event in (E.MEETING_SCHEDULED, E.MEETING_CHANGED, E.MEETING_CANCELLED):
         sample=_sample_meeting,
         attachments=meeting_attachments,
     )
+
+
+# --- matching (published) --------------------------------------------------------------------------
+
+MATCHING = {
+    "for_partner": _("True in the message to a partner's members, false in the message to a startup's."),
+    "partner": _("The partner: the startup's matched partner (empty when it has none), or the partner written to."),
+    "matched": _("True when the startup has a partner (in the startup's message)."),
+    "reason": _("Why the startup has no partner, in words (in the startup's message; empty when it has one)."),
+    "startups": _("The partner's matched startups, one per line (in the partner's message)."),
+    "count": _("How many startups the partner is matched with (in the partner's message)."),
+    "seats": _("The partner's seats in the program (in the partner's message)."),
+}
+
+
+def _partner_label(partner: Any) -> str:
+    from django.utils.translation import get_language
+
+    if partner is None:
+        return ""
+    language = (get_language() or "ko")[:2]
+    return (partner.name_ko if language == "ko" and partner.name_ko else partner.name) or ""
+
+
+def matching_published_values(notification: Notification) -> dict[str, Any]:
+    from matching.models import MatchingRun, Partner
+    from matching.reasons import matching_reason_text
+    from startups.models import Application
+
+    context = notification.context
+    run = MatchingRun.objects.select_related("program").filter(pk=context.get("run_id")).first()
+    if run is None:
+        raise Obsolete(gettext("The matching run no longer exists."))
+    partner_id = context.get("partner_id")
+    if context.get("for_partner"):
+        partner = Partner.objects.filter(pk=partner_id).first()
+        matched = sorted(int(a) for a, p in run.assignment.items() if p == partner_id)
+        startups = Application.objects.filter(pk__in=matched).select_related("startup").order_by("startup__name_ko")
+        return {
+            **_common(notification, run.program),
+            **dict.fromkeys(("matched", "reason"), ""),
+            "for_partner": True,
+            "partner": _partner_label(partner),
+            "startups": "\n".join(f"- {localized(a.startup, 'name')}" for a in startups),
+            "count": len(matched),
+            "seats": (run.seats.get(str(partner_id)) or [0, 0])[1],
+        }
+    application = _application(notification)
+    reason = run.unmatched.get(str(application.pk))
+    names = {}
+    if reason:
+        ids = [*(reason.get("partners") or ()), *(reason.get("no_seats") or ()), *(reason.get("forbidden") or ())]
+        names = {p.pk: _partner_label(p) for p in Partner.objects.filter(pk__in=ids)}
+    return {
+        **_application_values(notification, application),
+        "for_partner": False,
+        "partner": _partner_label(Partner.objects.filter(pk=partner_id).first()) if partner_id else "",
+        "matched": partner_id is not None,
+        "reason": matching_reason_text(reason, partner_names=names) if reason else "",
+        "startups": "",
+        "count": "",
+        "seats": "",
+    }
+
+
+EVENTS[E.MATCHING_PUBLISHED] = EventSpec(
+    placeholders={**COMMON, **APPLICATION, **MATCHING},
+    values=matching_published_values,
+    sample=lambda: {
+        **_sample_application(),
+        "for_partner": False,
+        "partner": "OpenAI",
+        "matched": True,
+        "reason": "",
+        "startups": "- Acme <AI> & Co\n- 주식회사 샘플",
+        "count": 2,
+        "seats": 2,
+    },
+)

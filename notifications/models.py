@@ -27,6 +27,7 @@ class Notification(models.Model):
         MEETING_SCHEDULED = "meeting.scheduled", _("meeting invitation")
         MEETING_CHANGED = "meeting.changed", _("meeting changed")
         MEETING_CANCELLED = "meeting.cancelled", _("meeting cancelled")
+        MATCHING_PUBLISHED = "matching.published", _("matching published")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -149,6 +150,7 @@ class WebhookEvent(models.TextChoices):
     MEETING_SCHEDULED = "meeting.scheduled", _("meeting scheduled")
     MEETING_CHANGED = "meeting.changed", _("meeting changed")
     MEETING_CANCELLED = "meeting.cancelled", _("meeting cancelled")
+    MATCHING_PUBLISHED = "matching.published", _("matching published")
 
 
 class WebhookSubscription(models.Model):
