@@ -413,3 +413,44 @@ def test_the_application_links_exactly_the_files_the_reader_may_download(role, l
 
     names = {pk: name for name, pk in ((n, f.pk) for n, f in desk.files.items())}
     assert {names[f["id"]] for f in body["submission"]["attachments"] if f["download_url"]} == linked
+
+
+# --- partners' rankings (`/rankings/`): rows are (program, partner) pairs --------------------------------
+
+RANKINGS_LISTED = {
+    "staff": {("P", "A"), ("P", "B"), ("Q", "B")},
+    "partner": {("P", "A")},
+    "applicant": set(),
+    "evaluator": set(),
+}
+
+
+@pytest.mark.parametrize("role", list(VISIBLE))
+def test_each_role_lists_exactly_the_rankings_it_may_read(role, world, key_client, session_client, api_client):
+    client = client_for(role, world, key_client, session_client, api_client)
+    names = {world.ids["programs"][n]: n for n in ("P", "Q", "D")}
+    partners = {p.pk: n for n, p in world.partners.items()}
+
+    rows = client.get("/api/v1/rankings/").json()["results"]
+
+    assert {(names[r["program"]], partners[r["partner"]]) for r in rows} == RANKINGS_LISTED[role]
+
+
+@pytest.mark.parametrize(
+    ("role", "read", "write"),
+    [
+        ("staff", 200, 404),  # staff read every ranking; they write none (no partner of theirs)
+        ("partner", 200, 200),
+        ("applicant", 404, 404),
+        ("evaluator", 404, 404),
+        ("anonymous", 401, 401),
+    ],
+)
+def test_each_role_reads_and_writes_the_rankings_it_may(
+    role, read, write, world, key_client, session_client, api_client
+):
+    client = client_for(role, world, key_client, session_client, api_client)
+    url = f"/api/v1/rankings/{world.ids['programs']['P']}/"
+
+    assert client.get(url, {"partner": world.partners["A"].pk}).status_code == read
+    assert client.put(url, {"entries": []}, format="json").status_code == write
