@@ -94,6 +94,8 @@ class RankingViewSet(viewsets.GenericViewSet):
     ordering_fields = ["id"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no caller
+            return ProgramPartner.objects.none()
         return links_for(access_of(self.request), writing=self.action in WRITES)
 
     def _link(self, pk) -> ProgramPartner:
