@@ -78,9 +78,9 @@ PARTNERS = [
      ("Hyejin Kang", "hyejin.kang", "Head of External Innovation")),
     ("nuri-mobility", "Nuri Mobility", "누리모빌리티", ("mobility", "climate", "semiconductors"), 8, 2,
      ("Junho Lee", "junho.lee", "Corporate Venturing Manager")),
-    ("blue-harbor-capital", "Blue Harbor Capital", "블루하버캐피탈", ("fintech", "commerce", "security"), 6, 1,
+    ("blue-harbor-capital", "Blue Harbor Capital", "블루하버캐피탈", ("fintech", "commerce", "security"), 6, 2,
      ("Grace Yoon", "grace.yoon", "Investment Associate")),
-    ("daon-retail", "Daon Retail", "다온리테일", ("commerce", "content", "edtech"), 6, 1,
+    ("daon-retail", "Daon Retail", "다온리테일", ("commerce", "content", "edtech"), 6, 2,
      ("Sora Choi", "sora.choi", "Retail Innovation Manager")),
 ]  # fmt: skip
 # Partners that can meet only part of the Matching Day (venue time, each a window).

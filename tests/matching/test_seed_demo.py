@@ -2,10 +2,12 @@
 round 1. Loaded once for the module (about a second) and rolled back after it."""
 
 import dataclasses
+import datetime as dt
 import io
 import random
 from collections import Counter, defaultdict
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -14,21 +16,43 @@ from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.models import User
+from api.models import Job
 from core.validators import brn_check_digit, company_age_years, local_date
 from matching.demo import DEMO_PROGRAM_SLUG, STAFF_EMAIL
 from matching.demo.load import SEED
+from matching.demo.matching_day import event_requests, event_slots, event_unavailable
+from matching.demo.partnering import PROGRAM as PARTNERING_PROGRAM
+from matching.demo.partnering import SEED as PARTNERING_SEED
+from matching.demo.partnering import plan_partnering
 from matching.demo.plan import plan_applicants, sha256_hex
-from matching.models import Assignment, Conflict, EvaluationRound, Program, Question, Review
+from matching.models import (
+    Assignment,
+    Conflict,
+    EvaluationRound,
+    MatchingRun,
+    MeetingEvent,
+    PartnerMembership,
+    PartnerRanking,
+    PartnerRankingEntry,
+    Program,
+    Question,
+    Review,
+)
+from matching.schedule import plan_meetings
 from matching.services.carry_over import carry_over_check_saved
-from startups.models import Application, Attachment, DeclarationAnswer, Startup
+from matching.stable import blocking_pairs, stable_match
+from notifications.models import Notification, WebhookDelivery
+from startups.models import Answer, Application, Attachment, DeclarationAnswer, PartnerPreference, Startup
 from startups.services import ensure_window_open
 from startups.services.applications import application_snapshot, with_everything
 
 pytestmark = pytest.mark.django_db
 
 A = Application.Status
+PARTNERING_SLUG = PARTNERING_PROGRAM["slug"]
 
 
 @dataclasses.dataclass
@@ -294,3 +318,222 @@ def test_the_latest_submission_of_each_application_is_what_submitting_it_now_wou
     for application in submitted:
         latest = max(application.submissions.all(), key=lambda s: s.number)
         assert latest.snapshot == application_snapshot(application)
+
+
+# The OpenAI program's pitch session at the Matching Day, and the second program with six partners
+
+
+def _second(demo: Demo) -> Program:
+    return Program.objects.get(slug=PARTNERING_SLUG)
+
+
+def _pitch_session(demo: Demo) -> MeetingEvent:
+    return demo.program.events.get(kind=MeetingEvent.Kind.PITCH)
+
+
+def _matching_inputs(program: Program) -> tuple[dict, dict, dict]:
+    """Startups' and partners' preferences and seats of a program, from its rows (selected startups)."""
+    selected = program.applications.filter(status=A.SELECTED)
+    startup_prefs = {pk: [] for pk in selected.values_list("pk", flat=True)}
+    for application_id, partner_id in (
+        PartnerPreference.objects.filter(application__in=selected)
+        .order_by("application", "rank")
+        .values_list("application_id", "partner_id")
+    ):
+        startup_prefs[application_id].append(partner_id)
+    partner_prefs = defaultdict(list)
+    for partner_id, application_id in (
+        PartnerRankingEntry.objects.filter(ranking__program=program, ranking__status="submitted", rank__isnull=False)
+        .order_by("ranking__partner", "rank")
+        .values_list("ranking__partner_id", "application_id")
+    ):
+        partner_prefs[partner_id].append(application_id)
+    capacities = dict(program.partnerships.values_list("partner_id", "seats"))
+    return startup_prefs, dict(partner_prefs), capacities
+
+
+def test_the_openai_pitch_session_is_at_the_matching_day_in_san_francisco_with_the_openai_panel(demo):
+    event = _pitch_session(demo)
+
+    assert (event.status, event.time_zone, event.slot_minutes) == ("scheduled", "America/Los_Angeles", 20)
+    assert event.round == _round(demo, 3)
+    assert "San Francisco" in event.venue
+    assert event.breaks == [{"starts": "12:00", "ends": "13:00"}]
+    assert [t.partner_id for t in event.tables.all()] == [None]  # the round's panel hosts a pitch session
+
+
+def test_the_openai_pitch_session_has_fourteen_meetings_seven_per_track_in_its_venue_hours(demo):
+    event = _pitch_session(demo)
+    meetings = list(event.meetings.select_related("application"))
+    zone = ZoneInfo("America/Los_Angeles")
+    local = [(m.starts_at.astimezone(zone), m.ends_at.astimezone(zone)) for m in meetings]
+
+    assert len(meetings) == 14
+    assert Counter(m.application.track_id for m in meetings) == dict.fromkeys(
+        demo.program.tracks.values_list("pk", flat=True), 7
+    )
+    assert all(m.status == "scheduled" and m.sequence == 0 and not m.locked for m in meetings)
+    assert all(end - start == dt.timedelta(minutes=20) for start, end in local)
+    assert all(start.date() == dt.date(2024, 3, 14) and dt.time(10) <= start.time() for start, _ in local)
+    assert all(end.time() <= dt.time(12) or start.time() >= dt.time(13) for start, end in local)  # lunch
+
+
+def test_the_openai_pitch_session_double_books_no_startup_and_no_table(demo):
+    meetings = list(_pitch_session(demo).meetings.values_list("application_id", "table_id", "starts_at"))
+
+    assert len({(a, start) for a, _, start in meetings}) == len(meetings)
+    assert len({(t, start) for _, t, start in meetings}) == len(meetings)
+    assert len({a for a, _, _ in meetings}) == 14
+
+
+def test_the_openai_pitch_meetings_appear_on_the_openai_panels_agenda(demo):
+    openai = demo.program.partnerships.get().partner
+
+    assert set(_pitch_session(demo).meetings.values_list("partner_id", flat=True)) == {openai.pk}
+
+
+def test_a_database_loaded_before_the_pitch_session_gets_it_on_the_next_run(demo):
+    event = _pitch_session(demo)
+    event.meetings.all().delete()  # a table's meetings protect it
+    event.delete()
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert _pitch_session(demo).meetings.filter(status="scheduled").count() == 14
+
+
+def test_the_second_program_has_six_partners_whose_seats_add_up_to_its_quota(demo):
+    program = _second(demo)
+    seats = dict(program.partnerships.values_list("partner__name", "seats"))
+
+    assert len(seats) == 6
+    assert {"Hanbit Robotics", "Aurora Cloud", "Solmaru Bio", "Nuri Mobility"} <= set(seats)
+    assert sum(seats.values()) == program.quota
+
+
+def test_the_second_programs_selection_is_final_with_sixty_finalists_and_no_partner_yet(demo):
+    program = _second(demo)
+    outcomes = Counter(program.selection.values_list("outcome", flat=True))
+
+    assert program.status == Program.Status.FINALISED
+    assert (outcomes["selected"], outcomes["reserve"]) == (program.quota, program.reserve_size) == (50, 10)
+    assert Counter(program.applications.values_list("status", flat=True)) == {
+        "selected": 50,
+        "reserve": 10,
+        "not_selected": 30,
+    }
+    assert not program.selection.exclude(partner=None).exists()
+
+
+def test_every_partner_of_the_second_program_submitted_a_ranking_of_every_finalist(demo):
+    program = _second(demo)
+    finalists = set(program.applications.filter(status__in=("selected", "reserve")).values_list("pk", flat=True))
+    rankings = list(PartnerRanking.objects.filter(program=program).prefetch_related("entries"))
+
+    assert len(rankings) == 6
+    for ranking in rankings:
+        entries = list(ranking.entries.all())
+        assert (ranking.status, ranking.submitted_by is not None) == ("submitted", True)
+        assert {e.application_id for e in entries} == finalists
+        ranks = sorted(e.rank for e in entries if e.rank is not None)
+        assert ranks == list(range(1, len(ranks) + 1))
+        assert 0 < sum(e.not_interested for e in entries) < len(entries)
+
+
+def test_the_second_programs_ranking_deadline_has_passed_and_no_matching_has_run(demo):
+    program = _second(demo)
+
+    assert program.ranking_deadline is not None and program.ranking_deadline < timezone.now()
+    assert not MatchingRun.objects.filter(program=program).exists()
+
+
+def test_every_selected_startup_of_the_second_program_ranks_at_least_one_partner(demo):
+    program = _second(demo)
+    partners = set(program.partnerships.values_list("partner_id", flat=True))
+    startup_prefs, _, _ = _matching_inputs(program)
+
+    assert len(startup_prefs) == 50
+    assert all(1 <= len(prefs) <= 4 and set(prefs) <= partners for prefs in startup_prefs.values())
+
+
+def test_stable_matching_on_the_second_programs_inputs_leaves_no_blocking_pair(demo):
+    startup_prefs, partner_prefs, capacities = _matching_inputs(_second(demo))
+
+    result = stable_match(startup_prefs, partner_prefs, capacities)
+
+    assert blocking_pairs(startup_prefs, partner_prefs, capacities, result.assignment) == []
+    assert len(result.assignment) >= 40  # most are matched; the rest have a reason
+    assert set(result.unmatched) == set(startup_prefs) - set(result.assignment)
+
+
+def test_the_second_programs_finalists_answer_in_english_for_partners(demo):
+    program = _second(demo)
+    finalists = program.applications.filter(status__in=("selected", "reserve"))
+    shown = list(program.questions.filter(shown_to_partners=True, kind="long_text"))
+
+    assert program.english_for_partners
+    assert not finalists.filter(summary_en="").exists()
+    assert shown
+    assert not Answer.objects.filter(application__in=finalists, question__in=shown, value_en="").exists()
+
+
+def test_each_partner_of_the_second_program_has_a_member_who_reads_english_and_signs_in(demo, client):
+    program = _second(demo)
+    memberships = PartnerMembership.objects.filter(partner__partnerships__program=program).select_related("user")
+
+    assert sorted(m.partner_id for m in memberships) == sorted(
+        program.partnerships.values_list("partner_id", flat=True)
+    )
+    assert {m.user.preferred_language for m in memberships} == {"en"}
+    email = memberships[0].user.email
+    response = client.post("/accounts/login/", {"login": email, "password": settings.MATCHDAY_DEMO_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_the_first_run_prints_one_partner_member_login_per_program(demo):
+    second = _second(demo)
+    lines = demo.output.split("Partner member logins", 1)[1].strip().splitlines()[1:]
+
+    assert len(lines) == 2
+    assert "alex.rivera@openai.example.com" in lines[0]
+    assert second.name_en in lines[1] and "@" in lines[1]
+
+
+def test_the_seoul_matching_day_is_ready_to_schedule_with_tables_for_every_partner(demo):
+    program = _second(demo)
+    event = program.events.get()
+
+    assert (event.kind, event.status, event.time_zone) == ("matching_day", "planning", "Asia/Seoul")
+    assert not event.meetings.exists()
+    assert set(event.tables.values_list("partner_id", flat=True)) == set(
+        program.partnerships.values_list("partner_id", flat=True)
+    )
+    assert 1 <= len({a.partner_id for a in event.availabilities.all()}) <= 2
+    assert event.starts_on > timezone.now().date()
+
+
+def test_the_seoul_matching_day_can_place_every_meeting_its_rankings_ask_for(demo):
+    event = _second(demo).events.get()
+    slots = event_slots(event)
+    tables = dict(event.tables.values_list("pk", "partner_id"))
+    requests = event_requests(event)
+
+    plan = plan_meetings(requests, list(range(len(slots))), tables, unavailable=event_unavailable(event, slots, tables))
+
+    assert len(requests) > 60
+    assert plan.unplaced == {}
+
+
+def test_the_second_program_comes_from_a_fixed_seed(demo):
+    taken = {"names": set(), "brns": set()}
+    first = plan_partnering(random.Random(PARTNERING_SEED), taken_names=taken["names"], taken_brns=taken["brns"])
+    again = plan_partnering(random.Random(PARTNERING_SEED), taken_names=taken["names"], taken_brns=taken["brns"])
+
+    assert first == again
+    assert len(first.applicants) == 90
+
+
+def test_loading_the_demo_sends_nothing(demo):
+    assert not Notification.objects.exists()
+    assert not WebhookDelivery.objects.exists()
+    assert not Job.objects.exists()
