@@ -700,7 +700,9 @@ def calendar_feed_create(*, user: Any) -> str:
 
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        from accounts.models import User
+
+        User.objects.select_for_update().filter(pk=user.pk).first()  # two new feeds at once: one after the other
         now = timezone.now()
         CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
         feed = CalendarFeed.objects.create(user=user, token_hash=calendar_feed_token_hash(token))

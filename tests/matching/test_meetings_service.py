@@ -14,8 +14,8 @@ from core.errors import DomainError
 from matching.models import (
     Availability,
     EvaluationRound,
-    Meeting,
     MatchingRun,
+    Meeting,
     PartnerRanking,
     PartnerRankingEntry,
 )
@@ -141,7 +141,10 @@ def test_a_published_matching_adds_each_startup_with_its_partner():
     world = build_world()
     a3 = world.applications[2].pk
     MatchingRun.objects.create(
-        program=world.program, fingerprint="x", assignment={str(a3): world.acme.pk}, published_at=dt.datetime.now(dt.UTC)
+        program=world.program,
+        fingerprint="x",
+        assignment={str(a3): world.acme.pk},
+        published_at=dt.datetime.now(dt.UTC),
     )
     assert (a3, world.acme.pk) in meeting_requests(event=world.event).values()
 
