@@ -432,3 +432,29 @@ class MeetingTableFactory(DjangoModelFactory):
 
     event = factory.SubFactory(MeetingEventFactory)
     name = factory.Sequence(lambda n: f"Table {n}")
+
+
+class MatchingConstraintFactory(DjangoModelFactory):
+    """A pair staff forbid (a conflict); `kind=pinned` for a pin."""
+
+    class Meta:
+        model = m.MatchingConstraint
+
+    program = factory.SubFactory(ProgramFactory, status=m.Program.Status.FINALISED)
+    application = factory.SubFactory(ApplicationFactory, in_review=True, program=factory.SelfAttribute("..program"))
+    partner = factory.SubFactory(PartnerFactory)
+    kind = m.MatchingConstraint.Kind.FORBIDDEN
+    reason = "투자 관계"
+
+
+class MatchingRunFactory(DjangoModelFactory):
+    """A stored run of one startup matched to one partner (no job)."""
+
+    class Meta:
+        model = m.MatchingRun
+
+    program = factory.SubFactory(ProgramFactory, status=m.Program.Status.FINALISED)
+    fingerprint = "0" * 64
+    inputs = factory.LazyFunction(
+        lambda: {"startups": {}, "partners": {}, "seats": {}, "pinned": [], "forbidden": [], "sources": {}}
+    )

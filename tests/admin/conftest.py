@@ -84,6 +84,8 @@ ROW_MAKERS = {
     m.Score: f.ScoreFactory,
     m.RoundResult: f.RoundResultFactory,
     m.SelectionEntry: f.SelectionEntryFactory,
+    m.MatchingConstraint: f.MatchingConstraintFactory,
+    m.MatchingRun: f.MatchingRunFactory,
     Notification: f.NotificationFactory,
     WebhookSubscription: f.WebhookSubscriptionFactory,
     WebhookDelivery: f.WebhookDeliveryFactory,
