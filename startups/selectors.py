@@ -238,3 +238,21 @@ def active_members_by_startup(startup_ids: set[int]) -> dict[int, list[Any]]:
     for membership in rows:
         members[membership.startup_id].append(membership.user)
     return members
+
+
+def published_partner_of(*, application: Application) -> Any:
+    """The partner the application was matched to, once the program's matching is published (its latest
+    matching run has `published_at`, and the selection entry names the partner); None before it, so
+    an applicant learns nothing about partners from the matching until then."""
+    from matching.models import MatchingRun, SelectionEntry
+
+    latest = MatchingRun.objects.filter(program_id=application.program_id).order_by("-created_at", "-pk")
+    published = latest.values("published_at")[:1]
+    entry = (
+        SelectionEntry.objects.filter(application=application, partner__isnull=False)
+        .annotate(published_at=Subquery(published))
+        .filter(published_at__isnull=False)
+        .select_related("partner")
+        .first()
+    )
+    return entry.partner if entry else None

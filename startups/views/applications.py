@@ -23,7 +23,13 @@ from matching.selectors import programs_public
 from matching.windows import application_window
 from startups.forms import ApplicationForm, WithdrawForm
 from startups.models import Application, Attachment
-from startups.selectors import application_for_editing, applications_of, membership_of, program_form
+from startups.selectors import (
+    application_for_editing,
+    applications_of,
+    membership_of,
+    program_form,
+    published_partner_of,
+)
 from startups.services import (
     application_eligibility,
     application_problems,
@@ -322,6 +328,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "refusal": refusal,
             "can_withdraw": A.WITHDRAWN in allowed_targets(application),
+            "matched_partner": published_partner_of(application=application),
         },
     )
 

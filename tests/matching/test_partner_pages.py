@@ -352,3 +352,47 @@ def test_a_program_without_english_answers_keeps_the_snapshot_shape(applicant_dr
 
 def test_questions_offer_shown_to_partners_as_data():
     assert "shown_to_partners" in {f.name for f in Question._meta.get_fields()}
+
+
+# --- the startup's side: its partner, once the matching is published ------------------------------
+
+
+@pytest.fixture
+def selected(world):
+    from matching.models import SelectionEntry
+
+    member = factories.StartupMemberFactory()
+    application = factories.ApplicationFactory(
+        program=world["program"], startup=member.startup, in_review=True, status=Application.Status.SELECTED
+    )
+    factories.SelectionEntryFactory(
+        program=world["program"],
+        application=application,
+        partner=world["partner"],
+        outcome=SelectionEntry.Outcome.SELECTED,
+    )
+    return application, member.user
+
+
+def test_before_the_matching_is_published_the_startup_sees_no_partner(client, world, selected):
+    from matching.models import MatchingRun
+
+    application, user = selected
+    MatchingRun.objects.create(program=world["program"], fingerprint="x")  # run, not published
+    client.force_login(user)
+
+    page = client.get(f"/applications/{application.pk}/").content.decode()
+
+    assert "matched-partner" not in page
+
+
+def test_after_the_matching_is_published_the_startup_sees_its_partner(client, world, selected):
+    from matching.models import MatchingRun
+
+    application, user = selected
+    MatchingRun.objects.create(program=world["program"], fingerprint="x", published_at=timezone.now())
+    client.force_login(user)
+
+    page = client.get(f"/applications/{application.pk}/").content.decode()
+
+    assert "matched-partner" in page and "OpenAI" in page
