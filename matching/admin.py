@@ -1152,3 +1152,6 @@ class SelectionEntryAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
 
 import matching.admin_meetings  # noqa: E402, F401 — Matching Day and pitch sessions: events, meetings, moves
 from matching import admin_matching  # noqa: E402, F401 — matching runs, pins and conflicts; adds 'run matching' to programs
+
+
+import matching.admin_meetings  # noqa: E402, F401 — Matching Day and pitch sessions: events, meetings, moves

@@ -204,7 +204,7 @@ def reason_text(reason: dict[str, Any], *, startups: dict[int, str], hosts: dict
 # --- scheduling ------------------------------------------------------------------------------------
 
 
-def meetings_schedule_start(*, event: MeetingEvent, by: Any) -> Job:
+def meetings_schedule_start(*, event: MeetingEvent, by: Any, reason: str = "") -> Job:
     """Queue the scheduling of `event` as a job (kind `meetings.schedule`)."""
     return job_start(kind=Job.Kind.SCHEDULING, params={"event_id": event.pk}, by=by)
 

@@ -1,7 +1,9 @@
 """Agendas: each person sees their own meetings (venue time and KST), downloads them as .ics, and can
 subscribe through a secret feed address; staff print agendas per partner, startup and room."""
 
+import datetime as dt
 import hashlib
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -9,13 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from matching.models import CalendarFeed, Meeting
+from matching.models import Availability, CalendarFeed, Meeting
 from matching.selectors import meetings_visible_to
 from matching.services.meetings import calendar_feed_create, meetings_schedule
 from tests import factories as f
 from tests.matching.test_meetings_service import build_world
 
 pytestmark = pytest.mark.django_db
+LA = ZoneInfo("America/Los_Angeles")
 
 
 @pytest.fixture
@@ -144,3 +147,71 @@ def test_the_agenda_takes_as_many_queries_for_many_meetings_as_for_few(client):
             assert client.get(reverse("meetings:agenda")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- admin ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(f.UserFactory(staff=True))
+    return client
+
+
+def test_staff_start_scheduling_from_the_event_list_and_read_the_report(
+    staff_client, django_capture_on_commit_callbacks
+):
+    world = build_world(startups=4)
+    Availability.objects.create(  # OpenAI: 9:00–10:00 only, three slots for four requests
+        event=world.event,
+        partner=world.openai,
+        starts_at=dt.datetime(2027, 3, 10, 9, 0, tzinfo=LA),
+        ends_at=dt.datetime(2027, 3, 10, 10, 0, tzinfo=LA),
+    )
+    url = reverse("admin:matching_meetingevent_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, {"action": "meetings_schedule_start", "_selected_action": [world.event.pk]})
+    assert response.status_code == 302
+    assert Meeting.objects.filter(event=world.event, status="scheduled").count() == 4
+    page = staff_client.get(reverse("admin:matching_meetingevent_change", args=[world.event.pk])).content.decode()
+    assert "4 of 5 requests placed" in page or "5건 중 4건" in page
+    assert "OpenAI" in page or "오픈AI" in page
+
+
+def test_the_meeting_list_shows_venue_time_with_kst(staff_client, world):
+    response = staff_client.get(reverse("admin:matching_meeting_changelist"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "PST" in page and "KST" in page
+
+
+def test_the_move_form_offers_only_conflict_free_places_and_moves(staff_client, world):
+    meeting = Meeting.objects.get(application=world.applications[0], partner=world.acme)
+    url = reverse("admin:matching_meeting_move", args=[meeting.pk])
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    choices = [key for key, _label in response.context["form"].fields["place"].choices]
+    busy = Meeting.objects.get(application=world.applications[0], partner=world.openai).starts_at.isoformat()
+    assert choices and all(not key.startswith(busy) for key in choices)
+    response = staff_client.post(url, {"place": choices[0]})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+
+
+def test_staff_cancel_a_meeting_with_a_reason_on_the_confirmation_page(staff_client, world):
+    meeting = Meeting.objects.filter(partner=world.openai).first()
+    page = reverse("admin:matching_meeting_reason_action", args=["meeting_cancel"]) + f"?ids={meeting.pk}"
+    assert staff_client.get(page).status_code == 200
+    staff_client.post(page, {"reason": "The startup withdrew."})
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled"
+
+
+def test_staff_lock_meetings_from_the_list(staff_client, world):
+    meeting = Meeting.objects.first()
+    staff_client.post(
+        reverse("admin:matching_meeting_changelist"), {"action": "meeting_lock", "_selected_action": [meeting.pk]}
+    )
+    meeting.refresh_from_db()
+    assert meeting.locked
