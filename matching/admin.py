@@ -1148,5 +1148,7 @@ class SelectionEntryAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
     # Selected first, then the reserve, each in order, then the rest ("selected" > "reserve" > "not_selected").
     ordering = ("program", "-outcome", "position")
     actions = export_actions(selection_table, stem="selection", title=lambda: gettext("selection"))
+
+
 import matching.admin_meetings  # noqa: E402, F401 — Matching Day and pitch sessions: events, meetings, moves
 from matching import admin_matching  # noqa: E402, F401 — matching runs, pins and conflicts; adds 'run matching' to programs
