@@ -10,6 +10,7 @@ assigned to P's selected finalist.
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import timezone
 
 from matching.models import EvaluationRound, Program, SelectionEntry
 from notifications.models import WebhookSubscription
@@ -454,3 +455,69 @@ def test_each_role_reads_and_writes_the_rankings_it_may(
 
     assert client.get(url, {"partner": world.partners["A"].pk}).status_code == read
     assert client.put(url, {"entries": []}, format="json").status_code == write
+
+
+# --- matching runs and constraints -------------------------------------------------------------------
+
+
+def _matching_runs(world: World) -> dict[str, int]:
+    program = Program.objects.get(pk=world.ids["programs"]["P"])
+    a1, partner_a = world.ids["applications"]["A1"], world.partners["A"].pk
+    seats = {str(partner_a): [1, 1], str(world.partners["B"].pk): [0, 1]}
+    published = factories.MatchingRunFactory(
+        program=program, assignment={str(a1): partner_a}, seats=seats, published_at=timezone.now()
+    )
+    draft = factories.MatchingRunFactory(program=program, assignment={str(a1): partner_a}, seats=seats)
+    return {"published": published.pk, "draft": draft.pk}
+
+
+MATCHING_RUNS_VISIBLE = {
+    "staff": {"published", "draft"},
+    "partner": {"published"},  # its own matches of the run in force only
+    "applicant": set(),  # a startup reads its partner in the selection, once published
+    "evaluator": set(),
+}
+
+
+@pytest.mark.parametrize("role", list(MATCHING_RUNS_VISIBLE))
+def test_each_role_reads_exactly_the_matching_runs_it_may_see(role, world, key_client, session_client, api_client):
+    runs = _matching_runs(world)
+    client = client_for(role, world, key_client, session_client, api_client)
+
+    listed = listed_ids(client, "matching-runs")
+    details = {name: client.get(f"/api/v1/matching-runs/{pk}/").status_code for name, pk in runs.items()}
+
+    assert listed == {runs[name] for name in MATCHING_RUNS_VISIBLE[role]}
+    assert details == {name: 200 if name in MATCHING_RUNS_VISIBLE[role] else 404 for name in runs}
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("staff", 202), ("partner", 403), ("applicant", 403), ("evaluator", 403), ("anonymous", 401)],
+)
+def test_only_staff_start_matching_and_manage_its_constraints(
+    role, status, world, key_client, session_client, api_client, django_capture_on_commit_callbacks
+):
+    client = client_for(role, world, key_client, session_client, api_client)
+    runs = _matching_runs(world)
+    program = world.ids["programs"]["P"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(f"/api/v1/programs/{program}/run-matching/")
+    constraints = client.get("/api/v1/matching-constraints/")
+    publish = client.post(f"/api/v1/matching-runs/{runs['draft']}/publish/", {}, format="json")
+
+    refused = {"staff": None, "anonymous": 401}.get(role, 403)
+    assert started.status_code == status
+    assert constraints.status_code == (refused or 200)
+    assert publish.status_code == (refused or 400)  # staff: refused for want of a reason
+
+
+def test_a_partner_reads_no_field_of_a_matching_run_reserved_to_staff(world, key_client):
+    runs = _matching_runs(world)
+    client = key_client(world.users["partner"], partner=world.partners["A"])
+
+    body = client.get(f"/api/v1/matching-runs/{runs['published']}/").json()
+
+    assert not {"unmatched", "blocking_pairs", "fingerprint", "job"} & set(body)
+    assert [m["partner"] for m in body["matches"]] == [world.partners["A"].pk]
