@@ -95,7 +95,8 @@ def demo_load(*, password: str, now: dt.datetime | None = None) -> DemoLoad:
                 event = audit_record(actor="seed_demo", obj=program, verb="demo_loaded", data=dict(writer.counts))
                 counts.update(writer.counts)
                 counts[event._meta.label] += 1
-            counts.update(pitch_session_ensure(program=program))
+            with _timestamps_as_given(TIMESTAMPED):
+                counts.update(pitch_session_ensure(program=program))
             with _timestamps_as_given(TIMESTAMPED + PARTNERING_TIMESTAMPED):
                 second, written = partnering_ensure(password_hash=password_hash, now=now or timezone.now())
             open_call, created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))

@@ -1,18 +1,20 @@
 """The demo's meeting events: the OpenAI program's pitch session at the Matching Day in San Francisco
-(already scheduled), and the helpers the second program's Matching Day in Seoul uses (left to staff to
-schedule). Everything is written in bulk; nothing is sent: no outbox row, no webhook, no task."""
+(already scheduled), and the second program's Matching Day in Seoul (left to staff to schedule).
 
+The pitch session is scheduled by the service staff use (`matching.services.meetings.meetings_schedule`),
+so its meetings are exactly what a re-run would keep, but without telling anyone: loading the demo
+sends nothing (no outbox row, no webhook), as the rest of the loader."""
+
+import contextlib
 import datetime as dt
-from collections.abc import Iterable
-from zoneinfo import ZoneInfo
+from collections.abc import Iterator
 
 from django.db.models import Sum
 
 from matching import models as m
-from matching.schedule import plan_meetings
+from matching.demo import content as c
+from notifications.models import Notification
 from startups import models as s
-
-PANEL = "panel"  # the host id of a pitch session's panel (its tables have no partner)
 
 PITCH_SESSION = {
     "kind": m.MeetingEvent.Kind.PITCH,
@@ -30,106 +32,13 @@ PITCH_SESSION = {
 }
 PITCH_TABLE = "OpenAI panel · Room Presidio"
 FINALISTS_PER_TRACK = 7  # 40 → 14: seven per track go on from the presentation review
-
-
-def event_slots(event: m.MeetingEvent) -> list[tuple[dt.datetime, bool]]:
-    """(start, in a break) for every slot of the event, in time order, in the venue's zone."""
-    zone = ZoneInfo(event.time_zone)
-    step = dt.timedelta(minutes=event.slot_minutes)
-    breaks = [(dt.time.fromisoformat(b["starts"]), dt.time.fromisoformat(b["ends"])) for b in event.breaks]
-    slots = []
-    day = event.starts_on
-    while day <= event.ends_on:
-        start = dt.datetime.combine(day, event.day_starts, tzinfo=zone)
-        end_of_day = dt.datetime.combine(day, event.day_ends, tzinfo=zone)
-        while start + step <= end_of_day:
-            in_break = any(
-                start < dt.datetime.combine(day, b_end, tzinfo=zone)
-                and start + step > dt.datetime.combine(day, b_start, tzinfo=zone)
-                for b_start, b_end in breaks
-            )
-            slots.append((start, in_break))
-            start += step
-        day += dt.timedelta(days=1)
-    return slots
-
-
-def event_requests(event: m.MeetingEvent) -> dict[tuple[int, object], tuple[int, object]]:
-    """The meetings the event needs, (application id, host) → (application id, host): for a pitch
-    session one per finalist before the panel; for a Matching Day each finalist with each partner it
-    ranked and that ranked it (not "not interested")."""
-    program = event.program
-    finalists = s.Application.objects.filter(
-        program=program, status__in=(s.Application.Status.SELECTED, s.Application.Status.RESERVE)
-    )
-    if event.kind == m.MeetingEvent.Kind.PITCH:
-        return {(a, PANEL): (a, PANEL) for a in finalists.values_list("pk", flat=True)}
-    wanted = set(
-        s.PartnerPreference.objects.filter(application__in=finalists).values_list("application_id", "partner_id")
-    )
-    ranked = set(
-        m.PartnerRankingEntry.objects.filter(
-            ranking__program=program, ranking__status=m.PartnerRanking.Status.SUBMITTED, rank__isnull=False
-        ).values_list("application_id", "ranking__partner_id")
-    )
-    return {pair: pair for pair in sorted(wanted & ranked)}
-
-
-def event_unavailable(event: m.MeetingEvent, slots: list[tuple[dt.datetime, bool]], tables: dict) -> list[tuple]:
-    """Breaks (every table unavailable) and partners' availability windows (a partner with windows is
-    unavailable outside them), as `plan_meetings` triples over slot indexes."""
-    step = dt.timedelta(minutes=event.slot_minutes)
-    unavailable = [("table", t, i) for i, (_, in_break) in enumerate(slots) if in_break for t in tables]
-    windows: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
-    for partner_id, starts_at, ends_at in event.availabilities.filter(partner__isnull=False).values_list(
-        "partner_id", "starts_at", "ends_at"
-    ):
-        windows.setdefault(partner_id, []).append((starts_at, ends_at))
-    for partner_id, spans in windows.items():
-        for i, (start, _) in enumerate(slots):
-            if not any(a <= start and start + step <= b for a, b in spans):
-                unavailable.append(("host", partner_id, i))
-    return unavailable
-
-
-def meetings_write(event: m.MeetingEvent, *, partner: m.Partner | None = None) -> tuple[list[m.Meeting], dict]:
-    """Plan the event with `matching.schedule.plan_meetings` and write its meetings in bulk (scheduled,
-    sequence 0), as `meetings_schedule` would, without sending anything. Returns the meetings and the
-    requests it could not place. `partner`: the partner a pitch session's panel sits for."""
-    slots = event_slots(event)
-    table_rows = list(event.tables.all())
-    tables = {t.pk: (t.partner_id if t.partner_id is not None else PANEL) for t in table_rows}
-    requests = event_requests(event)
-    plan = plan_meetings(
-        requests,
-        list(range(len(slots))),
-        tables,
-        unavailable=event_unavailable(event, slots, tables),
-        buffer_slots=event.buffer_slots,
-    )
-    step = dt.timedelta(minutes=event.slot_minutes)
-    meetings = m.Meeting.objects.bulk_create(
-        [
-            m.Meeting(
-                event=event,
-                application_id=application_id,
-                partner_id=host if host != PANEL else (partner.pk if partner else None),
-                table_id=table_id,
-                starts_at=slots[slot][0],
-                ends_at=slots[slot][0] + step,
-                status=m.Meeting.Status.SCHEDULED,
-                sequence=0,
-            )
-            for (application_id, host), (slot, table_id) in sorted(plan.placed.items(), key=lambda x: x[1])
-        ]
-    )
-    return meetings, plan.unplaced
+ACTOR = "seed_demo"
 
 
 def likeliest_finalists(program: m.Program) -> list[int]:
     """The program is mid-way through round 1, so nobody has reached the Matching Day yet: the demo
-    schedules the seven applications per track with the best round-1 scores so far (mean total of
-    their submitted reviews, ties by receipt number)."""
+    invites the seven applications per track with the best round-1 scores so far (the mean total of
+    their submitted reviews; ties by receipt number)."""
     totals = (
         m.Review.objects.filter(assignment__round__program=program, assignment__round__order=1)
         .exclude(submitted_at=None)
@@ -150,43 +59,64 @@ def likeliest_finalists(program: m.Program) -> list[int]:
 
 
 def pitch_session_ensure(*, program: m.Program) -> dict[str, int]:
-    """The OpenAI program's pitch session at the Matching Day (round 3, its partner interview), with
-    its 14 finalists already scheduled. Created once; returns the rows it wrote by model."""
+    """The OpenAI program's pitch session at the Matching Day (round 3, its partner interview): the
+    OpenAI panel (the round's evaluators) assigned to the 14 likeliest finalists, and their pitches
+    scheduled. Created once; returns the rows it wrote by model."""
     if program.events.filter(kind=m.MeetingEvent.Kind.PITCH).exists():
         return {}
-    round_ = program.rounds.filter(kind=m.EvaluationRound.Kind.PARTNER_INTERVIEW).select_related("partner").first()
-    event = m.MeetingEvent.objects.create(program=program, round=round_, **PITCH_SESSION)
-    table = m.MeetingTable.objects.create(event=event, name=PITCH_TABLE, order=1)
+    round_ = program.rounds.get(kind=m.EvaluationRound.Kind.PARTNER_INTERVIEW)
     finalists = likeliest_finalists(program)
-    meetings = _pitch_meetings_write(event, table, finalists, partner=round_.partner if round_ else None)
-    event.status = m.MeetingEvent.Status.SCHEDULED
-    event.save(update_fields=["status", "updated_at"])
-    return {m.MeetingEvent._meta.label: 1, m.MeetingTable._meta.label: 1, m.Meeting._meta.label: len(meetings)}
-
-
-def _pitch_meetings_write(
-    event: m.MeetingEvent, table: m.MeetingTable, finalists: Iterable[int], *, partner: m.Partner | None
-) -> list[m.Meeting]:
-    slots = event_slots(event)
-    tables = {table.pk: PANEL}
-    requests = {(a, PANEL): (a, PANEL) for a in finalists}
-    plan = plan_meetings(requests, list(range(len(slots))), tables, unavailable=event_unavailable(event, slots, tables))
-    if plan.unplaced:
-        raise ValueError(f"The demo's pitch session cannot place {sorted(plan.unplaced)}.")
-    step = dt.timedelta(minutes=event.slot_minutes)
-    return m.Meeting.objects.bulk_create(
-        m.Meeting(
-            event=event,
+    panel = list(round_.evaluators.order_by("pk"))
+    assigned = set(round_.assignments.values_list("application_id", "evaluator_id"))
+    assignments = m.Assignment.objects.bulk_create(
+        m.Assignment(
+            round=round_,
             application_id=application_id,
-            partner=partner,
-            table_id=table_id,
-            starts_at=slots[slot][0],
-            ends_at=slots[slot][0] + step,
-            status=m.Meeting.Status.SCHEDULED,
-            sequence=0,
+            evaluator=evaluator,
+            assigned_at=c.DEMO_NOW,
+            updated_at=c.DEMO_NOW,
         )
-        for (application_id, _), (slot, table_id) in sorted(plan.placed.items(), key=lambda x: x[1])
+        for application_id in finalists
+        for evaluator in panel
+        if (application_id, evaluator.pk) not in assigned
     )
+    event = m.MeetingEvent.objects.create(program=program, round=round_, **PITCH_SESSION)
+    m.MeetingTable.objects.create(event=event, name=PITCH_TABLE, order=1)
+    report = _schedule_quietly(event)
+    if report["unplaced"] or report["placed"] != len(finalists):
+        raise ValueError(f"The demo's pitch session placed {report['placed']} of {len(finalists)} pitches.")
+    return {
+        m.Assignment._meta.label: len(assignments),
+        m.MeetingEvent._meta.label: 1,
+        m.MeetingTable._meta.label: 1,
+        m.Meeting._meta.label: report["created"],
+        "audit.AuditEvent": 1,  # meetings_scheduled
+    }
+
+
+def _schedule_quietly(event: m.MeetingEvent) -> dict:
+    """`meetings_schedule` with its telling (outbox e-mails, webhooks) left out; refuses to go on if
+    any message was queued anyway."""
+    from matching.services import meetings
+
+    before = Notification.objects.count()
+    with _without(meetings, "_tell"):
+        report = meetings.meetings_schedule(event_id=event.pk, by=ACTOR)
+    if Notification.objects.count() != before:
+        raise RuntimeError("Scheduling the demo's pitch session queued messages; the demo must send nothing.")
+    return report
+
+
+@contextlib.contextmanager
+def _without(module, name: str) -> Iterator[None]:
+    """Replace `module.name` by a function doing nothing for the duration (the loader runs in its own
+    process, before any server)."""
+    original = getattr(module, name)  # AttributeError: the service changed; the demo must not guess
+    setattr(module, name, lambda *args, **kwargs: None)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
 
 
 def seoul_matching_day(*, program: m.Program, day: dt.date, partners: list[tuple[m.Partner, int]]) -> m.MeetingEvent:
@@ -211,15 +141,3 @@ def seoul_matching_day(*, program: m.Program, day: dt.date, partners: list[tuple
         for order, (partner, n) in enumerate(((p, n) for p, count in partners for n in range(1, count + 1)), start=1)
     )
     return event
-
-
-__all__ = [
-    "PANEL",
-    "event_requests",
-    "event_slots",
-    "event_unavailable",
-    "likeliest_finalists",
-    "meetings_write",
-    "pitch_session_ensure",
-    "seoul_matching_day",
-]

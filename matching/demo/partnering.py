@@ -358,7 +358,8 @@ class _Writer:
         self.at = at
         self.opens_at, self.closes_at = at(-84, 10), at(-56, 18)
         self.finalised_at = at(-28, 15)
-        self.ranking_deadline = at(-1, 18)
+        # Near: partners may still change their submitted rankings for a few days; matching can run now.
+        self.ranking_deadline = at(3, 18)
         self.matching_day = today + dt.timedelta(days=14)
 
     def add(self, model: type[models.Model], rows: list) -> list:

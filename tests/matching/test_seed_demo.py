@@ -23,7 +23,6 @@ from api.models import Job
 from core.validators import brn_check_digit, company_age_years, local_date
 from matching.demo import DEMO_PROGRAM_SLUG, STAFF_EMAIL
 from matching.demo.load import SEED
-from matching.demo.matching_day import event_requests, event_slots, event_unavailable
 from matching.demo.partnering import PROGRAM as PARTNERING_PROGRAM
 from matching.demo.partnering import SEED as PARTNERING_SEED
 from matching.demo.partnering import plan_partnering
@@ -36,16 +35,16 @@ from matching.models import (
     MeetingEvent,
     PartnerMembership,
     PartnerRanking,
-    PartnerRankingEntry,
     Program,
     Question,
     Review,
 )
-from matching.schedule import plan_meetings
 from matching.services.carry_over import carry_over_check_saved
+from matching.services.matching import matching_inputs, matching_run
+from matching.services.meetings import meeting_recipients, meetings_schedule
 from matching.stable import blocking_pairs, stable_match
 from notifications.models import Notification, WebhookDelivery
-from startups.models import Answer, Application, Attachment, DeclarationAnswer, PartnerPreference, Startup
+from startups.models import Answer, Application, Attachment, DeclarationAnswer, Startup
 from startups.services import ensure_window_open
 from startups.services.applications import application_snapshot, with_everything
 
@@ -332,24 +331,12 @@ def _pitch_session(demo: Demo) -> MeetingEvent:
 
 
 def _matching_inputs(program: Program) -> tuple[dict, dict, dict]:
-    """Startups' and partners' preferences and seats of a program, from its rows (selected startups)."""
-    selected = program.applications.filter(status=A.SELECTED)
-    startup_prefs = {pk: [] for pk in selected.values_list("pk", flat=True)}
-    for application_id, partner_id in (
-        PartnerPreference.objects.filter(application__in=selected)
-        .order_by("application", "rank")
-        .values_list("application_id", "partner_id")
-    ):
-        startup_prefs[application_id].append(partner_id)
-    partner_prefs = defaultdict(list)
-    for partner_id, application_id in (
-        PartnerRankingEntry.objects.filter(ranking__program=program, ranking__status="submitted", rank__isnull=False)
-        .order_by("ranking__partner", "rank")
-        .values_list("ranking__partner_id", "application_id")
-    ):
-        partner_prefs[partner_id].append(application_id)
-    capacities = dict(program.partnerships.values_list("partner_id", "seats"))
-    return startup_prefs, dict(partner_prefs), capacities
+    """What a matching run of the program feeds `stable_match`: preferences by id, and seats."""
+    inputs = matching_inputs(program=program)
+    startup_prefs = {int(a): list(partners) for a, partners in inputs["startups"].items()}
+    partner_prefs = {int(p): list(applications) for p, applications in inputs["partners"].items()}
+    capacities = {int(p): seats for p, seats in inputs["seats"].items()}
+    return startup_prefs, partner_prefs, capacities
 
 
 def test_the_openai_pitch_session_is_at_the_matching_day_in_san_francisco_with_the_openai_panel(demo):
@@ -360,6 +347,7 @@ def test_the_openai_pitch_session_is_at_the_matching_day_in_san_francisco_with_t
     assert "San Francisco" in event.venue
     assert event.breaks == [{"starts": "12:00", "ends": "13:00"}]
     assert [t.partner_id for t in event.tables.all()] == [None]  # the round's panel hosts a pitch session
+    assert set(event.meetings.values_list("partner_id", flat=True)) == {None}
 
 
 def test_the_openai_pitch_session_has_fourteen_meetings_seven_per_track_in_its_venue_hours(demo):
@@ -386,10 +374,28 @@ def test_the_openai_pitch_session_double_books_no_startup_and_no_table(demo):
     assert len({a for a, _, _ in meetings}) == 14
 
 
-def test_the_openai_pitch_meetings_appear_on_the_openai_panels_agenda(demo):
-    openai = demo.program.partnerships.get().partner
+def test_each_pitch_concerns_the_startups_owner_and_the_three_people_of_the_openai_panel(demo):
+    meetings = list(_pitch_session(demo).meetings.all())
+    openai_staff = set(PartnerMembership.objects.filter(partner__slug="openai").values_list("user__email", flat=True))
 
-    assert set(_pitch_session(demo).meetings.values_list("partner_id", flat=True)) == {openai.pk}
+    people = meeting_recipients(meetings)
+
+    assert len(openai_staff) == 3
+    for meeting in meetings:
+        emails = {user.email for user in people[meeting.pk]}
+        assert openai_staff < emails and len(emails) == 4
+
+
+def test_scheduling_the_pitch_session_again_keeps_every_meeting_where_it_is(demo):
+    report = meetings_schedule(event_id=_pitch_session(demo).pk, by="staff")
+
+    assert (report["placed"], report["kept"], report["created"], report["moved"], report["cancelled"]) == (
+        14,
+        14,
+        0,
+        0,
+        0,
+    )
 
 
 def test_a_database_loaded_before_the_pitch_session_gets_it_on_the_next_run(demo):
@@ -440,11 +446,21 @@ def test_every_partner_of_the_second_program_submitted_a_ranking_of_every_finali
         assert 0 < sum(e.not_interested for e in entries) < len(entries)
 
 
-def test_the_second_programs_ranking_deadline_has_passed_and_no_matching_has_run(demo):
+def test_the_second_programs_ranking_deadline_is_a_few_days_ahead_and_no_matching_has_run(demo):
     program = _second(demo)
 
-    assert program.ranking_deadline is not None and program.ranking_deadline < timezone.now()
+    assert timezone.now() < program.ranking_deadline < timezone.now() + dt.timedelta(days=5)
     assert not MatchingRun.objects.filter(program=program).exists()
+
+
+def test_a_matching_run_of_the_second_program_matches_most_startups_with_no_blocking_pair(demo):
+    program = _second(demo)
+
+    run = matching_run(program_id=program.pk, by=None)
+
+    assert run.blocking_pairs == []
+    assert len(run.assignment) + len(run.unmatched) == 50
+    assert len(run.assignment) >= 40
 
 
 def test_every_selected_startup_of_the_second_program_ranks_at_least_one_partner(demo):
@@ -512,16 +528,13 @@ def test_the_seoul_matching_day_is_ready_to_schedule_with_tables_for_every_partn
     assert event.starts_on > timezone.now().date()
 
 
-def test_the_seoul_matching_day_can_place_every_meeting_its_rankings_ask_for(demo):
+def test_scheduling_the_seoul_matching_day_places_every_meeting_its_rankings_ask_for(demo):
     event = _second(demo).events.get()
-    slots = event_slots(event)
-    tables = dict(event.tables.values_list("pk", "partner_id"))
-    requests = event_requests(event)
 
-    plan = plan_meetings(requests, list(range(len(slots))), tables, unavailable=event_unavailable(event, slots, tables))
+    report = meetings_schedule(event_id=event.pk, by="staff")
 
-    assert len(requests) > 60
-    assert plan.unplaced == {}
+    assert report["requests"] > 60
+    assert (report["placed"], report["unplaced"]) == (report["requests"], [])
 
 
 def test_the_second_program_comes_from_a_fixed_seed(demo):
