@@ -103,7 +103,7 @@ class DeclarationInline(TabularInline):
 
 class QuestionInline(TabularInline):
     model = Question
-    fields = ("order", "code", "kind", "label_ko", "label_en", "track", "required", "max_length")
+    fields = ("order", "code", "kind", "label_ko", "label_en", "track", "required", "max_length", "shown_to_partners")
     show_change_link = True
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -217,6 +217,7 @@ class ProgramAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
         (_("Description"), {"fields": ("description_ko", "description_en")}),
         (_("Application window"), {"fields": ("opens_at", "closes_at", "time_zone")}),
         (_("Eligibility and selection"), {"fields": ("max_company_age_years", "quota", "reserve_size")}),
+        (_("Partners"), {"fields": ("ranking_deadline", "english_for_partners")}),
         (_("Receipt numbers"), {"fields": ("receipt_prefix", "receipt_counter")}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
@@ -265,8 +266,8 @@ class DeclarationAdmin(ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(ModelAdmin):
-    list_display = ("code", "label_ko", "program", "track", "kind", "required", "order")
-    list_filter = ("program", "kind", "required")
+    list_display = ("code", "label_ko", "program", "track", "kind", "required", "shown_to_partners", "order")
+    list_filter = ("program", "kind", "required", "shown_to_partners")
     search_fields = ("code", "label_ko", "label_en")
     list_select_related = ("program", "track")
 
@@ -1151,4 +1152,5 @@ class SelectionEntryAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
 
 
 import matching.admin_meetings  # noqa: E402, F401 — Matching Day and pitch sessions: events, meetings, moves
+import matching.admin_rankings  # noqa: E402, F401 — partners' rankings, read-only with their entries
 from matching import admin_matching  # noqa: E402, F401 — matching runs, pins and conflicts; adds 'run matching' to programs

@@ -458,3 +458,29 @@ class MatchingRunFactory(DjangoModelFactory):
     inputs = factory.LazyFunction(
         lambda: {"startups": {}, "partners": {}, "seats": {}, "pinned": [], "forbidden": [], "sources": {}}
     )
+
+
+class PartnerRankingFactory(DjangoModelFactory):
+    """A partner's draft ranking of a program's finalists (no entries)."""
+
+    class Meta:
+        model = m.PartnerRanking
+
+    program = factory.SubFactory(ProgramFactory, status=m.Program.Status.REVIEWING)
+    partner = factory.SubFactory(PartnerFactory)
+
+
+class PartnerRankingEntryFactory(DjangoModelFactory):
+    """A finalist ranked first in a partner's ranking."""
+
+    class Meta:
+        model = m.PartnerRankingEntry
+
+    ranking = factory.SubFactory(PartnerRankingFactory)
+    application = factory.SubFactory(
+        ApplicationFactory,
+        in_review=True,
+        status=s.Application.Status.ADVANCED,
+        program=factory.SelfAttribute("..ranking.program"),
+    )
+    rank = 1

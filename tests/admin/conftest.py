@@ -86,6 +86,8 @@ ROW_MAKERS = {
     m.SelectionEntry: f.SelectionEntryFactory,
     m.MatchingConstraint: f.MatchingConstraintFactory,
     m.MatchingRun: f.MatchingRunFactory,
+    m.PartnerRanking: f.PartnerRankingFactory,
+    m.PartnerRankingEntry: f.PartnerRankingEntryFactory,
     Notification: f.NotificationFactory,
     WebhookSubscription: f.WebhookSubscriptionFactory,
     WebhookDelivery: f.WebhookDeliveryFactory,

@@ -207,3 +207,28 @@ def test_a_submitted_sheet_missing_a_finalist_names_its_receipt_number(setup):
         ranking_import(program=program, partner=partner, file=sheet(text), by=member, submit=True)
 
     assert refused.value.problems[f"entry:{c.pk}"][0].startswith(c.receipt_number)
+
+
+def test_staff_read_a_ranking_in_the_admin_with_its_entries_and_cannot_change_it(setup, client):
+    program, partner, member, (a, b, c) = setup
+    ranking = ranking_save(
+        program=program, partner=partner, entries={a.pk: 1, b.pk: 2, c.pk: "x"}, by=member, submit=True
+    )
+    client.force_login(factories.UserFactory(staff=True))
+
+    listing = client.get("/admin/matching/partnerranking/")
+    page = client.get(f"/admin/matching/partnerranking/{ranking.pk}/change/").content.decode()
+
+    assert listing.status_code == 200 and "OpenAI" in listing.content.decode()
+    assert a.receipt_number in page and c.receipt_number in page
+    assert client.get("/admin/matching/partnerranking/add/").status_code == 403
+
+
+def test_the_program_admin_offers_the_ranking_deadline_and_english_answers(setup, client):
+    program, *_ = setup
+    client.force_login(factories.UserFactory(staff=True))
+
+    page = client.get(f"/admin/matching/program/{program.pk}/change/").content.decode()
+
+    assert 'name="ranking_deadline_0"' in page and 'name="english_for_partners"' in page
+    assert "shown_to_partners" in page
