@@ -103,6 +103,20 @@ CUSTOMERS_EN = {
     "mobility": "carmakers and mobility companies",
     "manufacturing": "small factories",
 }
+# English for the content's PAINS and BENEFITS, in their order.
+PAINS_EN = [
+    "specialists spend more than half their time on repetitive work",
+    "a shortage of skilled people delays customer service and quality control",
+    "data piles up but hardly informs decisions",
+    "serving customers abroad brings language barriers and high localisation costs",
+    "results vary from person to person, and customers keep complaining",
+]
+BENEFITS_EN = [
+    "processing time cut by more than 60%",
+    "answer accuracy raised to 92%",
+    "customers' operating costs cut by 30% a year",
+    "customers won in English-speaking markets and Japan",
+]
 POC_KO = [
     "파트너사 현장 한 곳에서 3개월 실증(PoC)을 진행하고 성과 지표를 함께 검증하고자 합니다",
     "파트너사의 고객 채널을 통해 공동 상품을 출시하고 6개월간 반응을 측정하고자 합니다",
@@ -274,21 +288,21 @@ def _applicant(rng: random.Random, name: tuple[str, str], brn: str) -> FinalistP
     preferences = tuple(sorted(fit, key=lambda slug: -fit[slug])[:wanted])
 
     poc = rng.randrange(len(POC_KO))
-    pain = rng.choice(c.PAINS)
-    benefit = rng.choice(c.BENEFITS)
+    pain = rng.randrange(len(c.PAINS))
+    benefit = rng.randrange(len(c.BENEFITS))
     customers_ko, customers_en = c.CUSTOMERS[primary], CUSTOMERS_EN[primary]
     stage = rng.choices(STAGES, weights=(2, 3, 4, 1))[0]
+    service_name = f"{short_en} {rng.choice(c.SERVICE_NAME_SUFFIXES)}"
     answers = {
-        "service_name": f"{short_en} {rng.choice(c.SERVICE_NAME_SUFFIXES)}",
-        "problem": f"{customers_ko} 현장에서는 {pain}. 저희는 {product_ko} 서비스로 이 문제를 해결합니다.",
+        "service_name": service_name,
+        "problem": f"{customers_ko} 현장에서는 {c.PAINS[pain]}. 저희는 {product_ko} 서비스로 이 문제를 해결합니다.",
         "collaboration": f"{POC_KO[poc]}.",
         "stage": stage,
         "funding_krw": 0 if rng.random() < 0.35 else int(round(rng.lognormvariate(math.log(9e8), 1.0), -7)),
     }
     answers_en = {
         "problem": (
-            f"Our customers are {customers_en}, who lose time and quality to work done by hand. "
-            f"We solve this with our {product_en}."
+            f"At {customers_en}, {PAINS_EN[pain]}. We solve this with {service_name}, our {product_en} service."
         ),
         "collaboration": f"{POC_EN[poc]}.",
     }
@@ -306,9 +320,12 @@ def _applicant(rng: random.Random, name: tuple[str, str], brn: str) -> FinalistP
         sectors=sectors,
         quality=quality,
         preferences=preferences,
-        title=f"{product_ko} 파트너 실증",
-        summary=f"{customers_ko} 대상 {product_ko} 서비스입니다. 도입 고객사에서 {benefit}.",
-        summary_en=f"A {product_en} for {customers_en} ({sector_en}); proven with paying customers.",
+        title=f"{product_ko} 파트너 실증 ({product_en} PoC)",
+        summary=f"{customers_ko} 대상 {product_ko} 서비스입니다. 도입 고객사에서 {c.BENEFITS[benefit]}.",
+        summary_en=(
+            f"{product_en[0].upper()}{product_en[1:]} for {customers_en} ({sector_en}). "
+            f"With customers so far: {BENEFITS_EN[benefit]}."
+        ),
         answers=answers,
         answers_en=answers_en,
         submitted_offset_hours=rng.betavariate(2.4, 1.0),

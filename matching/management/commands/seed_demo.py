@@ -1,4 +1,5 @@
 import time
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -47,7 +48,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Took {elapsed:.1f} s.")
         self.stdout.write(
             f"Open call for applicants to try: /programs/{result.open_call.slug}/ "
-            f"(closes {result.open_call.closes_at:%Y-%m-%d %H:%M %Z})."
+            f"(closes {result.open_call.closes_at.astimezone(ZoneInfo(result.open_call.time_zone)):%Y-%m-%d %H:%M %Z})."
         )
 
         self.stdout.write("")
