@@ -101,7 +101,7 @@ def _ends_in_consonant(word: str) -> bool:
         if tail.isupper() and len(text) <= 5 and text.isalnum():  # an acronym is read letter by letter
             return last in _LETTER_ENDS_IN_CONSONANT
         lower = text.lower()
-        return lower.endswith(("l", "m", "n", "ng", "ck", "k", "b", "p", "t")) and not lower.endswith(("te", "ght"))
+        return lower.endswith(("l", "le", "m", "n", "ng", "ck", "k", "b", "p", "t")) and not lower.endswith("ght")
     return False
 
 
