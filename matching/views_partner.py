@@ -265,10 +265,14 @@ def ranking(request: HttpRequest, program_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Ranking saved as a draft."))
             return redirect("partner:ranking", program_id=program.pk)
+    versions = _submitted_versions([a.pk for a in applications])  # the title as submitted, in English
     rows = [
         {
             "application": a,
-            "startup_name": a.startup.name_en or a.startup.name_ko,
+            "title": (versions.get(a.pk) or {}).get("title") or a.title,
+            "startup_name": ((versions.get(a.pk) or {}).get("startup") or {}).get("name_en")
+            or a.startup.name_en
+            or a.startup.name_ko,
             "rank": values[a.pk][0],
             "not_interested": values[a.pk][1],
             "errors": problems.get(f"entry:{a.pk}", []),

@@ -158,7 +158,7 @@ def test_the_ranking_page_reads_a_fixed_number_of_queries(client, world, size, d
     url = f"/partner/programs/{world['program'].pk}/ranking/"
     client.get(url)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url)
 
 

@@ -1,0 +1,91 @@
+"""A partner member in a real browser: signs in, reads the finalists in English (the partner pages'
+default, even in a Korean browser), and submits a ranking without JavaScript; at 1280 and 375 px."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from matching.models import PartnerRanking
+from startups.models import Application
+from tests import factories
+from tests.browser.applicants import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def partner_world():
+    program = factories.ProgramFactory(
+        status="reviewing",
+        name_en="K-Startup & OpenAI Matching Day",
+        english_for_partners=True,
+        ranking_deadline=timezone.now() + dt.timedelta(days=3),
+    )
+    partner = factories.PartnerFactory(name="OpenAI")
+    factories.ProgramPartnerFactory(program=program, partner=partner, seats=2)
+    factories.QuestionFactory(program=program, code="problem", label_en="Problem", shown_to_partners=True)
+    member = factories.PartnerMembershipFactory(partner=partner, user__email="partner@openai.example").user
+    finalists = []
+    for n, (name, english) in enumerate(
+        [("보이스랩", "Voice agents for clinics"), ("칩웍스", "Edge chips for robots"), ("러닝메이트", "AI tutors")]
+    ):
+        application = factories.ApplicationFactory(program=program, in_review=True, status=Application.Status.ADVANCED)
+        factories.SubmissionFactory(
+            application=application,
+            number=1,
+            snapshot={
+                "title": english,
+                "summary": f"{name}의 한국어 요약",
+                "summary_en": f"{english}: the English summary",
+                "startup": {"name_ko": name, "name_en": f"Startup {n}"},
+                "answers": {"problem": "한국어 답변"},
+                "answers_en": {"problem": f"Problem of {english}"},
+                "attachments": [],
+            },
+        )
+        finalists.append(application)
+    return program, partner, member, finalists
+
+
+def sign_in(page, user, live_server):
+    """Signed in the way the other browser tests are (a session made by Django's test client)."""
+    log_in(page, user, live_server)
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_partner_signs_in_reads_the_finalists_in_english_and_submits_a_ranking(
+    size, page, phone_page, live_server, screenshot
+):
+    tab = page if size == "desktop" else phone_page
+    program, partner, member, (a, b, c) = partner_world()
+
+    sign_in(tab, member, live_server)
+    tab.goto("/partner/")
+    expect(tab.locator("h1")).to_have_text("My programs")
+    expect(tab.get_by_text("K-Startup & OpenAI Matching Day")).to_be_visible()
+    screenshot(tab, f"partner-home-{size}")
+
+    tab.get_by_role("link", name="Read the finalists").click()
+    expect(tab.get_by_text("Voice agents for clinics: the English summary")).to_be_visible()
+    expect(tab.get_by_text("Problem of Edge chips for robots")).to_be_visible()
+    screenshot(tab, f"partner-finalists-{size}")
+
+    tab.get_by_role("link", name="Ranking", exact=True).click()
+    tab.fill(f"#rank-{a.pk}", "1")
+    tab.fill(f"#rank-{b.pk}", "1")
+    tab.check(f'input[name="not-{c.pk}"]')
+    tab.get_by_role("button", name="Submit ranking").click()
+    expect(tab.locator("#error-summary")).to_be_visible()
+    expect(tab.locator(f"#rank-{b.pk}")).to_have_value("1")
+    screenshot(tab, f"partner-ranking-refused-{size}")
+    assert not PartnerRanking.objects.exists()
+
+    tab.fill(f"#rank-{b.pk}", "2")
+    tab.get_by_role("button", name="Submit ranking").click()
+    expect(tab.get_by_text("Ranking submitted.")).to_be_visible()
+    screenshot(tab, f"partner-ranking-submitted-{size}")
+
+    ranking = PartnerRanking.objects.get(program=program, partner=partner)
+    entries = {e.application_id: e.rank or "x" for e in ranking.entries.all()}
+    assert (ranking.status, entries) == ("submitted", {a.pk: 1, b.pk: 2, c.pk: "x"})
