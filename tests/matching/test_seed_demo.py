@@ -23,9 +23,9 @@ from api.models import Job
 from core.validators import brn_check_digit, company_age_years, local_date
 from matching.demo import DEMO_PROGRAM_SLUG, STAFF_EMAIL
 from matching.demo.load import SEED
+from matching.demo.partnering import PARTNERS, partner_member_email, partnering_ensure, plan_partnering
 from matching.demo.partnering import PROGRAM as PARTNERING_PROGRAM
 from matching.demo.partnering import SEED as PARTNERING_SEED
-from matching.demo.partnering import plan_partnering
 from matching.demo.plan import plan_applicants, sha256_hex
 from matching.models import (
     Assignment,
@@ -550,3 +550,22 @@ def test_loading_the_demo_sends_nothing(demo):
     assert not Notification.objects.exists()
     assert not WebhookDelivery.objects.exists()
     assert not Job.objects.exists()
+
+
+def test_the_second_program_is_written_in_a_fixed_number_of_queries(demo, django_assert_max_num_queries):
+    program = _second(demo)
+    startups = list(Startup.objects.filter(applications__program=program).values_list("pk", flat=True))
+    people = [email for slug, *_ in PARTNERS for email in [partner_member_email(slug)]]
+    people += list(User.objects.filter(startup_memberships__startup__in=startups).values_list("email", flat=True))
+    program.applications.all().delete()  # their answers, submissions, preferences, rankings' entries …
+    Startup.objects.filter(pk__in=startups).delete()
+    program.questions.all().delete()
+    program.tracks.all().delete()
+    program.delete()
+    User.objects.filter(email__in=people).delete()
+
+    with django_assert_max_num_queries(60):
+        second, written = partnering_ensure(password_hash=lambda: "!", now=timezone.now())
+
+    assert written["startups.Application"] == 90
+    assert second.slug == PARTNERING_SLUG
