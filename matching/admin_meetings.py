@@ -28,6 +28,7 @@ from api.models import Job
 from core.admin import (
     AuditTrailMixin,
     ModelAdmin,
+    ReadOnlyModelAdmin,
     ServiceAction,
     ServiceActionsMixin,
     TabularInline,
@@ -37,7 +38,7 @@ from core.admin import (
 )
 from core.errors import DomainError
 from core.i18n import localized
-from matching.models import Availability, Meeting, MeetingEvent, MeetingTable
+from matching.models import Availability, CalendarFeed, Meeting, MeetingEvent, MeetingTable
 from matching.services.meetings import (
     meeting_cancel,
     meeting_lock,
@@ -339,3 +340,29 @@ class MeetingAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
             "options": options,
         }
         return TemplateResponse(request, "admin/matching/meeting/move.html", context)
+
+
+@admin.register(MeetingTable)
+class MeetingTableAdmin(ModelAdmin):
+    list_display = ("name", "event", "partner", "order")
+    list_filter = ("event", "partner")
+    list_select_related = ("event", "partner")
+    search_fields = ("name",)
+
+
+@admin.register(Availability)
+class AvailabilityAdmin(ModelAdmin):
+    list_display = ("event", "partner", "application", "starts_at", "ends_at")
+    list_filter = ("event", "partner")
+    list_select_related = ("event", "partner", "application__startup")
+    raw_id_fields = ("application",)
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyModelAdmin):
+    """Feed addresses people made for their agenda; only a hash of each is kept, so none can be shown."""
+
+    list_display = ("user", "created_at", "revoked_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    exclude = ("token_hash",)

@@ -484,3 +484,37 @@ class PartnerRankingEntryFactory(DjangoModelFactory):
         program=factory.SelfAttribute("..ranking.program"),
     )
     rank = 1
+
+
+class AvailabilityFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Availability
+
+    event = factory.SubFactory(MeetingEventFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    starts_at = factory.LazyAttribute(lambda o: dt.datetime(2027, 3, 10, 17, 0, tzinfo=dt.UTC))
+    ends_at = factory.LazyAttribute(lambda o: dt.datetime(2027, 3, 10, 19, 0, tzinfo=dt.UTC))
+
+
+class MeetingFactory(DjangoModelFactory):
+    """A meeting at 9:00 San Francisco time (17:00 UTC) at its own table."""
+
+    class Meta:
+        model = m.Meeting
+
+    event = factory.SubFactory(MeetingEventFactory)
+    application = factory.SubFactory(ApplicationFactory, program=factory.SelfAttribute("..event.program"))
+    partner = factory.SubFactory(PartnerFactory)
+    table = factory.SubFactory(
+        MeetingTableFactory, event=factory.SelfAttribute("..event"), partner=factory.SelfAttribute("..partner")
+    )
+    starts_at = dt.datetime(2027, 3, 10, 17, 0, tzinfo=dt.UTC)
+    ends_at = dt.datetime(2027, 3, 10, 17, 20, tzinfo=dt.UTC)
+
+
+class CalendarFeedFactory(DjangoModelFactory):
+    class Meta:
+        model = m.CalendarFeed
+
+    user = factory.SubFactory(UserFactory)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
