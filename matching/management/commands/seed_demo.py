@@ -27,7 +27,13 @@ class Command(BaseCommand):
 
         if result.created:
             if result.counts:
-                self.stdout.write(self.style.SUCCESS(f"Loaded the demo program “{result.program.name_en}”."))
+                # A database loaded by an earlier version gets only the parts it lacked.
+                verb = (
+                    "Loaded the demo program"
+                    if "startups.Application" in result.counts
+                    else "Added to the demo program"
+                )
+                self.stdout.write(self.style.SUCCESS(f"{verb} “{result.program.name_en}”."))
                 width = max(len(label) for label in result.counts)
                 for label, count in result.counts.items():
                     self.stdout.write(f"  {label:<{width}}  {count:>6}")
