@@ -28,6 +28,7 @@ import time
 from benchlib import (
     BASE_DIR,
     BenchAborted,
+    analyze,
     close_connections,
     could_not_run,
     drop_database,
@@ -52,6 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, default=1.0, help="seconds for the pure algorithm (1)")
     parser.add_argument("--job-startups", type=int, default=305)
     parser.add_argument("--job-partners", type=int, default=11)
+    parser.add_argument("--job-seats", type=int, default=110, help="seats over all partners in the job (110)")
     parser.add_argument("--job-budget", type=float, default=2.0, help="seconds for the whole matching job (2)")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"({DEFAULT_DATABASE_URL})")
     parser.add_argument("--skip-database", action="store_true", help="time the pure algorithm only")
@@ -133,17 +135,248 @@ def job_exists() -> bool:
         return False
 
 
+def _build_program(args: argparse.Namespace, scenario: Scenario):
+    """A finalised program with `--job-startups` selected startups that rank every partner and
+    `--job-partners` partners with seats, all but the last ranking every finalist in a submitted
+    ranking (the last ranks by a round's results), plus a few pins and conflicts. All in bulk."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from matching.models import (
+        EvaluationRound,
+        MatchingConstraint,
+        Partner,
+        PartnerRanking,
+        PartnerRankingEntry,
+        Program,
+        ProgramPartner,
+        RoundResult,
+        SelectionEntry,
+        Track,
+    )
+    from startups.models import Application, PartnerPreference, Startup
+
+    now = timezone.now()
+    staff = User.objects.create(email="bench-staff@example.com", is_staff=True, is_superuser=True)
+    program = Program.objects.create(
+        name_ko="벤치 매칭 프로그램",
+        name_en="Bench matching program",
+        slug="bench-matching",
+        host="bench",
+        opens_at=now - dt.timedelta(days=90),
+        closes_at=now - dt.timedelta(days=60),
+        quota=args.job_startups,
+        receipt_prefix="BENCH",
+        status=Program.Status.FINALISED,
+    )
+    track = Track.objects.create(program=program, code="general", name_ko="일반", name_en="General")
+    partners = Partner.objects.bulk_create(
+        [Partner(name=f"Partner {p}", slug=f"bench-partner-{p}") for p in sorted(scenario.capacities)]
+    )
+    partner_of = dict(zip(sorted(scenario.capacities), partners, strict=True))
+    panel = EvaluationRound.objects.create(
+        program=program,
+        order=1,
+        name_ko="파트너 발표평가",
+        name_en="Partner pitch",
+        opens_at=now - dt.timedelta(days=50),
+        closes_at=now - dt.timedelta(days=40),
+        advance_count=args.job_startups,
+        status=EvaluationRound.Status.PUBLISHED,
+    )
+    by_round = sorted(scenario.capacities)[-1]
+    ProgramPartner.objects.bulk_create(
+        [
+            ProgramPartner(
+                program=program,
+                partner=partner_of[p],
+                seats=max(seats, 1),
+                ranking_round=panel if p == by_round else None,
+            )
+            for p, seats in sorted(scenario.capacities.items())
+        ]
+    )
+    startups = Startup.objects.bulk_create(
+        [
+            Startup(name_ko=f"벤치 스타트업 {s:04d}", name_en=f"Bench startup {s:04d}", ceo_name="대표")
+            for s in sorted(scenario.startup_prefs)
+        ],
+        batch_size=1000,
+    )
+    applications = Application.objects.bulk_create(
+        [
+            Application(
+                program=program,
+                startup=startup,
+                track=track,
+                status=Application.Status.SELECTED,
+                receipt_number=f"BENCH-{i:05d}",
+                first_submitted_at=now - dt.timedelta(days=70),
+                submitted_at=now - dt.timedelta(days=70),
+            )
+            for i, startup in enumerate(startups, 1)
+        ],
+        batch_size=1000,
+    )
+    application_of = dict(zip(sorted(scenario.startup_prefs), applications, strict=True))
+    SelectionEntry.objects.bulk_create(
+        [
+            SelectionEntry(program=program, application=a, outcome=SelectionEntry.Outcome.SELECTED, position=i)
+            for i, a in enumerate(applications, 1)
+        ],
+        batch_size=1000,
+    )
+    PartnerPreference.objects.bulk_create(
+        [
+            PartnerPreference(application=application_of[s], partner=partner_of[p], rank=rank)
+            for s, prefs in scenario.startup_prefs.items()
+            for rank, p in enumerate(prefs, 1)
+        ],
+        batch_size=5000,
+    )
+    rankings = PartnerRanking.objects.bulk_create(
+        [
+            PartnerRanking(
+                program=program,
+                partner=partner_of[p],
+                status=PartnerRanking.Status.SUBMITTED,
+                submitted_at=now,
+                submitted_by=staff,
+            )
+            for p in sorted(scenario.partner_prefs)
+            if p != by_round
+        ]
+    )
+    ranking_of = {r.partner_id: r for r in rankings}
+    PartnerRankingEntry.objects.bulk_create(
+        [
+            PartnerRankingEntry(ranking=ranking_of[partner_of[p].pk], application=application_of[s], rank=rank)
+            for p, prefs in scenario.partner_prefs.items()
+            if p != by_round
+            for rank, s in enumerate(prefs, 1)
+        ],
+        batch_size=5000,
+    )
+    RoundResult.objects.bulk_create(
+        [
+            RoundResult(round=panel, application=application_of[s], rank=rank, final_score=1000 - rank)
+            for rank, s in enumerate(scenario.partner_prefs[by_round], 1)
+        ],
+        batch_size=1000,
+    )
+    # Pins: the three least wanted startups, each to its first choice among the partners with most seats.
+    roomy = sorted(scenario.capacities, key=lambda p: (-scenario.capacities[p], p))
+    last = sorted(scenario.startup_prefs)[-3:]
+    constraints = [
+        MatchingConstraint(
+            program=program, application=application_of[s], partner=partner_of[roomy[i]], kind="pinned", reason="bench"
+        )
+        for i, s in enumerate(last)
+    ]
+    # Conflicts: five startups may not go to their first choice.
+    constraints += [
+        MatchingConstraint(
+            program=program,
+            application=application_of[s],
+            partner=partner_of[scenario.startup_prefs[s][0]],
+            kind="forbidden",
+            reason="bench",
+        )
+        for s in sorted(scenario.startup_prefs)[:5]
+    ]
+    MatchingConstraint.objects.bulk_create(constraints)
+    return program, staff
+
+
 def run_job(args: argparse.Namespace) -> dict:
     """The whole matching job for `--job-startups` × `--job-partners` on PostgreSQL: load the
     preferences, pins and conflicts, run `stable_match`, write the result and the reasons.
 
-    To write once the job exists (Django is set up and migrated by then): build in bulk a program
-    with `--job-startups` selected startups that rank the partners, `--job-partners` partners with
-    seats that rank the finalists, a few pins and conflicts; time the job's service with its
-    queries counted; check the rows it wrote have no blocking pair (`matching.stable.blocking_pairs`)
-    and that every unmatched startup has a reason; return {"seconds", "queries", "errors", …}.
+    Builds in bulk a program with `--job-startups` selected startups that rank every partner and
+    `--job-partners` partners with `--job-seats` seats in all that rank every finalist (one of them by
+    a round's results), three pins and five conflicts; starts the job as staff do
+    (the job `matching_run_start` makes) and times the worker's part (`api.jobs.job_run`: the runner, the service,
+    the writes) with its queries counted; runs it again (the same inputs give the same run); checks
+    the stored run has no blocking pair, respects the seats and gives every unmatched startup a reason.
     """
-    raise BenchAborted(f"{JOB_MODULE} exists, but bench/matching.py does not build the job's data yet (run_job)")
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    import api.runners  # noqa: F401 — registers the job's runner
+    from api.jobs import job_run
+    from api.models import Job
+    from matching.models import MatchingRun
+    from matching.services.matching import _as_algorithm_input, matching_check
+    from matching.stable import blocking_pairs
+
+    scenario = Scenario(
+        startups=args.job_startups, partners=args.job_partners, seats=args.job_seats, seed=args.seed + 1
+    )
+    log(f"building {args.job_startups} selected startups × {args.job_partners} partners, {args.job_seats} seats")
+    with transaction.atomic():
+        program, staff = _build_program(args, scenario)
+    analyze()
+
+    def timed_job() -> tuple[float, int, object]:
+        # The job as `matching_run_start` makes it, without handing it to a queue: the worker's part
+        # (`job_run`) is timed here, in this process.
+        matching_check(program=program)
+        job = Job.objects.create(kind=Job.Kind.MATCHING, params={"program_id": program.pk}, created_by=staff)
+        Job.objects.filter(pk=job.pk).update(params={"program_id": program.pk, "job_id": job.pk})
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            job = job_run(job_id=job.pk)
+            seconds = time.perf_counter() - started
+        return seconds, len(queries), job
+
+    log("running the matching job")
+    seconds, queries, job = timed_job()
+    log("running it again (same inputs)")
+    again_seconds, again_queries, again = timed_job()
+
+    errors = []
+    if job.status != "succeeded":
+        errors.append(f"the job {job.status}: {job.error}")
+        return {"seconds": seconds, "queries": queries, "errors": errors}
+    run = MatchingRun.objects.get(pk=job.result["run_id"])
+    data = _as_algorithm_input(run.inputs)
+    assignment = {int(a): p for a, p in run.assignment.items()}
+    blocking = blocking_pairs(
+        data["startup_prefs"],
+        data["partner_prefs"],
+        data["capacities"],
+        assignment,
+        forbidden=data["forbidden"],
+        pinned=data["pinned"],
+    )
+    if blocking or run.blocking_pairs:
+        errors.append(f"{len(blocking)} blocking pairs, e.g. {blocking[:3]}")
+    filled: dict[int, int] = {}
+    for partner in assignment.values():
+        filled[partner] = filled.get(partner, 0) + 1
+    if any(filled.get(p, 0) > seats for p, seats in data["capacities"].items()):
+        errors.append("a partner holds more startups than seats")
+    if set(assignment) | {int(a) for a in run.unmatched} != set(data["startup_prefs"]):
+        errors.append("a selected startup is neither matched nor given a reason")
+    if any(not reason.get("code") for reason in run.unmatched.values()):
+        errors.append("an unmatched startup has no reason code")
+    if again.result.get("run_id") != run.pk or MatchingRun.objects.count() != 1:
+        errors.append("running again with the same inputs stored a second run")
+    codes: dict[str, int] = {}
+    for reason in run.unmatched.values():
+        codes[reason["code"]] = codes.get(reason["code"], 0) + 1
+    return {
+        "seconds": seconds,
+        "queries": queries,
+        "again_seconds": again_seconds,
+        "again_queries": again_queries,
+        "matched": len(assignment),
+        "seats": sum(data["capacities"].values()),
+        "unmatched": codes,
+        "errors": errors,
+    }
 
 
 def run_job_phase(args: argparse.Namespace) -> dict | None:
@@ -219,6 +452,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{job['seconds']:.2f} s, {job['queries']} queries   budget {args.job_budget:g} s: "
             f"{job['seconds'] / args.job_budget:.0%} of it, {'OVER' if job_over else 'ok'}",
         )
+        if "matched" in job:
+            row("  matched / seats", f"{job['matched']} / {job['seats']}")
+            row("  unmatched by reason", job["unmatched"])
+            row("  again, same inputs", f"{job['again_seconds']:.2f} s, {job['again_queries']} queries (run reused)")
         for error in job["errors"]:
             print(f"  CHECK FAILED: {error}")
     row("result", "FAIL" if failed else "pass")
