@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -569,3 +570,11 @@ def test_the_second_program_is_written_in_a_fixed_number_of_queries(demo, django
 
     assert written["startups.Application"] == 90
     assert second.slug == PARTNERING_SLUG
+
+
+def test_a_later_run_confirms_no_address_of_someone_who_signed_up_since(demo):
+    newcomer = User.objects.create_user(email="newcomer@example.org", password="x" * 12)
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert not EmailAddress.objects.filter(user=newcomer).exists()
