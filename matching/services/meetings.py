@@ -244,6 +244,56 @@ class _Changes:
     cancelled: list[Meeting] = dataclasses.field(default_factory=list)
 
 
+def _sticky(
+    current: dict[str, Meeting], requests: dict[str, tuple[int, Any]], by_start: dict[dt.datetime, int]
+) -> dict[str, tuple[int, int]]:
+    """Where the scheduled meetings are now (request id → (slot, table)), for those still requested."""
+    return {
+        key: (by_start[meeting.starts_at], meeting.table_id)
+        for key, meeting in current.items()
+        if key in requests and meeting.starts_at in by_start
+    }
+
+
+def _plan(event, requests, slots, host_of, unavailable, locked, sticky) -> schedule.MeetingPlan:
+    """The plan that keeps the scheduled meetings where they are (so nobody gets an update for nothing),
+    unless moving some of them lets more requests be placed. Locked meetings never move."""
+    slot_ids = [slot.index for slot in slots]
+    off = set(unavailable)
+    kept = dict(locked)
+    for key, (index, table_id) in sticky.items():
+        application_id, host = requests[key]
+        if key in kept or host_of.get(table_id) != host:
+            continue
+        if {("startup", application_id, index), ("host", host, index), ("table", table_id, index)} & off:
+            continue
+        kept[key] = (index, table_id)
+
+    def plan(fixed):
+        return schedule.plan_meetings(
+            requests, slot_ids, host_of, unavailable=unavailable, locked=fixed, buffer_slots=event.buffer_slots
+        )
+
+    staying = None
+    if kept != locked:
+        try:
+            staying = plan(kept)
+        except ValueError:  # two meetings in place now conflict (a buffer changed): plan afresh
+            staying = None
+        if staying is not None and not staying.unplaced:
+            return staying
+    try:
+        fresh = plan(locked)
+    except ValueError as error:
+        raise DomainError(
+            _("Two locked meetings conflict; unlock one of them. (%(detail)s)") % {"detail": error},
+            code="meetings_locked_conflict",
+        ) from error
+    if staying is not None and len(staying.placed) >= len(fresh.placed):
+        return staying
+    return fresh
+
+
 def meetings_schedule(*, event_id: int, by: Any) -> dict:
     """Plan and write the event's meetings (see the module docstring). Returns the report: counts,
     and each unplaced request with its reason in words."""
@@ -265,6 +315,9 @@ def meetings_schedule(*, event_id: int, by: Any) -> dict:
             key = _request_id(meeting.application_id, meeting.partner_id or PANEL)
             target = current if meeting.status == Meeting.Status.SCHEDULED else former
             target.setdefault(key, meeting)
+        for key, meeting in former.items():
+            if meeting.locked and key not in current:  # cancelled by staff: stays cancelled
+                requests.pop(key, None)
         locked: dict[str, tuple[int, int]] = {}
         for key, meeting in current.items():
             if meeting.locked:
@@ -281,20 +334,7 @@ def meetings_schedule(*, event_id: int, by: Any) -> dict:
                 requests.setdefault(key, (meeting.application_id, meeting.partner_id or PANEL))
                 locked[key] = (index, meeting.table_id)
         unavailable = _unavailable(event, slots, host_of, requests)
-        try:
-            plan = schedule.plan_meetings(
-                requests,
-                [slot.index for slot in slots],
-                host_of,
-                unavailable=unavailable,
-                locked=locked,
-                buffer_slots=event.buffer_slots,
-            )
-        except ValueError as error:
-            raise DomainError(
-                _("Two locked meetings conflict; unlock one of them. (%(detail)s)") % {"detail": error},
-                code="meetings_locked_conflict",
-            ) from error
+        plan = _plan(event, requests, slots, host_of, unavailable, locked, _sticky(current, requests, by_start))
 
         changes = _Changes()
         to_create: list[Meeting] = []
@@ -660,7 +700,8 @@ def meeting_lock(*, meeting: Meeting, locked: bool, by: Any) -> Meeting:
 
 
 def meeting_cancel(*, meeting: Meeting, by: Any, reason: str) -> Meeting:
-    """Cancel a meeting (the people concerned get the calendar cancellation). A reason is required."""
+    """Cancel a meeting (the people concerned get the calendar cancellation). A reason is required. It stays
+    cancelled when the event is scheduled again (kept locked), so a re-run does not bring it back."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the meeting is cancelled."), code="reason_required")
@@ -668,7 +709,8 @@ def meeting_cancel(*, meeting: Meeting, by: Any, reason: str) -> Meeting:
         event, meeting = _lock(meeting)
         if meeting.status == Meeting.Status.CANCELLED:
             raise DomainError(_("The meeting is already cancelled."), code="meeting_cancelled")
-        meeting.status, meeting.locked, meeting.sequence = Meeting.Status.CANCELLED, False, meeting.sequence + 1
+        # Locked while cancelled: re-scheduling leaves the request out instead of placing it again.
+        meeting.status, meeting.locked, meeting.sequence = Meeting.Status.CANCELLED, True, meeting.sequence + 1
         meeting.save(update_fields=["status", "locked", "sequence", "updated_at"])
         audit_record(
             actor=by,

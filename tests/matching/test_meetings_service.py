@@ -365,3 +365,41 @@ def test_an_invitation_superseded_by_a_newer_change_is_not_sent():
     meeting_move(meeting=meeting, starts_at=option.starts_at, table=option.table, by="test")
     first = Notification.objects.filter(event="meeting.scheduled", object_id=str(meeting.pk)).first()
     assert notification_deliver(notification_id=first.pk).outcome == "cancelled"
+
+
+def test_a_meeting_staff_cancelled_stays_cancelled_when_scheduling_again():
+    world = build_world()
+    meetings_schedule(event_id=world.event.pk, by="test")
+    meeting = Meeting.objects.get(application=world.applications[0], partner=world.acme)
+    meeting_cancel(meeting=meeting, by="test", reason="Acme cannot meet them.")
+    report = meetings_schedule(event_id=world.event.pk, by="test")
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled"
+    assert report["created"] == report["moved"] == 0
+    assert not Meeting.objects.filter(application=world.applications[0], partner=world.acme, status="scheduled")
+
+
+def test_each_change_is_told_to_webhook_subscribers():
+    from notifications.models import WebhookDelivery
+
+    world = build_world()
+    f.WebhookSubscriptionFactory(events=["meeting.scheduled", "meeting.changed", "meeting.cancelled"])
+    meetings_schedule(event_id=world.event.pk, by="test")
+    meeting = Meeting.objects.get(application=world.applications[0], partner=world.acme)
+    meeting_cancel(meeting=meeting, by="test", reason="Acme cannot meet them.")
+    events = list(WebhookDelivery.objects.values_list("event", flat=True))
+    assert events.count("meeting.scheduled") == 4 and events.count("meeting.cancelled") == 1
+    cancelled = WebhookDelivery.objects.get(event="meeting.cancelled")
+    assert cancelled.payload["data"]["meeting"]["uid"] == str(meeting.uid)
+    assert cancelled.payload["data"]["meeting"]["sequence"] == 1
+
+
+def test_a_new_request_is_placed_around_the_meetings_already_scheduled():
+    world = build_world()
+    meetings_schedule(event_id=world.event.pk, by="test")
+    before = dict(Meeting.objects.values_list("pk", "starts_at"))
+    acme_ranking = PartnerRanking.objects.get(partner=world.acme)
+    PartnerRankingEntry.objects.create(ranking=acme_ranking, application=world.applications[1], rank=2)
+    report = meetings_schedule(event_id=world.event.pk, by="test")
+    assert (report["created"], report["moved"], report["cancelled"]) == (1, 0, 0)
+    assert dict(Meeting.objects.filter(pk__in=before).values_list("pk", "starts_at")) == before
