@@ -204,6 +204,7 @@ def matching_check(*, program: Program, inputs: dict[str, Any] | None = None) ->
     return inputs
 
 
+@transaction.atomic
 def matching_run_start(*, program: Program, by: Any, reason: str = "") -> Job:
     """Start a matching job for `program` (refused at once when the program cannot be matched); the
     worker runs `matching_run` after commit."""
