@@ -4,7 +4,7 @@ import datetime as dt
 import io
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from core.errors import DomainError
@@ -161,7 +161,7 @@ def test_a_sheet_with_bad_rows_is_refused_with_line_and_column_and_changes_nothi
     ranking_save(program=program, partner=partner, entries={a.pk: 1}, by=member)
     text = f"receipt_number,rank\n{a.receipt_number},1\nNOPE-1,2\n{c.receipt_number},1\n{b.receipt_number},zero\n"
 
-    with pytest.raises(RankingSheetInvalid) as refused:
+    with translation.override("en"), pytest.raises(RankingSheetInvalid) as refused:
         ranking_import(program=program, partner=partner, file=sheet(text), by=member)
 
     problems = refused.value.problems
@@ -170,6 +170,16 @@ def test_a_sheet_with_bad_rows_is_refused_with_line_and_column_and_changes_nothi
     assert "line 2" in problems["line:4"][0] and "column rank" in problems["line:4"][0]
     assert "column rank" in problems["line:5"][0]
     assert stored(program, partner) == ("draft", {a.pk: 1})
+
+
+def test_sheet_problems_read_in_korean(setup):
+    program, partner, member, (a, b, c) = setup
+    text = f"접수번호,순위\n{a.receipt_number},첫째\n"
+
+    with translation.override("ko"), pytest.raises(RankingSheetInvalid) as refused:
+        ranking_import(program=program, partner=partner, file=sheet(text), by=member)
+
+    assert refused.value.problems["line:2"][0].startswith("2행, 순위 열:")
 
 
 def test_an_xlsx_sheet_imports_like_a_csv(setup):
