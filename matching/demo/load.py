@@ -100,7 +100,9 @@ def demo_load(*, password: str, now: dt.datetime | None = None) -> DemoLoad:
             with _timestamps_as_given(TIMESTAMPED):
                 counts.update(pitch_session_ensure(program=program))
             with _timestamps_as_given(TIMESTAMPED + PARTNERING_TIMESTAMPED):
-                second, written = partnering_ensure(password_hash=password_hash, now=now or timezone.now())
+                second, written = partnering_ensure(
+                    password_hash=password_hash, now=now or timezone.now(), saved_files=saved_files
+                )
             open_call, created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
             counts["open call (matching.Program)"] += int(created)
             counts[EmailAddress._meta.label] += _email_addresses_confirm(after=users_before)

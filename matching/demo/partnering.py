@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import models
 
 from accounts.models import User
@@ -27,6 +29,7 @@ from core.validators import brn_check_digit
 from matching import models as m
 from matching.demo import content as c
 from matching.demo.matching_day import seoul_matching_day
+from matching.demo.plan import pitch_deck_pdf, sha256_hex
 from startups import models as s
 from startups.services.applications import application_snapshot, with_everything
 
@@ -163,6 +166,16 @@ QUESTIONS = [
         "label_ko": "제품 개발 단계",
         "label_en": "Product stage",
         "choices": next(q["choices"] for q in c.QUESTIONS if q["code"] == "stage"),
+        "shown_to_partners": True,
+    },
+    {
+        "code": "pitch_deck",
+        "kind": "file",
+        "label_ko": "사업계획 발표자료 (PDF)",
+        "label_en": "Pitch deck (PDF)",
+        "help_ko": "15쪽 이내의 PDF 파일, 최대 20MB.",
+        "help_en": "A PDF of at most 15 pages, up to 20 MB.",
+        "max_file_size_mb": 20,
         "shown_to_partners": True,
     },
     {
@@ -346,12 +359,15 @@ def _refuse_leftovers(emails: list[str]) -> None:
         )
 
 
-def partnering_ensure(*, password_hash: Callable[[], str], now: dt.datetime) -> tuple[m.Program, dict[str, int]]:
-    """The second program, written once (in bulk) around `now`; returns it and the rows written."""
+def partnering_ensure(
+    *, password_hash: Callable[[], str], now: dt.datetime, saved_files: list[str] | None = None
+) -> tuple[m.Program, dict[str, int]]:
+    """The second program, written once (in bulk) around `now`; returns it and the rows written. The
+    names of the files it stores are appended to `saved_files` (to delete them if the load fails)."""
     program = m.Program.objects.filter(slug=PROGRAM["slug"]).first()
     if program is not None:
         return program, {}
-    writer = _Writer(password_hash=password_hash(), now=now)
+    writer = _Writer(password_hash=password_hash(), now=now, saved_files=saved_files if saved_files is not None else [])
     program = writer.write()
     audit_record(actor=STAFF_NOTE, obj=program, verb="demo_loaded", data=dict(writer.counts))
     writer.counts["audit.AuditEvent"] += 1
@@ -364,8 +380,9 @@ def partner_member_email(slug: str) -> str:
 
 
 class _Writer:
-    def __init__(self, *, password_hash: str, now: dt.datetime) -> None:
+    def __init__(self, *, password_hash: str, now: dt.datetime, saved_files: list[str]) -> None:
         self.password_hash = password_hash
+        self.saved_files = saved_files
         self.counts: Counter[str] = Counter()
         today = now.astimezone(c.SEOUL).date()
 
@@ -580,6 +597,7 @@ class _Writer:
                 for rank, slug in enumerate(p.preferences, start=1)
             ],
         )
+        self._pitch_decks(applications, owners, plans)
         loaded = with_everything(s.Application.objects.filter(pk__in=[a.pk for a in applications])).in_bulk()
         self.add(
             s.Submission,
@@ -595,6 +613,30 @@ class _Writer:
             ],
         )
         return applications
+
+    def _pitch_decks(self, applications: list[s.Application], owners: list[User], plans: list[FinalistPlan]) -> None:
+        question = next(q for q in self.questions if q.kind == m.Question.Kind.FILE)
+        attachments = []
+        for application, owner, p in zip(applications, owners, plans, strict=True):
+            data = pitch_deck_pdf(
+                [p.name_en, PROGRAM["name_en"], p.answers["service_name"], p.summary_en[:90], "Pitch deck - demo data"]
+            )
+            attachment = s.Attachment(
+                application=application,
+                question=question,
+                kind=s.Attachment.Kind.PITCH_DECK,
+                original_name=f"{p.short_ko}_pitch_deck.pdf",
+                content_type="application/pdf",
+                size=len(data),
+                sha256=sha256_hex(data),
+                uploaded_by=owner,
+                uploaded_at=application.submitted_at - dt.timedelta(minutes=30),
+            )
+            name = attachment.file.field.generate_filename(attachment, attachment.original_name)
+            attachment.file.name = default_storage.save(name, ContentFile(data))
+            self.saved_files.append(attachment.file.name)
+            attachments.append(attachment)
+        self.add(s.Attachment, attachments)
 
     def _round_and_selection(
         self, program: m.Program, applications: list[s.Application], plans: list[FinalistPlan]

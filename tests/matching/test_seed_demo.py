@@ -578,3 +578,13 @@ def test_a_later_run_confirms_no_address_of_someone_who_signed_up_since(demo):
     call_command("seed_demo", stdout=io.StringIO())
 
     assert not EmailAddress.objects.filter(user=newcomer).exists()
+
+
+def test_every_application_of_the_second_program_has_a_pdf_pitch_deck_shown_to_partners(demo):
+    program = _second(demo)
+    decks = list(Attachment.objects.filter(application__program=program).select_related("question"))
+    storage = FileSystemStorage(location=demo.media)
+
+    assert len(decks) == program.applications.count()
+    assert all(deck.question.shown_to_partners for deck in decks)
+    assert all(storage.open(deck.file.name).read().startswith(b"%PDF-") for deck in decks[:5])
