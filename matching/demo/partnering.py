@@ -186,7 +186,7 @@ QUESTIONS = [
         "required": False,
     },
 ]
-STAFF_NOTE = "seed_demo"
+ACTOR = "seed_demo"
 
 # Models whose auto_now/auto_now_add fields the loader lets these rows' own times stand for.
 TIMESTAMPED = (m.SelectionEntry, m.PartnerRanking)
@@ -369,7 +369,7 @@ def partnering_ensure(
         return program, {}
     writer = _Writer(password_hash=password_hash(), now=now, saved_files=saved_files if saved_files is not None else [])
     program = writer.write()
-    audit_record(actor=STAFF_NOTE, obj=program, verb="demo_loaded", data=dict(writer.counts))
+    audit_record(actor=ACTOR, obj=program, verb="demo_loaded", data=dict(writer.counts))
     writer.counts["audit.AuditEvent"] += 1
     return program, dict(writer.counts)
 
