@@ -33,6 +33,7 @@ from matching.models import (
 )
 from matching.services.availability import AvailabilityInvalid, Window, availability_set, event_days
 from matching.services.rankings import (
+    FINALIST_STATUSES,
     NOT_INTERESTED,
     RankingInvalid,
     RankingSheetInvalid,
@@ -103,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .annotate(
             finalists=Count(
                 "program__applications",
-                filter=Q(program__applications__status__in=("advanced", "selected", "reserve")),
+                filter=Q(program__applications__status__in=FINALIST_STATUSES),
             )
         )
         .order_by("-program__closes_at", "partner__name")

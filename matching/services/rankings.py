@@ -26,9 +26,8 @@ from matching.models import Partner, PartnerRanking, PartnerRankingEntry, Progra
 # The sheet readers of the score import: same encodings (UTF-8, cp949), same XLSX detection by content.
 from matching.services.score_import import XLSX_MAGIC, ScoreSheetInvalid, _cell_text, _header_key, _read_csv, _read_xlsx
 from startups.models import Application
+from startups.selectors import FINALIST_STATUSES  # the applications a partner reads, and ranks
 
-# Applications a partner ranks: those that went on past a round, or were chosen (startups.selectors).
-FINALIST_STATUSES = (Application.Status.ADVANCED, Application.Status.SELECTED, Application.Status.RESERVE)
 NOT_INTERESTED = "not_interested"
 NOT_INTERESTED_WORDS = {"not_interested", "not interested", "관심 없음", "관심없음", "x"}
 COLUMN_NAMES = {"receipt_number": ("receipt_number", "접수번호"), "rank": ("rank", "순위")}
