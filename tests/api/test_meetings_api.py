@@ -122,7 +122,7 @@ def test_staff_move_a_meeting_and_a_conflict_is_refused_in_words(world, session_
         format="json",
     )
     assert refused.status_code == 409
-    assert "already holds another meeting" in refused.json()["detail"]
+    assert "이미 다른 미팅이 있습니다" in refused.json()["detail"]  # Korean by default
     options = client.get(f"/api/v1/meetings/{second.pk}/move-options/").json()
     assert len(options) == len(meeting_move_options(meeting=second))
     moved = client.post(

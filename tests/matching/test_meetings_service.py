@@ -296,7 +296,7 @@ def test_a_move_onto_a_taken_table_is_refused_in_words():
     world = build_world()
     meetings_schedule(event_id=world.event.pk, by="test")
     first, second = Meeting.objects.filter(partner=world.openai).order_by("starts_at")[:2]
-    with pytest.raises(DomainError, match="already holds another meeting"):
+    with pytest.raises(DomainError, match="이미 다른 미팅이 있습니다"):
         meeting_move(meeting=second, starts_at=first.starts_at, table=first.table, by="test")
     second.refresh_from_db()
     assert second.sequence == 0
@@ -312,7 +312,7 @@ def test_a_move_outside_the_partners_availability_is_refused():
         ends_at=dt.datetime(2027, 3, 10, 10, 0, tzinfo=LA),
     )
     meeting = Meeting.objects.filter(partner=world.openai).first()
-    with pytest.raises(DomainError, match="not available"):
+    with pytest.raises(DomainError, match="참석할 수 없습니다"):
         meeting_move(
             meeting=meeting, starts_at=dt.datetime(2027, 3, 10, 11, 0, tzinfo=LA), table=meeting.table, by="test"
         )
