@@ -406,3 +406,16 @@ def test_unmatched_reasons_read_as_sentences_naming_the_partners():
 def test_names_are_joined_with_commas_and_a_particle_in_korean():
     with translation.override("ko"):
         assert names_and(["구글", "애플", "삼성"]) == "구글, 애플과 삼성"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_started_without_a_surrounding_transaction_still_names_its_job():
+    # An admin request has no transaction of its own: the job must not be handed over before its
+    # params name it.
+    w = World(seats={"A": 1}, startups=1)
+    staff = factories.UserFactory(staff=True)
+
+    job = matching_run_start(program=w.program, by=staff)
+
+    job.refresh_from_db()
+    assert (job.status, MatchingRun.objects.get().job_id) == (Job.Status.SUCCEEDED, job.pk)
