@@ -419,3 +419,37 @@ def test_a_run_started_without_a_surrounding_transaction_still_names_its_job():
 
     job.refresh_from_db()
     assert (job.status, MatchingRun.objects.get().job_id) == (Job.Status.SUCCEEDED, job.pk)
+
+
+@pytest.mark.parametrize(
+    ("reason", "korean", "english"),
+    [
+        (
+            {"code": "seats_filled_by_preferred", "partners": [1], "no_seats": [2]},
+            "파트너 오픈AI의 정원이 더 선호하는 스타트업으로 찼습니다. 파트너 구글에는 남은 자리가 없었습니다"
+            "(정원이 없거나 모두 고정 배정됨).",
+            "OpenAI filled its seats with startups it ranked higher. Google had no seat left open (none, or every "
+            "seat pinned).",
+        ),
+        (
+            {"code": "no_acceptable_partner", "partners": [1, 2], "forbidden": []},
+            "파트너 오픈AI와 구글 모두 이 스타트업을 순위에 올리지 않았습니다.",
+            "None of OpenAI and Google ranked this startup.",
+        ),
+        (
+            {"code": "no_acceptable_partner", "partners": [], "forbidden": [2]},
+            "사무국이 이해충돌로 매칭에서 제외한 파트너: 구글.",
+            "Staff ruled out a match with Google (a conflict).",
+        ),
+        (
+            {"code": "no_acceptable_partner", "partners": [], "forbidden": []},
+            "이 스타트업은 프로그램의 파트너를 한 곳도 지망하지 않았습니다.",
+            "The startup ranked no partner of the program.",
+        ),
+    ],
+)
+def test_every_reason_code_reads_as_a_sentence_in_both_languages(reason, korean, english):
+    with translation.override("ko"):
+        assert matching_reason_text(reason, partner_names={1: "오픈AI", 2: "구글"}) == korean
+    with translation.override("en"):
+        assert matching_reason_text(reason, partner_names={1: "OpenAI", 2: "Google"}) == english
