@@ -111,7 +111,7 @@ def with_particle(word: str, after_consonant: str, after_vowel: str) -> str:
 
 
 def names_and(names: list[str]) -> str:
-    """"A, B and C" in English; "A, B와 C" in Korean, the particle agreeing with the word before it."""
+    """Names joined as a list: "A, B and C" in English; "A, B와 C" in Korean (the particle agrees with the word)."""
     names = [str(n) for n in names]
     if len(names) <= 1:
         return "".join(names)
@@ -158,9 +158,7 @@ def matching_reason_text(reason: Any, *, partner_names: Mapping[Any, str] | None
             if len(partners) == 1:
                 sentences.append(_("%(partner)s did not rank this startup.") % {"partner": partners[0]})
             else:
-                sentences.append(
-                    _("None of %(partners)s ranked this startup.") % {"partners": names_and(partners)}
-                )
+                sentences.append(_("None of %(partners)s ranked this startup.") % {"partners": names_and(partners)})
         if forbidden:
             sentences.append(
                 _("Staff ruled out a match with %(partners)s (a conflict).") % {"partners": names_and(forbidden)}
