@@ -5,6 +5,7 @@ conflicts. Each write calls the service the admin calls (`matching.services.matc
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -76,7 +77,11 @@ class MatchingRunViewSet(viewsets.ReadOnlyModelViewSet):
         access = access_of(self.request)
         context["partner_ids"] = matching_partner_ids(actor=access)
         if context["partner_ids"] is None:
-            context["partner_names"] = dict(Partner.objects.values_list("pk", "name"))
+            korean = (get_language() or "ko")[:2] == "ko"
+            context["partner_names"] = {
+                pk: (name_ko if korean and name_ko else name)
+                for pk, name, name_ko in Partner.objects.values_list("pk", "name", "name_ko")
+            }
         return context
 
     @extend_schema(
