@@ -89,3 +89,27 @@ def test_a_partner_signs_in_reads_the_finalists_in_english_and_submits_a_ranking
     ranking = PartnerRanking.objects.get(program=program, partner=partner)
     entries = {e.application_id: e.rank or "x" for e in ranking.entries.all()}
     assert (ranking.status, entries) == ("submitted", {a.pk: 1, b.pk: 2, c.pk: "x"})
+
+
+def test_a_startup_sees_its_partner_once_the_matching_is_published(page, live_server, screenshot):
+    from matching.models import MatchingRun, SelectionEntry
+
+    program, partner, _member, _finalists = partner_world()
+    owner = factories.StartupMemberFactory()
+    application = factories.ApplicationFactory(
+        program=program, startup=owner.startup, in_review=True, status=Application.Status.SELECTED
+    )
+    factories.SelectionEntryFactory(
+        program=program, application=application, partner=partner, outcome=SelectionEntry.Outcome.SELECTED
+    )
+    run = MatchingRun.objects.create(program=program, fingerprint="0" * 64)
+    log_in(page, owner.user, live_server)
+
+    page.goto(f"/applications/{application.pk}/")
+    expect(page.locator(".matched-partner")).to_have_count(0)
+
+    run.published_at = timezone.now()
+    run.save(update_fields=["published_at"])
+    page.reload()
+    expect(page.locator(".matched-partner")).to_contain_text("OpenAI")
+    screenshot(page, "startup-matched-partner-ko")
