@@ -5,6 +5,7 @@ Only signed-in current partner members (`PartnerMembership.objects.current()`) g
 signed in gets a 403 page, and visitors go to sign in. The pages are English unless the person chose
 another language with the switcher (the language cookie)."""
 
+import datetime as dt
 import functools
 from collections import defaultdict
 from zoneinfo import ZoneInfo
@@ -83,10 +84,24 @@ def _link_for(request: HttpRequest, program_id: int) -> ProgramPartner:
     return link
 
 
-def _venue_and_kst(moment, zone: str) -> str:
-    venue = date_format(timezone.localtime(moment, ZoneInfo(zone)), "DATETIME_FORMAT")
-    kst = date_format(timezone.localtime(moment, KST), "DATETIME_FORMAT")
-    return venue if zone == "Asia/Seoul" else f"{venue} ({kst})"
+def _window_text(starts, ends, zone: ZoneInfo) -> str:
+    """`Sun 14 Mar 2027, 10:00–12:30 PDT (Mon 15 Mar 2027, 02:00–04:30 KST)`: the venue's time, then Korea's."""
+
+    def span(tz: ZoneInfo) -> str:
+        first, last = timezone.localtime(starts, tz), timezone.localtime(ends, tz)
+        day = date_format(first, "DATETIME_FORMAT")  # ends with "HH:MM ZONE"
+        moment, abbreviation = day.rsplit(" ", 1)
+        return f"{moment}–{last:%H:%M} {abbreviation}"
+
+    venue = span(zone)
+    return venue if zone.key == "Asia/Seoul" else f"{venue} ({span(KST)})"
+
+
+def _hours_in_kst(event: MeetingEvent, zone: ZoneInfo) -> str:
+    """The event's first day's hours in Korea time, with the date (it is often another day there)."""
+    starts = dt.datetime.combine(event.starts_on, event.day_starts, tzinfo=zone).astimezone(KST)
+    ends = dt.datetime.combine(event.starts_on, event.day_ends, tzinfo=zone).astimezone(KST)
+    return f"{date_format(starts, 'DATETIME_FORMAT')} – {ends:%H:%M}"
 
 
 def _agenda_url() -> str | None:
@@ -341,9 +356,7 @@ def availability(request: HttpRequest, event_id: int) -> HttpResponse:
             return redirect("partner:availability", event_id=event.pk)
     days = [(day.isoformat(), date_format(day, "DATE_FORMAT")) for day in event_days(event)]
     rows = [{"index": i, "window": w, "errors": problems.get(f"window:{i}", [])} for i, w in enumerate(windows)]
-    saved_text = [
-        f"{_venue_and_kst(a.starts_at, event.time_zone)} – {timezone.localtime(a.ends_at, zone):%H:%M}" for a in saved
-    ]
+    saved_text = [_window_text(a.starts_at, a.ends_at, zone) for a in saved]
     context = {
         "event": event,
         "link": link,
@@ -354,5 +367,6 @@ def availability(request: HttpRequest, event_id: int) -> HttpResponse:
         "has_errors": bool(problems),
         "zone": event.time_zone,
         "hours": f"{event.day_starts:%H:%M}–{event.day_ends:%H:%M}",
+        "hours_kst": _hours_in_kst(event, zone),
     }
     return render(request, "partner/availability.html", context, status=400 if problems else 200)

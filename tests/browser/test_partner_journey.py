@@ -113,3 +113,33 @@ def test_a_startup_sees_its_partner_once_the_matching_is_published(page, live_se
     page.reload()
     expect(page.locator(".matched-partner")).to_contain_text("OpenAI")
     screenshot(page, "startup-matched-partner-ko")
+
+
+def test_a_partner_gives_its_availability_in_the_venue_time_on_a_phone(phone_page, live_server, screenshot):
+    from matching.models import Availability, MeetingEvent
+
+    program, partner, member, _finalists = partner_world()
+    event = MeetingEvent.objects.create(
+        program=program,
+        name_ko="매칭데이",
+        name_en="K-Startup & OpenAI Matching Day in US",
+        venue="OpenAI HQ, San Francisco",
+        time_zone="America/Los_Angeles",
+        starts_on=dt.date(2027, 3, 14),
+        ends_on=dt.date(2027, 3, 14),
+        day_starts=dt.time(9),
+        day_ends=dt.time(17),
+    )
+    log_in(phone_page, member, live_server)
+
+    phone_page.goto("/partner/")
+    phone_page.get_by_role("link", name="Give your availability").click()
+    phone_page.fill('input[name="starts-0"]', "10:00")
+    phone_page.fill('input[name="ends-0"]', "12:30")
+    phone_page.get_by_role("button", name="Save availability").click()
+
+    expect(phone_page.get_by_text("Availability saved.")).to_be_visible()
+    expect(phone_page.get_by_text("KST", exact=False).first).to_be_visible()
+    screenshot(phone_page, "partner-availability-phone")
+    window = Availability.objects.get(event=event, partner=partner)
+    assert window.starts_at == dt.datetime(2027, 3, 14, 17, 0, tzinfo=dt.UTC)  # 10:00 PDT
