@@ -143,7 +143,8 @@ def ranking_save(
     id is not a finalist, a rank is not a whole number from 1, or two finalists share a rank; a
     submission also needs every finalist ranked or marked not interested. Only until the ranking deadline.
     Saving a draft takes a submitted ranking back to a draft: it must be submitted again."""
-    program = Program.objects.select_for_update().get(pk=program.pk)  # the program row first
+    # The program row first (FOR NO KEY UPDATE: submissions in flight, which hold FOR KEY SHARE, go on).
+    program = Program.objects.select_for_update(no_key=True).get(pk=program.pk)
     ensure_ranking_open(program)
     _ensure_ranks_itself(program, partner)
     finalist_ids = set(program_finalists(program=program).values_list("pk", flat=True))
