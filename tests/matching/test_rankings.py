@@ -242,3 +242,41 @@ def test_the_program_admin_offers_the_ranking_deadline_and_english_answers(setup
 
     assert 'name="ranking_deadline_0"' in page and 'name="english_for_partners"' in page
     assert "shown_to_partners" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_members_saving_at_once_leave_one_whole_ranking_never_a_mix():
+    import threading
+
+    from django.db import connections
+
+    program = factories.ProgramFactory(status="reviewing")
+    partner = factories.PartnerFactory()
+    factories.ProgramPartnerFactory(program=program, partner=partner)
+    first, second = (factories.PartnerMembershipFactory(partner=partner).user for _ in range(2))
+    a, b, c = (
+        factories.ApplicationFactory(program=program, in_review=True, status=Application.Status.ADVANCED)
+        for _ in range(3)
+    )
+    wanted = {first: {a.pk: 1, b.pk: 2, c.pk: 3}, second: {a.pk: 3, b.pk: 2, c.pk: 1}}
+    start, errors = threading.Barrier(2), []
+
+    def save(user):
+        try:
+            start.wait()
+            ranking_save(program=program, partner=partner, entries=wanted[user], by=user, submit=True)
+        except Exception as error:  # any failure of either save is reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(user,)) for user in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert PartnerRanking.objects.filter(program=program, partner=partner).count() == 1
+    assert stored(program, partner)[1] in (wanted[first], wanted[second])
