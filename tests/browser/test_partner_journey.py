@@ -143,3 +143,28 @@ def test_a_partner_gives_its_availability_in_the_venue_time_on_a_phone(phone_pag
     screenshot(phone_page, "partner-availability-phone")
     window = Availability.objects.get(event=event, partner=partner)
     assert window.starts_at == dt.datetime(2027, 3, 14, 17, 0, tzinfo=dt.UTC)  # 10:00 PDT
+
+
+def test_an_applicant_gives_english_answers_where_the_program_asks_for_them(page, live_server, screenshot):
+    program, partner, _member, _finalists = partner_world()
+    program.status, program.closes_at = "open", timezone.now() + dt.timedelta(days=3)
+    program.save(update_fields=["status", "closes_at"])
+    owner = factories.StartupMemberFactory()
+    application = factories.ApplicationFactory(program=program, startup=owner.startup, track=None)
+    log_in(page, owner.user, live_server)
+
+    page.goto(f"/applications/{application.pk}/edit/")
+    page.fill("#id_summary_en", "Voice agents that answer clinic calls")
+    page.fill("#id_q_problem", "병원 전화 응대가 밀립니다.")
+    page.fill("#id_qen_problem", "Clinics miss calls.")
+    screenshot(page, "applicant-english-answers-ko")
+    with page.expect_navigation():
+        page.locator('button.btn[name="action"][value="save"]').click()
+
+    application.refresh_from_db()
+    answer = application.answers.get(question__code="problem")
+    assert (application.summary_en, answer.value, answer.value_en) == (
+        "Voice agents that answer clinic calls",
+        "병원 전화 응대가 밀립니다.",
+        "Clinics miss calls.",
+    )
