@@ -396,3 +396,17 @@ def test_after_the_matching_is_published_the_startup_sees_its_partner(client, wo
     page = client.get(f"/applications/{application.pk}/").content.decode()
 
     assert "matched-partner" in page and "OpenAI" in page
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_home_reads_a_fixed_number_of_queries(client, world, size, django_assert_num_queries):
+    for _ in range(size):
+        program = factories.ProgramFactory(status="reviewing", ranking_deadline=timezone.now())
+        factories.ProgramPartnerFactory(program=program, partner=world["partner"])
+        matching_day(program)
+        factories.PartnerRankingFactory(program=program, partner=world["partner"])
+    client.force_login(world["member"])
+    client.get("/partner/")
+
+    with django_assert_num_queries(7):
+        client.get("/partner/")
