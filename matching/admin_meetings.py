@@ -292,8 +292,14 @@ class MeetingAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
         return venue_and_kst(meeting.starts_at, meeting.event.time_zone)
 
     @admin.display(description=_("startup"))
-    def startup(self, meeting: Meeting) -> str:
-        return localized(meeting.application.startup, "name")
+    def startup(self, meeting: Meeting):
+        url = reverse("meetings:print_startup", args=[meeting.event_id, meeting.application_id])
+        return format_html(
+            '{} <a href="{}" title="{}">⎙</a>',
+            localized(meeting.application.startup, "name"),
+            url,
+            gettext("printable agenda of the startup"),
+        )
 
     @admin.display(description=_("with"))
     def host(self, meeting: Meeting) -> str:

@@ -403,3 +403,18 @@ def test_a_new_request_is_placed_around_the_meetings_already_scheduled():
     report = meetings_schedule(event_id=world.event.pk, by="test")
     assert (report["created"], report["moved"], report["cancelled"]) == (1, 0, 0)
     assert dict(Meeting.objects.filter(pk__in=before).values_list("pk", "starts_at")) == before
+
+
+def test_a_pitch_invitation_goes_to_the_founders_and_the_rounds_evaluators():
+    program = f.ProgramFactory()
+    evaluation_round = f.EvaluationRoundFactory(program=program, kind=EvaluationRound.Kind.PRESENTATION)
+    application = f.ApplicationFactory(program=program, in_review=True)
+    founder = f.StartupMemberFactory(startup=application.startup).user
+    judges = [f.AssignmentFactory(round=evaluation_round, application=application).evaluator.user for _ in range(2)]
+    event = f.MeetingEventFactory(program=program, kind="pitch", round=evaluation_round)
+    f.MeetingTableFactory(event=event, name="Room A")
+    meetings_schedule(event_id=event.pk, by="test")
+    meeting = Meeting.objects.get(event=event)
+    assert meeting.partner_id is None
+    rows = Notification.objects.filter(event="meeting.scheduled", object_id=str(meeting.pk))
+    assert {n.recipient_id for n in rows} == {founder.pk, *(judge.pk for judge in judges)}
