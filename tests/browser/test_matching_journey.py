@@ -6,15 +6,15 @@ One journey test: each step needs the state the one before left (a ranking, a ru
 
 import datetime as dt
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from matching.models import Meeting, MatchingRun, PartnerRanking, Program, SelectionEntry
+from matching.models import MatchingRun, Meeting, PartnerRanking, Program, SelectionEntry
 from matching.services.meetings import meetings_schedule
 from matching.services.rankings import ranking_save
 from notifications.models import Notification
@@ -180,9 +180,7 @@ def test_a_partner_ranks_staff_match_and_publish_and_the_startup_finds_its_partn
     expect(admin.locator(".messagelist")).to_contain_text("Matching published")
     run.refresh_from_db()
     assert run.published_by == staff
-    partner_of = dict(
-        SelectionEntry.objects.filter(program=program).values_list("application_id", "partner__name")
-    )
+    partner_of = dict(SelectionEntry.objects.filter(program=program).values_list("application_id", "partner__name"))
     assert partner_of == {learningmate.pk: "OpenAI", voicelab.pk: "Google", chipworks.pk: None}
 
     # 5. The partner hears of the result (a matching.published message); the startup sees its partner.
@@ -217,16 +215,19 @@ def test_a_partner_ranks_staff_match_and_publish_and_the_startup_finds_its_partn
     # The founder's agenda: each meeting in venue time and in KST.
     founder_page.goto("/meetings/")
     agenda = text(founder_page)
+    weekday_ko = "월화수목금토일"
     for meeting in mine:
-        assert timezone.localtime(meeting.starts_at, LA).strftime("%H:%M") in agenda
-        assert timezone.localtime(meeting.starts_at, KST).strftime("%H:%M") in agenda
-    assert "KST" in agenda
+        venue, korea = meeting.starts_at.astimezone(LA), meeting.starts_at.astimezone(KST)
+        # The house format in Korean, once in the venue's zone and once in Korea's.
+        assert f"2027년 3월 10일 ({weekday_ko[venue.weekday()]}) {venue:%H:%M} PST" in agenda
+        assert f"2027년 3월 11일 ({weekday_ko[korea.weekday()]}) {korea:%H:%M} KST" in agenda
     at_both_widths(founder_page, screenshot, "journey-agenda-ko")
 
     with founder_page.expect_download() as download_info:
         founder_page.locator('a[href$="agenda.ics"]').click()
-    calendar = icalendar.Calendar.from_ical(open(download_info.value.path(), "rb").read())
+    calendar = icalendar.Calendar.from_ical(Path(download_info.value.path()).read_bytes())
     assert str(calendar["method"]) == "REQUEST"
+    assert [str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")] == ["America/Los_Angeles"]
     events = calendar.walk("VEVENT")
     assert len(events) == len(mine)
     for vevent, meeting in zip(sorted(events, key=lambda e: e["dtstart"].dt), mine, strict=True):
@@ -234,7 +235,9 @@ def test_a_partner_ranks_staff_match_and_publish_and_the_startup_finds_its_partn
         assert vevent["dtstart"].params["TZID"] == "America/Los_Angeles"
         assert vevent["dtstart"].dt.astimezone(dt.UTC) == meeting.starts_at.astimezone(dt.UTC)
         assert vevent["dtstart"].dt.astimezone(LA).date() == dt.date(2027, 3, 10)
-    assert mine[0].starts_at.astimezone(dt.UTC).hour >= 16  # 9:00 PST or later is 17:00 UTC or later
+        assert vevent["dtend"].dt - vevent["dtstart"].dt == dt.timedelta(minutes=20)
+    # 9:00–12:00 PST (before the switch to summer time on 14 March) is 17:00–20:00 UTC.
+    assert all(17 <= m.starts_at.astimezone(dt.UTC).hour < 20 for m in mine)
 
     # The partner reaches its agenda from the partner home and finds the matched startup there.
     partner_page.goto("/partner/")
