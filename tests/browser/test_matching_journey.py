@@ -184,7 +184,9 @@ def test_a_partner_ranks_staff_match_and_publish_and_the_startup_finds_its_partn
     assert partner_of == {learningmate.pk: "OpenAI", voicelab.pk: "Google", chipworks.pk: None}
 
     # 5. The partner hears of the result (a matching.published message); the startup sees its partner.
-    assert Notification.objects.filter(event="matching.published", recipient=members["OpenAI"]).exists()
+    message = Notification.objects.get(event="matching.published", recipient=members["OpenAI"])
+    assert message.language == "en"
+    assert (message.status, "LearningMate" in message.body) == ("sent", True), (message.status, message.body)
     founder = learningmate.startup.members.get().user
     founder_context = browser.new_context(locale="ko-KR", viewport=DESKTOP, base_url=live_server.url)
     founder_page = founder_context.new_page()
