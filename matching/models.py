@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.i18n import localized
+from core.i18n import format_datetime, localized
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -942,7 +942,7 @@ class MatchingRun(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.program} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.program} · {format_datetime(self.created_at)}"
 
 
 class MeetingEvent(models.Model):
