@@ -156,6 +156,8 @@ def test_a_partner_ranks_staff_match_and_publish_and_the_startup_finds_its_partn
     # 3. The run's page: the pairs and the unmatched startup's reason in words.
     admin.goto(reverse("admin:matching_matchingrun_change", args=[run.pk]))
     page_text = text(admin)
+    created = run.created_at.astimezone(KST)
+    assert f"K-Startup & OpenAI Matching Day · {created:%a} {created.day} {created:%b %Y, %H:%M} KST" in page_text
     assert re.search(r"LearningMate.{0,40}OpenAI", page_text), page_text
     assert re.search(r"VoiceLab.{0,40}Google", page_text), page_text
     assert "OpenAI and Google filled their seats with startups they ranked higher." in page_text
