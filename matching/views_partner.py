@@ -33,6 +33,7 @@ from matching.models import (
     Question,
 )
 from matching.services.availability import AvailabilityInvalid, Window, availability_set, event_days
+from matching.services.matching import matching_runs_visible_to
 from matching.services.rankings import (
     FINALIST_STATUSES,
     NOT_INTERESTED,
@@ -135,10 +136,12 @@ def home(request: HttpRequest) -> HttpResponse:
         if event.ends_on != event.starts_on:
             days = f"{days} – {date_format(event.ends_on, 'DATE_FORMAT')}"
         events[event.program_id].append({"event": event, "days": days})
+    matched = _published_matches(request, program_ids)
     programs = [
         {
             "link": link,
             "program": link.program,
+            "matching": matched.get((link.program_id, link.partner_id)),
             "name": localized(link.program, "name"),
             "ranking": rankings.get((link.program_id, link.partner_id)),
             "deadline": format_datetime(link.program.ranking_deadline) if link.program.ranking_deadline else None,
@@ -148,6 +151,34 @@ def home(request: HttpRequest) -> HttpResponse:
         for link in links
     ]
     return render(request, "partner/home.html", {"programs": programs, "agenda_url": _agenda_url()})
+
+
+def _published_matches(request: HttpRequest, program_ids: set[int]) -> dict[tuple[int, int], dict]:
+    """For each (program, partner) of the member's: the published matching in force, if any, with the
+    names of the startups matched to that partner (`matching_runs_visible_to`): two queries, one when
+    nothing is published."""
+    runs = list(matching_runs_visible_to(actor=request.user).filter(program_id__in=program_ids))
+    own = frozenset(request.partner_ids)  # the member's current partners (partner_member_required)
+    wanted = {
+        int(application): partner for run in runs for application, partner in run.assignment.items() if partner in own
+    }
+    english = translation.get_language() != "ko"
+    names = {
+        pk: (name_en or name_ko) if english else name_ko
+        for pk, name_ko, name_en in applications_visible_to(actor=request.user)
+        .filter(pk__in=wanted)
+        .values_list("pk", "startup__name_ko", "startup__name_en")
+    }
+    matches: dict[tuple[int, int], dict] = {}
+    for run in runs:
+        for partner in own:
+            startups = sorted(
+                names.get(int(application)) or "—"
+                for application, matched_partner in run.assignment.items()
+                if matched_partner == partner
+            )
+            matches[(run.program_id, partner)] = {"published": format_datetime(run.published_at), "startups": startups}
+    return matches
 
 
 def _as_text(value) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from matching.models import Availability, MeetingEvent, PartnerRanking, Question
+from matching.models import Availability, MatchingRun, MeetingEvent, PartnerRanking, Question
 from startups.models import Application
 from startups.services.applications import ApplicationIncomplete, application_save_draft, application_submit
 from tests import factories
@@ -405,8 +405,55 @@ def test_the_home_reads_a_fixed_number_of_queries(client, world, size, django_as
         factories.ProgramPartnerFactory(program=program, partner=world["partner"])
         matching_day(program)
         factories.PartnerRankingFactory(program=program, partner=world["partner"])
+        application = finalist(program, status=Application.Status.SELECTED)
+        assignment = {str(application.pk): world["partner"].pk}
+        now = timezone.now()
+        MatchingRun.objects.create(program=program, fingerprint="f" * 64, assignment=assignment, published_at=now)
     client.force_login(world["member"])
     client.get("/partner/")
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         client.get("/partner/")
+
+
+def published_run(world, assignment, *, published=True):
+    return MatchingRun.objects.create(
+        program=world["program"],
+        fingerprint="f" * 64,
+        assignment={str(application.pk): partner.pk for application, partner in assignment},
+        published_at=timezone.now() if published else None,
+    )
+
+
+def test_the_home_names_the_startups_matched_to_the_partner_once_the_matching_is_published(client, world):
+    application = finalist(world["program"], status=Application.Status.SELECTED)
+    application.startup.name_en = "VoiceLab"
+    application.startup.save(update_fields=["name_en"])
+    published_run(world, [(application, world["partner"])])
+    client.force_login(world["member"])
+
+    page = client.get("/partner/").content.decode()
+
+    assert "Matched startups" in page and "VoiceLab" in page
+
+
+def test_the_home_says_nothing_of_a_matching_not_yet_published(client, world):
+    application = finalist(world["program"], status=Application.Status.SELECTED)
+    published_run(world, [(application, world["partner"])], published=False)
+    client.force_login(world["member"])
+
+    assert "Matched startups" not in client.get("/partner/").content.decode()
+
+
+def test_the_home_never_names_startups_matched_to_another_partner(client, world):
+    other = factories.PartnerFactory(name="Google")
+    factories.ProgramPartnerFactory(program=world["program"], partner=other, seats=1)
+    application = finalist(world["program"], status=Application.Status.SELECTED)
+    application.startup.name_en = "ChipWorks"
+    application.startup.save(update_fields=["name_en"])
+    published_run(world, [(application, other)])
+    client.force_login(world["member"])
+
+    page = client.get("/partner/").content.decode()
+
+    assert "Matched startups" in page and "ChipWorks" not in page
