@@ -34,8 +34,15 @@ from startups.models import Application
 KST = ZoneInfo("Asia/Seoul")
 
 
-def _when(moment, zone: str) -> str:
-    return date_format(timezone.localtime(moment, ZoneInfo(zone)), "DATETIME_FORMAT")
+def _span(starts, ends, zone: str) -> str:
+    """`Wed 10 Mar 2027, 09:40–10:00 PST`: the house date-time format with the end's time before the
+    zone (DATETIME_FORMAT ends with the zone's abbreviation)."""
+    local_start, local_end = (timezone.localtime(moment, ZoneInfo(zone)) for moment in (starts, ends))
+    start = date_format(local_start, "DATETIME_FORMAT")
+    abbreviation = date_format(local_start, "T")
+    if start.endswith(f" {abbreviation}"):
+        return f"{start[: -len(abbreviation) - 1]}–{date_format(local_end, 'H:i')} {abbreviation}"
+    return f"{start}–{date_format(local_end, 'H:i')}"
 
 
 def meeting_rows(meetings: list[Meeting], *, people: bool = True) -> list[dict]:
@@ -48,9 +55,8 @@ def meeting_rows(meetings: list[Meeting], *, people: bool = True) -> list[dict]:
             {
                 "meeting": meeting,
                 "event": meeting.event.name,
-                "starts_venue": _when(meeting.starts_at, zone),
-                "ends_venue": date_format(timezone.localtime(meeting.ends_at, ZoneInfo(zone)), "H:i"),
-                "starts_kst": _when(meeting.starts_at, "Asia/Seoul"),
+                "venue_span": _span(meeting.starts_at, meeting.ends_at, zone),
+                "kst_span": _span(meeting.starts_at, meeting.ends_at, "Asia/Seoul"),
                 "same_zone": zone == "Asia/Seoul",
                 "table": meeting.table.name,
                 "venue": meeting.event.venue,

@@ -223,8 +223,9 @@ def test_a_partner_ranks_staff_match_and_publish_and_the_startup_finds_its_partn
     for meeting in mine:
         venue, korea = meeting.starts_at.astimezone(LA), meeting.starts_at.astimezone(KST)
         # The house format in Korean, once in the venue's zone and once in Korea's.
-        assert f"2027년 3월 10일 ({weekday_ko[venue.weekday()]}) {venue:%H:%M} PST" in agenda
-        assert f"2027년 3월 11일 ({weekday_ko[korea.weekday()]}) {korea:%H:%M} KST" in agenda
+        venue_end, korea_end = meeting.ends_at.astimezone(LA), meeting.ends_at.astimezone(KST)
+        assert f"2027년 3월 10일 ({weekday_ko[venue.weekday()]}) {venue:%H:%M}–{venue_end:%H:%M} PST" in agenda
+        assert f"2027년 3월 11일 ({weekday_ko[korea.weekday()]}) {korea:%H:%M}–{korea_end:%H:%M} KST" in agenda
     at_both_widths(founder_page, screenshot, "journey-agenda-ko")
 
     with founder_page.expect_download() as download_info:

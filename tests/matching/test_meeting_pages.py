@@ -215,3 +215,13 @@ def test_staff_lock_meetings_from_the_list(staff_client, world):
     )
     meeting.refresh_from_db()
     assert meeting.locked
+
+
+def test_an_agenda_entry_reads_as_one_span_with_the_zone_after_the_end(client, world):
+    client.force_login(world.founders[0])
+    row = client.get(reverse("meetings:agenda")).context["rows"][0]
+    meeting = row["meeting"]
+    zone = ZoneInfo(meeting.event.time_zone)
+    starts, ends = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+
+    assert row["venue_span"].endswith(f"{starts:%H:%M}–{ends:%H:%M} {starts.tzname()}")
