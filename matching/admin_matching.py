@@ -110,7 +110,7 @@ def matching_publish_consequences(runs: list[MatchingRun]) -> dict[int, list[str
                 )
                 % {"count": plan["unmatched"]}
             )
-        if plan["changed"]:
+        if plan["changed"] and not plan["first"]:  # on a first publication every partner is new
             lines.append(
                 ngettext(
                     "The partner of %(count)d selected startup changes.",

@@ -409,7 +409,8 @@ def matching_constraint_remove(*, constraint: MatchingConstraint, by: Any, reaso
 def matching_publish_plan(*, run: MatchingRun, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
     """What publishing `run` would do now, read only (the confirmation page and the service agree):
 
-    `refusal` (a sentence, or ""), `matched` / `unmatched` (selected applications), `changed`
+    `refusal` (a sentence, or ""), `first` (no matching of the program published yet), `matched` /
+    `unmatched` (selected applications), `changed`
     (applications whose partner changes), `startups` (application ids told, with their startup id),
     `partners` (partner ids told). The first publication tells every selected startup and every partner;
     a later one only the startups whose partner changes or who were not selected then, and the partners
@@ -448,6 +449,7 @@ def matching_publish_plan(*, run: MatchingRun, inputs: dict[str, Any] | None = N
         told_partners = sorted(p for p in partner_ids if partners_before[p] != partners_after[p])
     return {
         "refusal": refusal,
+        "first": previous is None,
         "matched": sum(1 for _pk, a, _s, _p in entries if a in new_partner),
         "unmatched": sum(1 for _pk, a, _s, _p in entries if a not in new_partner),
         "changed": changed,

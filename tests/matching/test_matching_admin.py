@@ -121,6 +121,19 @@ def test_publishing_states_the_consequences_in_numbers_before_asking_for_the_rea
     assert not SelectionEntry.objects.filter(partner__isnull=False).exists()
 
 
+def test_a_first_publication_does_not_speak_of_partners_changing(staff_client, run):
+    english = in_language(staff_client, "en")
+    url = english.post(
+        admin_url(MatchingRun, "changelist"),
+        {"action": "matching_publish", "_selected_action": [run.pk], "index": 0},
+    )["Location"]
+
+    text = text_of(english.get(url))
+
+    assert "2 startups get their partner" in text
+    assert "selected startups change" not in text
+
+
 def test_publishing_from_the_confirmation_page_needs_a_reason_then_sets_partners(
     english, contest, run, django_capture_on_commit_callbacks
 ):
