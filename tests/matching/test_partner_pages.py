@@ -457,3 +457,15 @@ def test_the_home_never_names_startups_matched_to_another_partner(client, world)
     page = client.get("/partner/").content.decode()
 
     assert "Matched startups" in page and "ChipWorks" not in page
+
+
+def test_a_partner_member_finds_the_partner_pages_in_the_menu(client, world):
+    client.force_login(world["member"])
+
+    assert 'href="/partner/"' in client.get("/").content.decode()
+
+
+def test_someone_who_is_no_partner_member_has_no_partner_menu(client):
+    client.force_login(factories.UserFactory())
+
+    assert 'href="/partner/"' not in client.get("/").content.decode()
