@@ -300,7 +300,19 @@ def _application_detail(actor, pk) -> QuerySet:
     )
 
 
-QUESTION_FIELDS = tuple(field.attname for field in Question._meta.concrete_fields)
+# What the detail reads of the form: labels, kinds and choices for the display values, and which
+# questions partners see (not the help texts, the longest fields).
+QUESTION_FIELDS = (
+    "id",
+    "program_id",
+    "track_id",
+    "code",
+    "kind",
+    "label_ko",
+    "label_en",
+    "choices",
+    "shown_to_partners",
+)
 DECLARATION_FIELDS = tuple(field.attname for field in Declaration._meta.concrete_fields)
 # Its shape never changes with the caller's ids: written to SQL once per caller shape (api.queries).
 APPLICATION_DETAIL = ScopedQuery(_application_detail)
