@@ -5,9 +5,7 @@ The pitch session is scheduled by the service staff use (`matching.services.meet
 so its meetings are exactly what a re-run would keep, but without telling anyone: loading the demo
 sends nothing (no outbox row, no webhook), as the rest of the loader."""
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterator
 
 from django.db.models import Sum
 
@@ -95,28 +93,15 @@ def pitch_session_ensure(*, program: m.Program) -> dict[str, int]:
 
 
 def _schedule_quietly(event: m.MeetingEvent) -> dict:
-    """`meetings_schedule` with its telling (outbox e-mails, webhooks) left out; refuses to go on if
-    any message was queued anyway."""
-    from matching.services import meetings
+    """`meetings_schedule` without telling anyone (no e-mail, no webhook); refuses to go on if any
+    message was queued anyway."""
+    from matching.services.meetings import meetings_schedule
 
     before = Notification.objects.count()
-    with _without(meetings, "_tell"):
-        report = meetings.meetings_schedule(event_id=event.pk, by=ACTOR)
+    report = meetings_schedule(event_id=event.pk, by=ACTOR, tell=False)
     if Notification.objects.count() != before:
         raise RuntimeError("Scheduling the demo's pitch session queued messages; the demo must send nothing.")
     return report
-
-
-@contextlib.contextmanager
-def _without(module, name: str) -> Iterator[None]:
-    """Replace `module.name` by a function doing nothing for the duration (the loader runs in its own
-    process, before any server)."""
-    original = getattr(module, name)  # AttributeError: the service changed; the demo must not guess
-    setattr(module, name, lambda *args, **kwargs: None)
-    try:
-        yield
-    finally:
-        setattr(module, name, original)
 
 
 def seoul_matching_day(*, program: m.Program, day: dt.date, partners: list[tuple[m.Partner, int]]) -> m.MeetingEvent:

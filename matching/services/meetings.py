@@ -294,9 +294,10 @@ def _plan(event, requests, slots, host_of, unavailable, locked, sticky) -> sched
     return fresh
 
 
-def meetings_schedule(*, event_id: int, by: Any) -> dict:
+def meetings_schedule(*, event_id: int, by: Any, tell: bool = True) -> dict:
     """Plan and write the event's meetings (see the module docstring). Returns the report: counts,
-    and each unplaced request with its reason in words."""
+    and each unplaced request with its reason in words. `tell=False` queues no invitation and emits
+    no webhook (a demo or an import loading a schedule nobody is to hear about)."""
     with transaction.atomic():
         event = _event_locked(event_id)
         requests = meeting_requests(event=event)
@@ -387,7 +388,8 @@ def meetings_schedule(*, event_id: int, by: Any) -> dict:
         if event.status != MeetingEvent.Status.SCHEDULED:
             event.status = MeetingEvent.Status.SCHEDULED
             event.save(update_fields=["status", "updated_at"])
-        _tell(event, changes)
+        if tell:
+            _tell(event, changes)
 
         cache: dict[str, dict] = {}
 

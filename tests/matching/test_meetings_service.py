@@ -237,6 +237,15 @@ def test_scheduling_twice_changes_nothing_and_sends_nothing_more():
     assert Notification.objects.count() == messages
 
 
+def test_a_schedule_written_without_telling_queues_no_invitation():
+    world = build_world()
+
+    report = meetings_schedule(event_id=world.event.pk, by="test", tell=False)
+
+    assert report["created"] == Meeting.objects.count() > 0
+    assert not Notification.objects.exists()
+
+
 def test_each_person_concerned_gets_one_invitation_per_new_meeting():
     world = build_world()
     meetings_schedule(event_id=world.event.pk, by="test")
