@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import math
 import random
-import re
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
@@ -25,11 +24,10 @@ from django.db import models
 from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
-from core.validators import brn_check_digit
 from matching import models as m
 from matching.demo import content as c
 from matching.demo.matching_day import seoul_matching_day
-from matching.demo.plan import pitch_deck_pdf, sha256_hex
+from matching.demo.plan import brns, company_names, domain_label, person, pitch_deck_pdf, sha256_hex
 from startups import models as s
 from startups.services.applications import application_snapshot, with_everything
 
@@ -225,9 +223,9 @@ class PartneringPlan:
 
 def plan_partnering(rng: random.Random, *, taken_names: set[str], taken_brns: set[str]) -> PartneringPlan:
     """The applicants, their preferences and the partners' rankings; pure and seeded."""
-    names = _names(rng, taken_names)
-    brns = _brns(rng, taken_brns)
-    applicants = [_applicant(rng, name, brn) for name, brn in zip(names, brns, strict=True)]
+    names = company_names(rng, APPLICANTS, taken=taken_names)
+    numbers = brns(rng, APPLICANTS, taken=taken_brns)
+    applicants = [_applicant(rng, name, brn) for name, brn in zip(names, numbers, strict=True)]
     applicants.sort(key=lambda p: -p.quality)
     finalists = applicants[: PROGRAM["quota"] + PROGRAM["reserve_size"]]
     rankings = {}
@@ -248,35 +246,6 @@ def plan_partnering(rng: random.Random, *, taken_names: set[str], taken_brns: se
     return PartneringPlan(applicants=applicants, rankings=rankings)
 
 
-def _names(rng: random.Random, taken: set[str]) -> list[tuple[str, str]]:
-    pool = [(ko1 + ko2, en1 + en2) for ko1, en1 in c.NAME_PREFIXES for ko2, en2 in c.NAME_SUFFIXES if en1 != en2]
-    pool += [(f"{ko1}{ko2}", f"{en1} {en2}") for ko1, en1 in c.NATIVE_NAMES for ko2, en2 in c.NATIVE_SUFFIXES]
-    names, labels = [], set()
-    for ko, en in rng.sample(pool, len(pool)):
-        label = _label(en)
-        if label in labels or ko in taken:
-            continue
-        labels.add(label)
-        names.append((ko, en))
-        if len(names) == APPLICANTS:
-            return names
-    raise ValueError("Not enough company names for the second demo program.")
-
-
-def _brns(rng: random.Random, taken: set[str]) -> list[str]:
-    found: dict[str, None] = {}
-    while len(found) < APPLICANTS:
-        first_nine = f"{rng.randint(101, 899)}{rng.choice(('81', '86', '87'))}{rng.randint(1, 9999):04d}"
-        brn = first_nine + str(brn_check_digit(first_nine))
-        if brn not in taken:
-            found.setdefault(brn)
-    return list(found)
-
-
-def _label(name_en: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name_en.lower())
-
-
 def _applicant(rng: random.Random, name: tuple[str, str], brn: str) -> FinalistPlan:
     short_ko, short_en = name
     focus_sectors = [code for _, _, _, focus, *_ in PARTNERS for code in focus]
@@ -288,9 +257,8 @@ def _applicant(rng: random.Random, name: tuple[str, str], brn: str) -> FinalistP
     product_ko, product_en = rng.choice(c.PRODUCTS[primary])
     sector_en = next(en for code, _, en in c.SECTORS if code == primary)
     female = rng.random() < 0.2
-    surname, surname_latin, _ = rng.choices(c.SURNAMES, weights=[w for *_, w in c.SURNAMES])[0]
-    given, given_latin = rng.choice(c.GIVEN_NAMES_FEMALE if female else c.GIVEN_NAMES_MALE)
-    domain = f"{_label(short_en)}.example.kr"
+    ceo_name, given_latin, surname_latin = person(rng, female=female)
+    domain = f"{domain_label(short_en)}.example.kr"
     years = rng.uniform(0.8, 6.5)
     quality = min(0.97, max(0.25, rng.gauss(0.65, 0.12)))
 
@@ -326,7 +294,7 @@ def _applicant(rng: random.Random, name: tuple[str, str], brn: str) -> FinalistP
         name_en=f"{short_en} Inc.",
         brn=brn,
         founded_on=dt.date(2026, 1, 1) - dt.timedelta(days=round(years * 365.25)),
-        ceo_name=surname + given,
+        ceo_name=ceo_name,
         owner_email=f"{given_latin}.{surname_latin}@{domain}",
         website=f"https://www.{domain}/",
         employees=max(2, round(rng.lognormvariate(math.log(4 + 4 * years), 0.5))),

@@ -7,7 +7,7 @@ import hashlib
 import math
 import random
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Sequence, Set
 
 from core.validators import brn_check_digit, company_age_years
 from matching.demo import content as c
@@ -98,22 +98,23 @@ def plan_applicants(rng: random.Random) -> list[ApplicantPlan]:
     rng.shuffle(outcomes)
     tracks = [track["code"] for track in c.TRACKS for _ in range(track["share"])]
     rng.shuffle(tracks)
-    names = _company_names(rng, APPLICANTS)
-    brns = _brns(rng, APPLICANTS)
+    names = company_names(rng, APPLICANTS)
+    numbers = brns(rng, APPLICANTS)
     plans = [
         _applicant(rng, name=name, brn=brn, track=track, outcome=outcome)
-        for name, brn, track, outcome in zip(names, brns, tracks, outcomes, strict=True)
+        for name, brn, track, outcome in zip(names, numbers, tracks, outcomes, strict=True)
     ]
     return _with_receipt_numbers(plans)
 
 
-def _company_names(rng: random.Random, n: int) -> list[tuple[str, str]]:
+def company_names(rng: random.Random, n: int, *, taken: Set[str] = frozenset()) -> list[tuple[str, str]]:
+    """`n` (Korean, English) company names with distinct domain labels, none of whose Korean name is `taken`."""
     pool = [(ko1 + ko2, en1 + en2) for ko1, en1 in c.NAME_PREFIXES for ko2, en2 in c.NAME_SUFFIXES if en1 != en2]
     pool += [(f"{ko1}{ko2}", f"{en1} {en2}") for ko1, en1 in c.NATIVE_NAMES for ko2, en2 in c.NATIVE_SUFFIXES]
     names, domains = [], set()
     for ko, en in rng.sample(pool, len(pool)):
-        domain = _domain_label(en)
-        if domain not in domains:
+        domain = domain_label(en)
+        if domain not in domains and ko not in taken:
             domains.add(domain)
             names.append((ko, en))
         if len(names) == n:
@@ -121,20 +122,23 @@ def _company_names(rng: random.Random, n: int) -> list[tuple[str, str]]:
     raise ValueError("Not enough company names for the demo.")
 
 
-def _brns(rng: random.Random, n: int) -> list[str]:
+def brns(rng: random.Random, n: int, *, taken: Set[str] = frozenset()) -> list[str]:
+    """`n` distinct valid business registration numbers, none of them `taken`."""
     found: dict[str, None] = {}
     while len(found) < n:
         # tax office code, 81/86/87 for a for-profit corporation, serial, check digit
         first_nine = f"{rng.randint(101, 899)}{rng.choice(('81', '86', '87'))}{rng.randint(1, 9999):04d}"
-        found.setdefault(first_nine + str(brn_check_digit(first_nine)))
+        brn = first_nine + str(brn_check_digit(first_nine))
+        if brn not in taken:
+            found.setdefault(brn)
     return list(found)
 
 
-def _domain_label(name_en: str) -> str:
+def domain_label(name_en: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name_en.lower())
 
 
-def _person(rng: random.Random, *, female: bool) -> tuple[str, str, str]:
+def person(rng: random.Random, *, female: bool) -> tuple[str, str, str]:
     surname, surname_latin, _ = rng.choices(c.SURNAMES, weights=[w for *_, w in c.SURNAMES])[0]
     given, given_latin = rng.choice(c.GIVEN_NAMES_FEMALE if female else c.GIVEN_NAMES_MALE)
     return surname + given, given_latin, surname_latin
@@ -144,10 +148,10 @@ def _applicant(rng: random.Random, *, name: tuple[str, str], brn: str, track: st
     program = c.PROGRAM
     deadline = program["closes_at"].astimezone(c.SEOUL).date()
     short_ko, short_en = name
-    domain = f"{_domain_label(short_en)}.example.com"
+    domain = f"{domain_label(short_en)}.example.com"
 
     female = rng.random() < 0.18
-    ceo_name, given_latin, surname_latin = _person(rng, female=female)
+    ceo_name, given_latin, surname_latin = person(rng, female=female)
     local_part = rng.choice((f"{given_latin}.{surname_latin}", given_latin, "ceo", f"{surname_latin}{given_latin[0]}"))
 
     if outcome.startswith("too_old"):
