@@ -154,3 +154,32 @@ def test_a_meeting_shows_its_time_in_the_venue_zone(world, session_client):
     row = session_client(world.staff).get(f"/api/v1/meetings/{meeting.pk}/").json()
     assert row["time_zone"] == "America/Los_Angeles"
     assert row["starts_at_venue"].endswith("-08:00")
+
+
+@pytest.mark.parametrize("role", ("staff", "openai"))
+def test_the_meetings_list_reads_as_many_queries_for_one_row_as_for_all(role, world, session_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = session_client(_user(world, role))
+    client.get("/api/v1/meetings/?page_size=1")  # warm the session and caches
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/meetings/?page_size=1").status_code == 200
+    with CaptureQueriesContext(connection) as every:
+        response = client.get("/api/v1/meetings/?page_size=200")
+    assert len(_ids(response)) > 1
+    assert len(every) == len(one)
+
+
+@pytest.mark.parametrize("role", ("staff", "openai"))
+def test_the_events_list_reads_as_many_queries_for_one_row_as_for_all(role, world, session_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = session_client(_user(world, role))
+    client.get("/api/v1/meeting-events/?page_size=1")
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/meeting-events/?page_size=1").status_code == 200
+    with CaptureQueriesContext(connection) as every:
+        assert client.get("/api/v1/meeting-events/?page_size=200").status_code == 200
+    assert len(every) == len(one)
