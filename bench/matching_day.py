@@ -24,7 +24,7 @@ import sys
 import time
 from collections import defaultdict
 
-from benchlib import BenchAborted, add_project_to_path, could_not_run, log
+from benchlib import BenchAborted, add_project_to_path, log, run_bench
 
 SLOT_MINUTES = 20
 SLOTS = 27  # 9:00–18:00
@@ -147,7 +147,7 @@ def idle_minutes(plan, scenario: Scenario) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.meetings > args.partners or args.startups < 1 or args.buffer_slots < 0:
+    if not 1 <= args.meetings <= args.partners or args.startups < 1 or args.buffer_slots < 0:
         raise BenchAborted("need 1 ≤ meetings ≤ partners, startups ≥ 1, buffer-slots ≥ 0")
     add_project_to_path()
     try:
@@ -208,11 +208,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        return run(args)
-    except BenchAborted as error:
-        return could_not_run(error)
+    return run_bench(run, parse_args(argv))
 
 
 if __name__ == "__main__":
