@@ -269,3 +269,38 @@ def meetings_visible_to(*, actor) -> QuerySet:
         rounds = Assignment.objects.filter(evaluator__user=actor.user).exclude(status=Assignment.Status.RECUSED)
         seen |= Q(event__round_id__in=rounds.values("round_id"), partner__isnull=True)
     return meetings.filter(seen)
+
+
+def matching_runs_visible_to(*, actor) -> QuerySet:
+    """The matching runs an actor may read: staff every run; a partner member (a partner's key: that
+    partner only) the published run in force of each program of its partners, of which it reads only
+    its own partners' matches (`matching_partner_ids`); anyone else none."""
+    from django.db.models import OuterRef, Subquery
+
+    from matching.models import MatchingRun, PartnerMembership
+
+    actor = Actor.of(actor)
+    if actor.is_staff:
+        return MatchingRun.objects.all()
+    if not actor.is_signed_in:
+        return MatchingRun.objects.none()
+    partners = PartnerMembership.objects.acted_through(actor).values("partner_id")
+    programs = ProgramPartner.objects.filter(partner_id__in=partners).values("program_id")
+    in_force = (
+        MatchingRun.objects.filter(program_id=OuterRef("program_id"), published_at__isnull=False)
+        .order_by("-published_at", "-pk")
+        .values("pk")[:1]
+    )
+    return MatchingRun.objects.filter(program_id__in=programs, published_at__isnull=False, pk=Subquery(in_force))
+
+
+def matching_partner_ids(*, actor) -> frozenset[int] | None:
+    """Whose matches of a visible run the actor reads: None for staff (all), else its partners' ids."""
+    from matching.models import PartnerMembership
+
+    actor = Actor.of(actor)
+    if actor.is_staff:
+        return None
+    if not actor.is_signed_in:
+        return frozenset()
+    return frozenset(PartnerMembership.objects.acted_through(actor).values_list("partner_id", flat=True))

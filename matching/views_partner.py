@@ -32,8 +32,8 @@ from matching.models import (
     ProgramPartner,
     Question,
 )
+from matching.selectors import matching_runs_visible_to
 from matching.services.availability import AvailabilityInvalid, Window, availability_set, event_days
-from matching.services.matching import matching_runs_visible_to
 from matching.services.rankings import (
     FINALIST_STATUSES,
     NOT_INTERESTED,

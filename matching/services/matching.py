@@ -45,6 +45,7 @@ from matching.models import (
     RoundResult,
     SelectionEntry,
 )
+from matching.selectors import matching_partner_ids, matching_runs_visible_to  # noqa: F401 (re-exported)
 from startups.models import Application, PartnerPreference
 from startups.selectors import active_members_by_startup
 
@@ -629,38 +630,3 @@ def matching_run_rows(*, run: MatchingRun) -> dict[str, Any]:
         "seats": seats,
         "applications": applications,
     }
-
-
-def matching_runs_visible_to(*, actor: Any):
-    """The matching runs an actor may read: staff every run; a partner member (a partner's key: that
-    partner only) the published run in force of each program of its partners, of which it reads only
-    its own partners' matches (`matching_partner_ids`); anyone else none."""
-    from django.db.models import OuterRef, Subquery
-
-    from core.access import Actor
-
-    actor = Actor.of(actor)
-    if actor.is_staff:
-        return MatchingRun.objects.all()
-    if not actor.is_signed_in:
-        return MatchingRun.objects.none()
-    partners = PartnerMembership.objects.acted_through(actor).values("partner_id")
-    programs = ProgramPartner.objects.filter(partner_id__in=partners).values("program_id")
-    in_force = (
-        MatchingRun.objects.filter(program_id=OuterRef("program_id"), published_at__isnull=False)
-        .order_by("-published_at", "-pk")
-        .values("pk")[:1]
-    )
-    return MatchingRun.objects.filter(program_id__in=programs, published_at__isnull=False, pk=Subquery(in_force))
-
-
-def matching_partner_ids(*, actor: Any) -> frozenset[int] | None:
-    """Whose matches of a visible run the actor reads: None for staff (all), else its partners' ids."""
-    from core.access import Actor
-
-    actor = Actor.of(actor)
-    if actor.is_staff:
-        return None
-    if not actor.is_signed_in:
-        return frozenset()
-    return frozenset(PartnerMembership.objects.acted_through(actor).values_list("partner_id", flat=True))
