@@ -22,13 +22,12 @@ from api.serializers.common import ErrorSerializer
 from api.serializers.matching import MatchingConstraintSerializer, MatchingRunSerializer
 from api.views.jobs import job_accepted
 from matching.models import MatchingConstraint, MatchingRun, Partner, Program
+from matching.selectors import matching_partner_ids, matching_runs_visible_to
 from matching.services.matching import (
     matching_constraint_remove,
     matching_constraint_set,
-    matching_partner_ids,
     matching_publish,
     matching_run_start,
-    matching_runs_visible_to,
 )
 
 ERRORS = {
