@@ -367,7 +367,16 @@ def webhooks_emit(*, event: str, obj: models.Model, payload: dict[str, Any], pro
     (a partner's: only its programs, and of applications only the finalists). Call inside the
     transaction that made the change: one insert, handed to the queue after commit, nothing after a
     rollback. Every delivery of one event carries the same event id. Returns how many were queued."""
+    return webhooks_emit_many(event=event, items=[(obj, payload)], program=program)
+
+
+def webhooks_emit_many(*, event: str, items: list[tuple[models.Model, dict[str, Any]]], program: Any) -> int:
+    """`webhooks_emit` for many objects of one program at once (one event id each): the subscriptions
+    are read once, each owner's visibility is asked once for all the objects, and every delivery is
+    written in one insert, so the queries do not grow with the number of objects."""
     event = WebhookEvent(event)
+    if not items:
+        return 0
     candidates = [
         subscription
         for subscription in WebhookSubscription.objects.filter(is_active=True)
@@ -377,24 +386,29 @@ def webhooks_emit(*, event: str, obj: models.Model, payload: dict[str, Any], pro
     ]
     if not candidates:
         return 0
-    data = {**_resource(obj), **payload}
-    wanted, gone = [], []
+    datas = [{**_resource(obj), **payload} for obj, payload in items]
+    wanted: list[list[WebhookSubscription]] = [[] for _ in items]
+    gone: list[WebhookSubscription] = []
     for subscription in candidates:
         actor = webhook_subscription_actor(subscription)
         if actor is None:
             gone.append(subscription)  # recorded as not sent, with the reason, and never POSTed
-        elif _may_see(actor, obj=obj, program=program, data=data):
-            wanted.append(subscription)
-    if not wanted and not gone:
+            continue
+        for index in _visible(actor, objs=[obj for obj, _p in items], program=program, datas=datas):
+            wanted[index].append(subscription)
+    if not gone and not any(wanted):
         return 0
-    event_id = uuid.uuid4()
-    body = {"id": str(event_id), "event": event.value, "created_at": timezone.now().isoformat(), "data": data}
-    body = json.loads(webhook_body(body))  # stored exactly as it will be sent
-    if gone:
-        # Only the ids go into the record: the owner may not see this event's data any more.
-        stub = {"id": str(event_id), "event": event.value, "created_at": body["created_at"], "data": {}}
-        WebhookDelivery.objects.bulk_create(
-            [
+    created_at = timezone.now().isoformat()
+    rows: list[WebhookDelivery] = []
+    queued_event_ids = []
+    for data, subscriptions in zip(datas, wanted, strict=True):
+        if not subscriptions and not gone:
+            continue
+        event_id = uuid.uuid4()
+        if gone:
+            # Only the ids go into the record: the owner may not see this event's data any more.
+            stub = {"id": str(event_id), "event": event.value, "created_at": created_at, "data": {}}
+            rows += [
                 WebhookDelivery(
                     subscription=s,
                     event=event,
@@ -405,17 +419,47 @@ def webhooks_emit(*, event: str, obj: models.Model, payload: dict[str, Any], pro
                 )
                 for s in gone
             ]
-        )
-    if not wanted:
+        if subscriptions:
+            body = {"id": str(event_id), "event": event.value, "created_at": created_at, "data": data}
+            body = json.loads(webhook_body(body))  # stored exactly as it will be sent
+            rows += [
+                WebhookDelivery(subscription=s, event=event, event_id=event_id, payload=body) for s in subscriptions
+            ]
+            queued_event_ids.append(event_id)
+    deliveries = WebhookDelivery.objects.bulk_create(rows)
+    if not queued_event_ids:
         return 0
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(subscription=s, event=event, event_id=event_id, payload=body) for s in wanted]
-    )
-    ids = [d.pk for d in deliveries if d.pk is not None]
-    if not ids:  # a backend that does not return ids from a bulk insert
-        ids = list(WebhookDelivery.objects.filter(event_id=event_id, status=S.QUEUED).values_list("pk", flat=True))
+    ids = [d.pk for d in deliveries if d.pk is not None and d.status == S.QUEUED]
+    if not any(d.pk for d in deliveries):  # a backend that does not return ids from a bulk insert
+        ids = list(
+            WebhookDelivery.objects.filter(event_id__in=queued_event_ids, status=S.QUEUED).values_list("pk", flat=True)
+        )
     transaction.on_commit(lambda: webhooks_enqueue(ids=ids))
     return len(ids)
+
+
+def _visible(actor: Actor, *, objs: list[models.Model], program: Any, datas: list[dict[str, Any]]) -> list[int]:
+    """The indexes of `objs` the actor may see (`_may_see` for each), asking the database once per
+    kind of answer instead of once per object."""
+    from startups.models import Application
+    from startups.selectors import applications_visible_to
+
+    if actor.is_staff:
+        return list(range(len(objs)))
+    applications = [o.pk for o in objs if isinstance(o, Application)]
+    seen = set(applications_visible_to(actor=actor).filter(pk__in=applications).values_list("pk", flat=True))
+    others: dict[tuple, bool] = {}  # the answer for everything but an application seen now
+    visible = []
+    for index, (obj, data) in enumerate(zip(objs, datas, strict=True)):
+        if isinstance(obj, Application) and obj.pk in seen:
+            visible.append(index)
+            continue
+        key = (type(obj), getattr(obj, "program_id", None), data.get("previous_status"))
+        if key not in others:
+            others[key] = _may_see(actor, obj=obj, program=program, data=data)
+        if others[key]:
+            visible.append(index)
+    return visible
 
 
 def webhooks_enqueue(*, ids: list[int]) -> None:

@@ -528,7 +528,7 @@ def _tell(event: MeetingEvent, changes: _Changes) -> None:
 
 def _emit(event: MeetingEvent, groups: list[tuple[str, str, list[Meeting]]]) -> None:
     from notifications.models import WebhookSubscription
-    from notifications.webhooks import webhooks_emit
+    from notifications.webhooks import webhooks_emit_many
 
     wanted = {
         name
@@ -544,13 +544,11 @@ def _emit(event: MeetingEvent, groups: list[tuple[str, str, list[Meeting]]]) -> 
         if applications is None:
             every = {m.application_id for _e, _w, ms in groups for m in ms}
             applications = Application.objects.in_bulk(every)
-        for meeting in meetings:
-            webhooks_emit(
-                event=webhook,
-                obj=applications[meeting.application_id],
-                payload={"meeting": meeting_payload(meeting)},
-                program=event.program,
-            )
+        webhooks_emit_many(
+            event=webhook,
+            items=[(applications[m.application_id], {"meeting": meeting_payload(m)}) for m in meetings],
+            program=event.program,
+        )
 
 
 def meeting_payload(meeting: Meeting) -> dict[str, Any]:

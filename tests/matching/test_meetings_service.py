@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -269,6 +270,7 @@ def test_scheduling_takes_as_many_queries_for_many_startups_as_for_few():
     small, large = build_world(startups=2), build_world(startups=8, openai_tables=3)
     counts = []
     for world in (small, large):
+        ContentType.objects.clear_cache()  # both runs start cold, whatever ran before
         with CaptureQueriesContext(connection) as queries:
             meetings_schedule(event_id=world.event.pk, by="test")
         counts.append(len(queries))
@@ -427,3 +429,19 @@ def test_a_pitch_invitation_goes_to_the_founders_and_the_rounds_evaluators():
     assert meeting.partner_id is None
     rows = Notification.objects.filter(event="meeting.scheduled", object_id=str(meeting.pk))
     assert {n.recipient_id for n in rows} == {founder.pk, *(judge.pk for judge in judges)}
+
+
+def test_webhooks_for_a_schedule_take_as_many_queries_for_many_meetings_as_for_few():
+    from notifications.models import WebhookDelivery
+
+    f.WebhookSubscriptionFactory(events=["meeting.scheduled"])
+    small, large = build_world(startups=2), build_world(startups=8, openai_tables=3)
+    counts = []
+    for world in (small, large):
+        ContentType.objects.clear_cache()  # both runs start cold, whatever ran before
+        with CaptureQueriesContext(connection) as queries:
+            meetings_schedule(event_id=world.event.pk, by="test")
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    deliveries = WebhookDelivery.objects.filter(event="meeting.scheduled")
+    assert deliveries.count() == deliveries.values("event_id").distinct().count() > 4
