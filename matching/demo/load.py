@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
@@ -24,7 +23,8 @@ from matching.demo.matching_day import pitch_session_ensure
 from matching.demo.open_call import open_call_ensure
 from matching.demo.partnering import TIMESTAMPED as PARTNERING_TIMESTAMPED
 from matching.demo.partnering import partnering_ensure
-from matching.demo.plan import ApplicantPlan, assign_evaluators, pitch_deck_pdf, plan_applicants, sha256_hex
+from matching.demo.plan import ApplicantPlan, assign_evaluators, plan_applicants
+from matching.demo.rows import pitch_deck_attachment, sectors_ensure
 from matching.services.carry_over import carry_over_check
 from startups import models as s
 from startups.services.applications import application_snapshot, with_everything
@@ -211,7 +211,7 @@ class _Writer:
     def write(self) -> m.Program:
         plans = plan_applicants(self.rng)
         _refuse_leftovers(plans)
-        self.sectors = self._sectors()
+        self.sectors = sectors_ensure(self.add)
         partner = self._partner()
         program = self._program(plans, partner)
         applications = self._applicants(program, plans)
@@ -225,13 +225,6 @@ class _Writer:
         return program
 
     # program and form
-
-    def _sectors(self) -> dict[str, s.Sector]:
-        existing = {sector.code: sector for sector in s.Sector.objects.filter(code__in=[x[0] for x in c.SECTORS])}
-        missing = [s.Sector(code=code, name_ko=ko, name_en=en) for code, ko, en in c.SECTORS if code not in existing]
-        for sector in self.add(s.Sector, missing):
-            existing[sector.code] = sector
-        return existing
 
     def _partner(self) -> m.Partner:
         partner = m.Partner.objects.filter(slug=c.PARTNER["slug"]).first()
@@ -399,31 +392,24 @@ class _Writer:
         for application, owner, p in zip(applications, self.owners, plans, strict=True):
             if not p.submitted:
                 continue
-            data = pitch_deck_pdf(
-                [
-                    p.name_en,
-                    "Global Enterprise Collaboration Program 2024 x OpenAI",
-                    f"Track: {track_names[p.track]}",
-                    f"Founded {p.founded_on.year} | {p.employees} employees | "
-                    + ", ".join(sector_names[code] for code in p.sectors),
-                    "Pitch deck - demo data",
-                ]
+            attachments.append(
+                pitch_deck_attachment(
+                    application=application,
+                    question=question,
+                    owner=owner,
+                    original_name=f"{p.short_name_ko}_사업계획서.pdf",
+                    lines=[
+                        p.name_en,
+                        "Global Enterprise Collaboration Program 2024 x OpenAI",
+                        f"Track: {track_names[p.track]}",
+                        f"Founded {p.founded_on.year} | {p.employees} employees | "
+                        + ", ".join(sector_names[code] for code in p.sectors),
+                        "Pitch deck - demo data",
+                    ],
+                    uploaded_at=max(p.created_at, p.first_submitted_at - dt.timedelta(minutes=self.rng.randint(2, 90))),
+                    saved_files=self.saved_files,
+                )
             )
-            attachment = s.Attachment(
-                application=application,
-                question=question,
-                kind=s.Attachment.Kind.PITCH_DECK,
-                original_name=f"{p.short_name_ko}_사업계획서.pdf",
-                content_type="application/pdf",
-                size=len(data),
-                sha256=sha256_hex(data),
-                uploaded_by=owner,
-                uploaded_at=max(p.created_at, p.first_submitted_at - dt.timedelta(minutes=self.rng.randint(2, 90))),
-            )
-            name = attachment.file.field.generate_filename(attachment, attachment.original_name)
-            attachment.file.name = default_storage.save(name, ContentFile(data))
-            self.saved_files.append(attachment.file.name)
-            attachments.append(attachment)
         return {a.application_id: a for a in self.add(s.Attachment, attachments)}
 
     def _submissions(self, applications: list[s.Application], plans: list[ApplicantPlan]) -> None:

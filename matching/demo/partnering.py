@@ -17,8 +17,6 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import models
 
 from accounts.models import User
@@ -27,7 +25,8 @@ from core.errors import DomainError
 from matching import models as m
 from matching.demo import content as c
 from matching.demo.matching_day import seoul_matching_day
-from matching.demo.plan import brns, company_names, domain_label, person, pitch_deck_pdf, sha256_hex
+from matching.demo.plan import brns, company_names, domain_label, person
+from matching.demo.rows import pitch_deck_attachment, sectors_ensure
 from startups import models as s
 from startups.services.applications import application_snapshot, with_everything
 
@@ -461,10 +460,7 @@ class _Writer:
     def _applicants(
         self, program: m.Program, plans: list[FinalistPlan], partners: dict[str, m.Partner]
     ) -> list[s.Application]:
-        sectors = {x.code: x for x in s.Sector.objects.filter(code__in=[code for code, *_ in c.SECTORS])}
-        missing = [s.Sector(code=code, name_ko=ko, name_en=en) for code, ko, en in c.SECTORS if code not in sectors]
-        for sector in self.add(s.Sector, missing):
-            sectors[sector.code] = sector
+        sectors = sectors_ensure(self.add)
         span = self.closes_at - self.opens_at - dt.timedelta(hours=2)
         submitted = [(self.opens_at + span * p.submitted_offset_hours).replace(microsecond=0) for p in plans]
         order = sorted(range(len(plans)), key=lambda i: (submitted[i], i))
@@ -586,24 +582,23 @@ class _Writer:
         question = next(q for q in self.questions if q.kind == m.Question.Kind.FILE)
         attachments = []
         for application, owner, p in zip(applications, owners, plans, strict=True):
-            data = pitch_deck_pdf(
-                [p.name_en, PROGRAM["name_en"], p.answers["service_name"], p.summary_en[:90], "Pitch deck - demo data"]
+            attachments.append(
+                pitch_deck_attachment(
+                    application=application,
+                    question=question,
+                    owner=owner,
+                    original_name=f"{p.short_ko}_pitch_deck.pdf",
+                    lines=[
+                        p.name_en,
+                        PROGRAM["name_en"],
+                        p.answers["service_name"],
+                        p.summary_en[:90],
+                        "Pitch deck - demo data",
+                    ],
+                    uploaded_at=application.submitted_at - dt.timedelta(minutes=30),
+                    saved_files=self.saved_files,
+                )
             )
-            attachment = s.Attachment(
-                application=application,
-                question=question,
-                kind=s.Attachment.Kind.PITCH_DECK,
-                original_name=f"{p.short_ko}_pitch_deck.pdf",
-                content_type="application/pdf",
-                size=len(data),
-                sha256=sha256_hex(data),
-                uploaded_by=owner,
-                uploaded_at=application.submitted_at - dt.timedelta(minutes=30),
-            )
-            name = attachment.file.field.generate_filename(attachment, attachment.original_name)
-            attachment.file.name = default_storage.save(name, ContentFile(data))
-            self.saved_files.append(attachment.file.name)
-            attachments.append(attachment)
         self.add(s.Attachment, attachments)
 
     def _round_and_selection(
