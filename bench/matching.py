@@ -24,6 +24,7 @@ import random
 import secrets
 import sys
 import time
+from unittest import mock
 
 from benchlib import (
     BASE_DIR,
@@ -306,9 +307,9 @@ def run_job(args: argparse.Namespace) -> dict:
 
     import api.runners  # noqa: F401 — registers the job's runner
     from api.jobs import job_run
-    from api.models import Job
+    from api.tasks import run_job as run_job_task
     from matching.models import MatchingRun
-    from matching.services.matching import _as_algorithm_input, matching_check
+    from matching.services.matching import _as_algorithm_input, matching_run_start
     from matching.stable import blocking_pairs
 
     scenario = Scenario(
@@ -320,11 +321,10 @@ def run_job(args: argparse.Namespace) -> dict:
     analyze()
 
     def timed_job() -> tuple[float, int, object]:
-        # The job as `matching_run_start` makes it, without handing it to a queue: the worker's part
-        # (`job_run`) is timed here, in this process.
-        matching_check(program=program)
-        job = Job.objects.create(kind=Job.Kind.MATCHING, params={"program_id": program.pk}, created_by=staff)
-        Job.objects.filter(pk=job.pk).update(params={"program_id": program.pk, "job_id": job.pk})
+        # The job as staff start it, kept from the queue (or from running eagerly without Redis): the
+        # worker's part (`job_run`) is timed here, in this process.
+        with mock.patch.object(run_job_task, "delay"):
+            job = matching_run_start(program=program, by=staff)
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             job = job_run(job_id=job.pk)
