@@ -1,10 +1,12 @@
 """A partner's ranking of a program's finalists, as read and as written through the API."""
 
+from collections import Counter
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from matching.models import PartnerRanking, ProgramPartner
-from matching.services.rankings import NOT_INTERESTED, ranking_open
+from matching.services.rankings import NOT_INTERESTED, RankingInvalid, ranking_open
 
 
 class RankingEntrySerializer(serializers.Serializer):
@@ -39,6 +41,15 @@ class RankingSerializer(serializers.Serializer):
 
 class RankingWriteSerializer(serializers.Serializer):
     entries = RankingEntrySerializer(many=True, help_text="The whole ranking: finalists left out are undecided.")
+
+    def validate_entries(self, entries):
+        # Read into a dict by application, a finalist named twice would keep only its last entry, silently.
+        # Refused in the service's words and shape (422, `entry:<id>`), like a rank given twice.
+        seen = Counter(entry["application"] for entry in entries)
+        twice = {f"entry:{pk}": [_("Each finalist appears once in the ranking.")] for pk, n in seen.items() if n > 1}
+        if twice:
+            raise RankingInvalid(twice)
+        return entries
 
     def service_entries(self) -> dict[int, object]:
         return {

@@ -72,6 +72,21 @@ def test_a_duplicate_rank_is_a_422_with_the_fields_and_changes_nothing(world, se
     assert entries_of(world, world["mine"]) is None
 
 
+def test_a_finalist_named_twice_is_a_422_and_changes_nothing(world, session_client):
+    client = session_client(world["member"])
+    a, _b = world["finalists"]
+
+    response = client.put(
+        f"/api/v1/rankings/{world['program'].pk}/",
+        {"entries": [{"application": a.pk, "rank": 1}, {"application": a.pk, "rank": 2}]},
+        format="json",
+    )
+
+    assert response.status_code == 422
+    assert set(response.json()["fields"]) == {f"entry:{a.pk}"}
+    assert entries_of(world, world["mine"]) is None
+
+
 def test_submitting_with_undecided_finalists_is_a_422(world, session_client):
     client = session_client(world["member"])
 
