@@ -453,3 +453,22 @@ def test_every_reason_code_reads_as_a_sentence_in_both_languages(reason, korean,
         assert matching_reason_text(reason, partner_names={1: "오픈AI", 2: "구글"}) == korean
     with translation.override("en"):
         assert matching_reason_text(reason, partner_names={1: "OpenAI", 2: "Google"}) == english
+
+
+def test_a_partner_member_sees_only_the_published_run_in_force_of_its_own_programs():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from matching.selectors import matching_partner_ids, matching_runs_visible_to
+
+    ours = factories.ProgramPartnerFactory(program=factories.ProgramFactory(status=Program.Status.FINALISED))
+    membership = factories.PartnerMembershipFactory(partner=ours.partner)
+    now = timezone.now()
+    factories.MatchingRunFactory(program=ours.program, published_at=now - dt.timedelta(days=1))
+    in_force = factories.MatchingRunFactory(program=ours.program, published_at=now)
+    factories.MatchingRunFactory(program=ours.program)  # a draft
+    factories.MatchingRunFactory(published_at=now)  # another program's
+
+    assert list(matching_runs_visible_to(actor=membership.user)) == [in_force]
+    assert matching_partner_ids(actor=membership.user) == frozenset({ours.partner_id})
