@@ -53,7 +53,7 @@ WINDOW_ROWS = 3  # empty rows offered for new windows
 
 def partner_member_required(view):
     """Signed in (else to sign-in) and a current member of at least one partner (else 403). The
-    memberships go to the view as `request.partner_links`: ProgramPartner rows of the person's partners."""
+    person's partners go to the view as `request.partner_ids` (ids of the partners they currently belong to)."""
 
     @login_required
     @functools.wraps(view)
