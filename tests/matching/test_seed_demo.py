@@ -43,6 +43,7 @@ from matching.models import (
 from matching.services.carry_over import carry_over_check_saved
 from matching.services.matching import matching_inputs, matching_run
 from matching.services.meetings import meeting_recipients, meetings_schedule
+from matching.services.rankings import ranking_save
 from matching.stable import blocking_pairs, stable_match
 from notifications.models import Notification, WebhookDelivery
 from startups.models import Answer, Application, Attachment, DeclarationAnswer, Startup
@@ -445,6 +446,20 @@ def test_every_partner_of_the_second_program_submitted_a_ranking_of_every_finali
         ranks = sorted(e.rank for e in entries if e.rank is not None)
         assert ranks == list(range(1, len(ranks) + 1))
         assert 0 < sum(e.not_interested for e in entries) < len(entries)
+
+
+def test_each_demo_ranking_is_accepted_unchanged_when_its_partner_submits_it_again(demo):
+    # The demo writes the rankings in bulk; they must be ones the ranking service itself accepts.
+    program = _second(demo)
+    for ranking in PartnerRanking.objects.filter(program=program).select_related("partner", "submitted_by"):
+        before = sorted(ranking.entries.values_list("application_id", "rank", "not_interested"))
+        entries = {a: "not_interested" if not_interested else rank for a, rank, not_interested in before}
+
+        again = ranking_save(
+            program=program, partner=ranking.partner, entries=entries, by=ranking.submitted_by, submit=True
+        )
+
+        assert sorted(again.entries.values_list("application_id", "rank", "not_interested")) == before
 
 
 def test_the_second_programs_ranking_deadline_is_a_few_days_ahead_and_no_matching_has_run(demo):
