@@ -341,6 +341,7 @@ class MeetingAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
             "title": gettext("Move the meeting"),
             "opts": self.opts,
             "meeting": meeting,
+            "startup": localized(meeting.application.startup, "name"),
             "now": venue_and_kst(meeting.starts_at, zone),
             "form": form,
             "options": options,

@@ -225,3 +225,13 @@ def test_an_agenda_entry_reads_as_one_span_with_the_zone_after_the_end(client, w
     starts, ends = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
 
     assert row["venue_span"].endswith(f"{starts:%H:%M}–{ends:%H:%M} {starts.tzname()}")
+
+
+def test_the_move_page_in_english_names_the_startup_in_english(staff_client, world):
+    meeting = Meeting.objects.select_related("application__startup").get(
+        application=world.applications[0], partner=world.acme
+    )
+    staff_client.cookies["django_language"] = "en"
+    page = staff_client.get(reverse("admin:matching_meeting_move", args=[meeting.pk])).content.decode()
+    startup = meeting.application.startup
+    assert f"{startup.name_en} now meets at" in page and startup.name_ko not in page
