@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.i18n import format_datetime, localized
+from core.i18n import format_datetime, format_time_span, localized
 from matching.models import (
     Availability,
     MeetingEvent,
@@ -88,21 +88,15 @@ def _link_for(request: HttpRequest, program_id: int) -> ProgramPartner:
 def _window_text(starts, ends, zone: ZoneInfo) -> str:
     """`Sun 14 Mar 2027, 10:00–12:30 PDT (Mon 15 Mar 2027, 02:00–04:30 KST)`: the venue's time, then Korea's."""
 
-    def span(tz: ZoneInfo) -> str:
-        first, last = timezone.localtime(starts, tz), timezone.localtime(ends, tz)
-        day = date_format(first, "DATETIME_FORMAT")  # ends with "HH:MM ZONE"
-        moment, abbreviation = day.rsplit(" ", 1)
-        return f"{moment}–{last:%H:%M} {abbreviation}"
-
-    venue = span(zone)
-    return venue if zone.key == "Asia/Seoul" else f"{venue} ({span(KST)})"
+    venue = format_time_span(starts, ends, zone)
+    return venue if zone.key == "Asia/Seoul" else f"{venue} ({format_time_span(starts, ends, KST)})"
 
 
 def _hours_in_kst(event: MeetingEvent, zone: ZoneInfo) -> str:
     """The event's first day's hours in Korea time, with the date (it is often another day there)."""
-    starts = dt.datetime.combine(event.starts_on, event.day_starts, tzinfo=zone).astimezone(KST)
-    ends = dt.datetime.combine(event.starts_on, event.day_ends, tzinfo=zone).astimezone(KST)
-    return f"{date_format(starts, 'DATETIME_FORMAT')} – {ends:%H:%M}"
+    starts = dt.datetime.combine(event.starts_on, event.day_starts, tzinfo=zone)
+    ends = dt.datetime.combine(event.starts_on, event.day_ends, tzinfo=zone)
+    return format_time_span(starts, ends, KST)
 
 
 def _agenda_url() -> str | None:
