@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.i18n import localized
+from core.i18n import format_time_span, localized
 from matching.calendar import PUBLISH, meetings_ics
 from matching.models import CalendarFeed, Meeting, MeetingEvent, MeetingTable, Partner
 from matching.selectors import meetings_visible_to
@@ -35,14 +35,7 @@ KST = ZoneInfo("Asia/Seoul")
 
 
 def _span(starts, ends, zone: str) -> str:
-    """`Wed 10 Mar 2027, 09:40–10:00 PST`: the house date-time format with the end's time before the
-    zone (DATETIME_FORMAT ends with the zone's abbreviation)."""
-    local_start, local_end = (timezone.localtime(moment, ZoneInfo(zone)) for moment in (starts, ends))
-    start = date_format(local_start, "DATETIME_FORMAT")
-    abbreviation = date_format(local_start, "T")
-    if start.endswith(f" {abbreviation}"):
-        return f"{start[: -len(abbreviation) - 1]}–{date_format(local_end, 'H:i')} {abbreviation}"
-    return f"{start}–{date_format(local_end, 'H:i')}"
+    return format_time_span(starts, ends, ZoneInfo(zone))
 
 
 def meeting_rows(meetings: list[Meeting], *, people: bool = True) -> list[dict]:

@@ -22,7 +22,7 @@ from api.schema import IDEMPOTENCY_KEY
 from api.serializers.common import ErrorSerializer
 from api.serializers.rankings import RankingSerializer, RankingWriteSerializer, ranking_view
 from matching.models import PartnerMembership, PartnerRanking, PartnerRankingEntry, ProgramPartner
-from matching.services.rankings import ranking_save
+from matching.services.rankings import ranking_save, ranking_submit
 
 WRITES = {"update", "submit"}
 PARTNER = OpenApiParameter(
@@ -164,13 +164,7 @@ class RankingViewSet(viewsets.GenericViewSet):
     @idempotent
     def submit(self, request, pk=None):
         link = self._link(pk)
-        ranking = rankings_of([link]).get((link.program_id, link.partner_id))
-        entries = {}
-        if ranking is not None:
-            entries = {
-                e.application_id: "not_interested" if e.not_interested else e.rank for e in ranking.entries.all()
-            }
-        ranking_save(program=link.program, partner=link.partner, entries=entries, by=request.user, submit=True)
+        ranking_submit(program=link.program, partner=link.partner, by=request.user)
         return self._answer(link)
 
 

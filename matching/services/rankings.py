@@ -185,6 +185,18 @@ def ranking_save(
     return ranking
 
 
+@transaction.atomic
+def ranking_submit(*, program: Program, partner: Partner, by: User) -> PartnerRanking:
+    """Submit the ranking as saved (the API's submit). Its entries are read under the locks the save
+    takes, program row first, so a draft saved meanwhile is the one submitted, never overwritten."""
+    Program.objects.select_for_update(no_key=True).get(pk=program.pk)
+    ranking = PartnerRanking.objects.select_for_update().filter(program=program, partner=partner).first()
+    entries = {}
+    if ranking is not None:
+        entries = {e.application_id: NOT_INTERESTED if e.not_interested else e.rank for e in ranking.entries.all()}
+    return ranking_save(program=program, partner=partner, entries=entries, by=by, submit=True)
+
+
 # --- sheets --------------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from audit.models import AuditEvent
 from core.errors import DomainError
 from matching.models import PartnerRanking, PartnerRankingEntry
-from matching.services.rankings import RankingInvalid, RankingSheetInvalid, ranking_import, ranking_save
+from matching.services.rankings import RankingInvalid, RankingSheetInvalid, ranking_import, ranking_save, ranking_submit
 from startups.models import Application
 from tests import factories
 
@@ -116,6 +116,25 @@ def test_a_submitted_ranking_can_be_changed_and_resubmitted_before_the_deadline(
     ranking_save(program=program, partner=partner, entries={a.pk: 3, b.pk: 2, c.pk: 1}, by=member, submit=True)
 
     assert stored(program, partner) == ("submitted", {a.pk: 3, b.pk: 2, c.pk: 1})
+
+
+def test_submitting_the_saved_draft_submits_its_entries_as_saved(setup):
+    program, partner, member, (a, b, c) = setup
+    ranking_save(program=program, partner=partner, entries={a.pk: 2, b.pk: 1, c.pk: "not interested"}, by=member)
+
+    ranking_submit(program=program, partner=partner, by=member)
+
+    assert stored(program, partner) == ("submitted", {a.pk: 2, b.pk: 1, c.pk: "not_interested"})
+
+
+def test_submitting_an_incomplete_draft_is_refused_and_keeps_the_draft(setup):
+    program, partner, member, (a, b, c) = setup
+    ranking_save(program=program, partner=partner, entries={a.pk: 1}, by=member)
+
+    with pytest.raises(DomainError):
+        ranking_submit(program=program, partner=partner, by=member)
+
+    assert stored(program, partner) == ("draft", {a.pk: 1})
 
 
 def test_after_the_deadline_the_ranking_cannot_change(setup):
