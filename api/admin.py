@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.forms import ApiKeyForm
 from api.keys import api_key_create, api_key_revoke
-from api.models import ApiKey, IdempotencyRecord, Job
+from api.models import ApiKey, IdempotencyRecord
 from core.admin import (
     AuditTrailMixin,
     ModelAdmin,
@@ -86,17 +86,6 @@ class ApiKeyAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/api/apikey/add.html", context)
-
-
-@admin.register(Job)
-class JobAdmin(ReadOnlyModelAdmin):
-    """Long operations started through the API, and how they ended."""
-
-    list_display = ("created_at", "kind", "status", "created_by", "started_at", "finished_at", "error")
-    list_filter = ("kind", "status")
-    search_fields = ("error", "created_by__email")
-    list_select_related = ("created_by",)
-    date_hierarchy = "created_at"
 
 
 @admin.register(IdempotencyRecord)

@@ -3,7 +3,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class ApiKey(models.Model):
@@ -63,44 +62,6 @@ class ApiKey(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
-
-
-class Job(models.Model):
-    """A long operation started through the API (assignment, computing results, a large export),
-    run by a worker; its resource is polled until it is done."""
-
-    class Kind(models.TextChoices):
-        ASSIGN = "round.assign", _("assign evaluators")
-        COMPUTE = "round.compute", _("compute results")
-        EXPORT = "export", _("export")
-        MATCHING = "matching.run", _("run matching")
-        SCHEDULING = "meetings.schedule", _("schedule meetings")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        SUCCEEDED = "succeeded", _("succeeded")
-        FAILED = "failed", pgettext_lazy("job", "failed")
-
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    params = models.JSONField(_("parameters"), default=dict, encoder=DjangoJSONEncoder)
-    result = models.JSONField(_("result"), default=dict, blank=True, encoder=DjangoJSONEncoder)
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("job")
-        verbose_name_plural = _("jobs")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class IdempotencyRecord(models.Model):

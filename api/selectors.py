@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from api.models import Job
 from api.permissions import Access
+from jobs.models import Job
 from matching.models import (
     Assignment,
     Criterion,

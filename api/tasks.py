@@ -4,23 +4,14 @@ from celery import shared_task
 
 
 @shared_task(acks_late=True)
-def run_job(job_id: int) -> str:
-    """Run one API job (see `api.jobs`)."""
-    from api import runners  # noqa: F401 — registers the runners
-    from api.jobs import job_run
-
-    return job_run(job_id=job_id).status
-
-
-@shared_task(acks_late=True)
 def purge_expired() -> dict:
     """Daily: forget old Idempotency-Key answers and delete old export files (see the settings)."""
     import datetime as dt
 
     from django.conf import settings
 
+    from api.exports import exports_purge
     from api.idempotency import idempotency_records_purge
-    from api.runners.exports import exports_purge
 
     return {
         "idempotency_records": idempotency_records_purge(

@@ -302,12 +302,12 @@ def run_job(args: argparse.Namespace) -> dict:
     the writes) with its queries counted; runs it again (the same inputs give the same run); checks
     the stored run has no blocking pair, respects the seats and gives every unmatched startup a reason.
     """
+    import api.runners  # noqa: F401 — registers the job's runner
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    import api.runners  # noqa: F401 — registers the job's runner
-    from api.jobs import job_run
     from api.tasks import run_job as run_job_task
+    from jobs.services import job_run
     from matching.models import MatchingRun
     from matching.services.matching import _as_algorithm_input, matching_run_start
     from matching.stable import blocking_pairs

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "matching",
     "notifications",
     "api",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -239,7 +240,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "matching.tasks.*": {"queue": "scoring"},
     "notifications.tasks.*": {"queue": "notifications"},
-    "api.tasks.run_job": {"queue": "scoring"},
+    "jobs.tasks.run_job": {"queue": "scoring"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis hands an unacknowledged job to another worker after this many seconds. It must exceed the
@@ -307,7 +308,7 @@ SPECTACULAR_SETTINGS = {
         "RoundStatusEnum": "matching.models.EvaluationRound.Status",
         "ApplicationStatusEnum": "startups.models.Application.Status",
         "AssignmentStatusEnum": "matching.models.Assignment.Status",
-        "JobStatusEnum": "api.models.Job.Status",
+        "JobStatusEnum": "jobs.models.Job.Status",
     },
 }
 

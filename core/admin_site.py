@@ -16,6 +16,16 @@ class MatchdayAdminSite(admin.AdminSite):
         position = {label: i for i, label in enumerate(APP_ORDER)}
         return sorted(apps, key=lambda app: position.get(app["app_label"], len(APP_ORDER)))
 
+    def get_urls(self):
+        from matching.dashboard.urls import admin_urls
+
+        return [*admin_urls(self), *super().get_urls()]
+
+    def index(self, request, extra_context=None):
+        from matching.dashboard.urls import staff_home_context
+
+        return super().index(request, {**staff_home_context(request), **(extra_context or {})})
+
 
 class MatchdayAdminConfig(AdminConfig):
     default_site = "core.admin_site.MatchdayAdminSite"

@@ -24,7 +24,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from api.models import Job
 from core.admin import (
     AuditTrailMixin,
     ModelAdmin,
@@ -38,6 +37,7 @@ from core.admin import (
 )
 from core.errors import DomainError
 from core.i18n import localized
+from jobs.models import Job
 from matching.models import Availability, CalendarFeed, Meeting, MeetingEvent, MeetingTable
 from matching.services.meetings import (
     meeting_cancel,

@@ -914,7 +914,7 @@ class MatchingRun(models.Model):
         Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="matching_runs"
     )
     job = models.ForeignKey(
-        "api.Job", verbose_name=_("job"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "jobs.Job", verbose_name=_("job"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     fingerprint = models.CharField(_("input fingerprint"), max_length=64)
     inputs = models.JSONField(_("inputs"), default=dict)

@@ -3,7 +3,7 @@ state, or the job started."""
 
 from rest_framework import serializers
 
-from api.models import Job
+from jobs.models import Job
 from matching.models import EvaluationRound, Program
 from startups.models import Application
 

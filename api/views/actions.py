@@ -15,8 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.idempotency import idempotent
-from api.jobs import job_start
-from api.models import ApiKey, Job
+from api.models import ApiKey
 from api.permissions import IsStaff, access_of
 from api.schema import IDEMPOTENCY_KEY
 from api.selectors import applications_for, programs_for, rounds_for
@@ -32,6 +31,8 @@ from api.serializers.actions import (
 )
 from api.serializers.common import ErrorSerializer
 from api.views.jobs import job_accepted
+from jobs.models import Job
+from jobs.services import job_start
 from matching.models import EvaluationRound, Program
 from matching.services.programs import program_close, program_open
 from matching.services.rounds import round_assign_check, round_close, round_open

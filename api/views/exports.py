@@ -35,15 +35,16 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from api.exports import FORMATS, export_check_download_size, export_file_path, export_start
 from api.idempotency import idempotent
-from api.models import ApiKey, Job
+from api.models import ApiKey
 from api.permissions import HasScope, IsStaff, access_of
-from api.runners.exports import FORMATS, export_check_download_size, export_file_path, export_start
 from api.selectors import jobs_for, programs_for, rounds_for
 from api.serializers.actions import JobSerializer
 from api.serializers.common import ErrorSerializer
 from api.views.jobs import job_accepted
 from core.errors import DomainError
+from jobs.models import Job
 from matching.exports import CONTENT_TYPES, EXPORT_KINDS, ExportKind, csv_chunks, export_filename, rows_to_xlsx
 
 

@@ -6,11 +6,12 @@ from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from api.filters import FilterSet
-from api.models import ApiKey, Job
+from api.models import ApiKey
 from api.permissions import access_of
 from api.selectors import jobs_for
 from api.serializers.actions import JobSerializer
 from api.serializers.common import ErrorSerializer
+from jobs.models import Job
 
 
 def job_accepted(job: Job, *, url_name: str = "api:job-detail") -> Response:

@@ -28,10 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from api.jobs import job_start
-from api.models import Job
 from audit.services import audit_record, audit_record_many
 from core.errors import DomainError
+from jobs.models import Job
+from jobs.services import job_start
 from matching import stable
 from matching.models import (
     MatchingConstraint,
@@ -210,11 +210,7 @@ def matching_run_start(*, program: Program, by: Any, reason: str = "") -> Job:
     """Start a matching job for `program` (refused at once when the program cannot be matched); the
     worker runs `matching_run` after commit."""
     matching_check(program=program)
-    job = job_start(kind=Job.Kind.MATCHING, params={"program_id": program.pk}, by=by)
-    # The runner links the run it stores to its job: it is told the job's id with its params.
-    job.params = {**job.params, "job_id": job.pk}
-    job.save(update_fields=["params"])
-    return job
+    return job_start(kind=Job.Kind.MATCHING, params={"program_id": program.pk}, by=by, program=program)
 
 
 def _published(program_id: int) -> MatchingRun | None:

@@ -31,11 +31,11 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from api.jobs import job_start
-from api.models import Job
 from audit.services import audit_record
 from core.errors import DomainError
 from core.i18n import localized
+from jobs.models import Job
+from jobs.services import job_start
 from matching import schedule
 from matching.models import (
     Assignment,
@@ -206,7 +206,7 @@ def reason_text(reason: dict[str, Any], *, startups: dict[int, str], hosts: dict
 
 def meetings_schedule_start(*, event: MeetingEvent, by: Any, reason: str = "") -> Job:
     """Queue the scheduling of `event` as a job (kind `meetings.schedule`)."""
-    return job_start(kind=Job.Kind.SCHEDULING, params={"event_id": event.pk}, by=by)
+    return job_start(kind=Job.Kind.SCHEDULING, params={"event_id": event.pk}, by=by, program=event.program)
 
 
 def _unavailable(

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from api.keys import api_key_create
-from api.models import ApiKey, IdempotencyRecord, Job
+from api.models import ApiKey, IdempotencyRecord
 from audit.models import AuditEvent
 from audit.services import audit_record
+from jobs.models import Job
 from matching import models as m
 from notifications.models import MessageTemplate, Notification, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from startups import models as s

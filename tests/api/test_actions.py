@@ -5,8 +5,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from api.models import Job
 from audit.models import AuditEvent
+from jobs.models import Job
 from matching.models import EvaluationRound, Program
 from startups.models import Application
 from tests import factories

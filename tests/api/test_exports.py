@@ -10,7 +10,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from api.models import ApiKey, Job
+from api.models import ApiKey
+from jobs.models import Job
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from api.idempotency import ABANDONED_AFTER
-from api.models import IdempotencyRecord, Job
+from api.models import IdempotencyRecord
 from audit.models import AuditEvent
+from jobs.models import Job
 from matching.models import EvaluationRound, Program
 from tests import factories
 

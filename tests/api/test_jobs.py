@@ -7,9 +7,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from api.jobs import job_run
-from api.models import Job
 from audit.models import AuditEvent
+from jobs.models import Job
+from jobs.services import job_run
 from matching.models import Assignment, EvaluationRound, RoundResult
 from tests import factories
 

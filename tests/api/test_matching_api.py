@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.models import Job
+from jobs.models import Job
 from matching.models import MatchingConstraint, MatchingRun, Program, SelectionEntry
 from matching.services.matching import matching_publish, matching_run
 from tests import factories

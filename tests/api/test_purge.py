@@ -6,9 +6,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from api.models import IdempotencyRecord, Job
-from api.runners.exports import export_file_path
+from api.exports import export_file_path
+from api.models import IdempotencyRecord
 from api.tasks import purge_expired
+from jobs.models import Job
 from tests import factories
 from tests.api.test_exports import applications, start_export
 

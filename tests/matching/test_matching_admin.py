@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from api.models import Job
+from jobs.models import Job
 from matching.models import MatchingConstraint, MatchingRun, SelectionEntry
 from matching.services.matching import matching_run
 from notifications.models import Notification

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from api.models import Job
 from audit.models import AuditEvent
 from core.errors import DomainError
+from jobs.models import Job
 from matching.models import (
     MatchingConstraint,
     MatchingRun,

@@ -20,8 +20,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
-from api.models import Job
 from core.validators import brn_check_digit, company_age_years, local_date
+from jobs.models import Job
 from matching.demo import DEMO_PROGRAM_SLUG, STAFF_EMAIL
 from matching.demo.load import SEED
 from matching.demo.partnering import PARTNERS, partner_member_email, partnering_ensure, plan_partnering

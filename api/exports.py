@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from api.jobs import job_runner, job_start
-from api.models import Job
 from core.errors import DomainError
+from jobs.models import Job
+from jobs.services import job_runner, job_start
 from matching.exports import EXPORT_KINDS, ExportKind, csv_chunks, export_filename, xlsx_write
 from matching.models import EvaluationRound, Program
 
@@ -47,18 +47,15 @@ def export_file_path(*, job: Job) -> str | None:
 
 @transaction.atomic
 def export_start(*, kind: ExportKind, file_format: str, target: Program | EvaluationRound, by: Any) -> Job:
-    """Queue an export job. Its params name the job itself, since the runner files its output by the
-    job's id (runners are given only the params)."""
+    """Queue an export job; its runner files the output under the job's id."""
     params = {
         "kind": kind.name,
         "format": file_format,
         kind.param: target.pk,
         "language": translation.get_language(),
     }
-    job = job_start(kind=Job.Kind.EXPORT, params=params, by=by)
-    job.params = {**params, "job": job.pk}  # saved before the commit that queues the job
-    job.save(update_fields=["params"])
-    return job
+    program = target if isinstance(target, Program) else target.program
+    return job_start(kind=Job.Kind.EXPORT, params=params, by=by, program=program)
 
 
 class _Counted:
@@ -74,9 +71,9 @@ class _Counted:
 
 
 @job_runner(Job.Kind.EXPORT)
-def export_run(*, params: dict[str, Any], by: Any) -> dict:
+def export_run(job: Job, **params: Any) -> dict:
     kind = EXPORT_KINDS.get(params.get("kind", ""))
-    if kind is None or params.get("format") not in FORMATS or "job" not in params:
+    if kind is None or params.get("format") not in FORMATS:
         raise DomainError(_("The export's parameters are not valid."), code="export_invalid")
     queryset = kind.target.objects.all()
     if kind.target is EvaluationRound:
@@ -95,7 +92,7 @@ def export_run(*, params: dict[str, Any], by: Any) -> dict:
             else:
                 xlsx_write(file, header, counted, title=kind.title())
             file.seek(0)
-            saved = default_storage.save(f"exports/{params['job']}/{name}", File(file, name=name))
+            saved = default_storage.save(f"exports/{job.pk}/{name}", File(file, name=name))
     return {"file": PurePosixPath(saved).name, "rows": counted.count}
 
 
