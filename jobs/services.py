@@ -24,6 +24,8 @@ from jobs.models import Job
 Runner = Callable[..., dict]
 Summary = Callable[[Job], str]
 Links = Callable[[Job], list[tuple[str, str]]]  # (label, url) shown on the job's page when it ended
+# `progress(done, total)`: how far a job has come; services that jobs run take one (`progress_reporter`).
+Progress = Callable[[int, int | None], None]
 
 # Progress is written at most this often (seconds); the last step is always written.
 PROGRESS_INTERVAL = 0.5
@@ -85,6 +87,10 @@ def progress_reporter(job: Job) -> Callable[[int, int | None], None]:
         job.progress_done, job.progress_total = done, total
 
     return report
+
+
+def no_progress(done: int, total: int | None = None) -> None:
+    """The progress of work nobody watches (a service called outside a job)."""
 
 
 def job_run(*, job_id: int) -> Job:

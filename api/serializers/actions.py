@@ -55,8 +55,32 @@ class ApplicationStateSerializer(serializers.ModelSerializer):
         fields = ["id", "status"]
 
 
+class JobProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField(source="progress_done", help_text="Items done so far.")
+    total = serializers.IntegerField(
+        source="progress_total", allow_null=True, help_text="Items in all; null until the job has counted them."
+    )
+
+
 class JobSerializer(serializers.ModelSerializer):
+    progress = JobProgressSerializer(source="*", read_only=True)
+    program = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The program the job works on, when it works on one."
+    )
+
     class Meta:
         model = Job
-        fields = ["id", "kind", "status", "params", "result", "error", "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "program",
+            "params",
+            "progress",
+            "result",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
         read_only_fields = fields

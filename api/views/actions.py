@@ -31,12 +31,9 @@ from api.serializers.actions import (
 )
 from api.serializers.common import ErrorSerializer
 from api.views.jobs import job_accepted
-from jobs.models import Job
-from jobs.services import job_start
 from matching.models import EvaluationRound, Program
 from matching.services.programs import program_close, program_open
-from matching.services.rounds import round_assign_check, round_close, round_open
-from matching.services.scoring import results_compute_check
+from matching.services.rounds import round_assign_evaluators, round_close, round_compute_results, round_open
 from matching.services.selection import results_publish, selection_finalise
 from startups.models import Application
 from startups.services.staff import application_withdraw
@@ -168,21 +165,16 @@ class RoundActionViewSet(StaffActionViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def assign(self, request, pk=None):
-        evaluation_round = self.get_object()
         seed = self.options_of(AssignSerializer)["seed"]
-        round_assign_check(round=evaluation_round)
-        params = {"round_id": evaluation_round.pk, "seed": seed}
-        return job_accepted(job_start(kind=Job.Kind.ASSIGN, params=params, by=request.user))
+        return job_accepted(round_assign_evaluators(round=self.get_object(), by=request.user, seed=seed))
 
     @_job_schema("Compute the round's results (a job)", ComputeSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def compute(self, request, pk=None):
-        evaluation_round = self.get_object()
         allow_missing = self.options_of(ComputeSerializer)["allow_missing"]
-        results_compute_check(round=evaluation_round, allow_missing=allow_missing)  # as the admin, before queueing
-        params = {"round_id": evaluation_round.pk, "allow_missing": allow_missing}
-        return job_accepted(job_start(kind=Job.Kind.COMPUTE, params=params, by=request.user))
+        job = round_compute_results(round=self.get_object(), by=request.user, allow_missing=allow_missing)
+        return job_accepted(job)
 
 
 class ApplicationActionViewSet(StaffActionViewSet):

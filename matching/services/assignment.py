@@ -18,6 +18,8 @@ from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
 from core.lifecycle import transition
+from jobs.models import Job
+from jobs.services import Progress, job_start, no_progress
 from matching.assignment import Problem, assign, detect_conflicts
 from matching.models import Assignment, Conflict, EvaluationRound, Evaluator, Review, RoundResult
 from matching.services.reminders import round_reviews_complete_notify_on_commit
@@ -139,7 +141,13 @@ def _load_round(round_id: int) -> EvaluationRound:
 
 
 @transaction.atomic
-def assignments_create(*, round: EvaluationRound, by: User | None, seed: int = 0) -> AssignmentReport:  # noqa: A002
+def assignments_create(
+    *,
+    round: EvaluationRound,  # noqa: A002
+    by: User | None,
+    seed: int = 0,
+    progress: Progress = no_progress,
+) -> AssignmentReport:
     """Give every application of the round exactly k unconflicted evaluators from its pool, loads
     within one of each other, expertise overlap preferred; deterministic for a seed.
 
@@ -164,6 +172,7 @@ def assignments_create(*, round: EvaluationRound, by: User | None, seed: int = 0
 
     rows = list(applications.values_list("pk", "startup_id", "receipt_number"))
     report.applications = len(rows)
+    progress(0, len(rows))
     startup_of = {pk: startup for pk, startup, _receipt in rows}
     receipt_of = {pk: receipt for pk, _startup, receipt in rows}
     startup_ids = applications.values("startup_id")
@@ -218,6 +227,7 @@ def assignments_create(*, round: EvaluationRound, by: User | None, seed: int = 0
     _assignments_insert(round_id=evaluation_round.pk, pairs=plan.pairs)
     _notify_evaluators(evaluation_round, evaluator_ids={evaluator_id for _app, evaluator_id in plan.pairs})
     report.created = len(plan.pairs)
+    progress(len(rows), len(rows))
     report.overlap_share = _four_places(plan.overlap_share)
     audit_record(
         actor=by,
@@ -296,28 +306,25 @@ def _problem_row(problem: Problem, receipt_of: dict[int, str | None]) -> dict[st
     }
 
 
-def assignments_run(*, round_id: int, user_id: int | None, seed: int = 0) -> dict[str, Any]:
-    """The job behind "assign evaluators": run `assignments_create` and record a failure where staff
-    can read it (the audit trail of the round), since nobody waits for a job's exception."""
+def assignments_run(
+    *, round_id: int, by: User | None, seed: int = 0, progress: Progress = no_progress
+) -> AssignmentReport:
+    """The job behind "assign evaluators": `assignments_create`, with a refusal also recorded where
+    staff can read it later (the round's audit trail), since nobody waits for a job's exception."""
     evaluation_round = EvaluationRound.objects.get(pk=round_id)
-    by = User.objects.filter(pk=user_id).first() if user_id else None
     try:
-        report = assignments_create(round=evaluation_round, by=by, seed=seed)
+        return assignments_create(round=evaluation_round, by=by, seed=seed, progress=progress)
     except AssignmentImpossible as error:
         audit_record(actor=by, obj=evaluation_round, verb="evaluator_assignment_failed", data=error.report.as_dict())
-        return {"ok": False, **error.report.as_dict()}
+        raise
     except DomainError as refused:  # e.g. the round moved on before the job ran
         audit_record(actor=by, obj=evaluation_round, verb="evaluator_assignment_failed", reason=refused.message)
-        return {"ok": False, "code": refused.code, "detail": refused.message}
-    return {"ok": True, **report.as_dict()}
+        raise
 
 
-def assignments_create_enqueue(*, round: EvaluationRound, by: User | None, seed: int = 0) -> None:  # noqa: A002
-    """Queue the assignment job once the current transaction commits."""
-    from matching.tasks import assign_evaluators
-
-    round_id, user_id = round.pk, getattr(by, "pk", None)
-    transaction.on_commit(lambda: assign_evaluators.delay(round_id, user_id, seed))
+def assignments_start(*, round: EvaluationRound, by: User | None, seed: int = 0) -> Job:  # noqa: A002
+    """Queue the assignment job (kind `round.assign`); it runs once the current transaction commits."""
+    return job_start(kind=Job.Kind.ASSIGN, params={"round_id": round.pk, "seed": seed}, by=by, program=round.program)
 
 
 @transaction.atomic
@@ -336,7 +343,7 @@ def assignment_recuse(*, assignment: Assignment, by: User, reason: str) -> Assig
         defaults={"source": Conflict.Source.DECLARED, "reason": reason.strip(), "recorded_by": by},
     )
     if recused.round.status in ASSIGNABLE_STATUSES:  # the job fills the freed place after commit
-        assignments_create_enqueue(round=recused.round, by=by)
+        assignments_start(round=recused.round, by=by)
     else:  # nobody takes the place, so this may have been the last review owed
         round_reviews_complete_notify_on_commit(round_id=recused.round_id)
     return recused

@@ -1,7 +1,8 @@
 """Evaluation round lifecycle: setup → assigning → scoring → closed → results_computed → published.
 
 Computing and publishing results belong to the scoring service; here are the moves staff make
-by hand.
+by hand, and the jobs they start (assigning evaluators, computing results), which return the `Job`
+whose page staff then watch.
 """
 
 from django.db import transaction
@@ -10,9 +11,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from core.lifecycle import transition
+from jobs.models import Job
+from jobs.services import job_start
 from matching.models import EvaluationRound
-from matching.services.assignment import ASSIGNABLE_STATUSES, assignments_create_enqueue
-from matching.services.scoring import results_compute_check, results_compute_enqueue, round_validate_configuration
+from matching.services.assignment import ASSIGNABLE_STATUSES, assignments_start
+from matching.services.scoring import results_compute_check, round_validate_configuration
 
 R = EvaluationRound.Status
 
@@ -68,23 +71,31 @@ def round_assign_check(*, round: EvaluationRound) -> None:  # noqa: A002
         )
 
 
-def round_assign_evaluators(*, round: EvaluationRound, by: User, reason: str = "") -> EvaluationRound:  # noqa: A002
-    """Queue the job that gives every application its k evaluators. A round that cannot be served
-    is refused whole; the job writes the reasons into the round's audit trail."""
+def round_assign_evaluators(*, round: EvaluationRound, by: User, reason: str = "", seed: int = 0) -> Job:  # noqa: A002
+    """Start the job that gives every application its k evaluators (the same seed, the same assignment).
+    A round that cannot be served is refused whole; the job says why, and so does the round's audit trail."""
     round_assign_check(round=round)
-    assignments_create_enqueue(round=round, by=by)
-    return round
+    return assignments_start(round=round, by=by, seed=seed)
 
 
-def round_compute_results(*, round: EvaluationRound, by: User, reason: str = "") -> EvaluationRound:  # noqa: A002
-    """Queue the results computation; refused at once while reviews are missing."""
-    results_compute_check(round=round)
-    results_compute_enqueue(round=round, by=by)
-    return round
+def round_compute_results(
+    *,
+    round: EvaluationRound,  # noqa: A002
+    by: User,
+    reason: str = "",
+    allow_missing: bool = False,
+) -> Job:
+    """Start the results computation; refused at once while reviews are missing, unless `allow_missing`
+    (computing with the reviews submitted so far, a choice the audit trail keeps)."""
+    results_compute_check(round=round, allow_missing=allow_missing)
+    return job_start(
+        kind=Job.Kind.COMPUTE,
+        params={"round_id": round.pk, "allow_missing": allow_missing},
+        by=by,
+        program=round.program,
+    )
 
 
-def round_compute_results_with_submitted(*, round: EvaluationRound, by: User, reason: str = "") -> EvaluationRound:  # noqa: A002
-    """Queue the computation with the reviews submitted so far; the choice is kept in the audit trail."""
-    results_compute_check(round=round, allow_missing=True)
-    results_compute_enqueue(round=round, by=by, allow_missing=True)
-    return round
+def round_compute_results_with_submitted(*, round: EvaluationRound, by: User, reason: str = "") -> Job:  # noqa: A002
+    """Start the computation with the reviews submitted so far."""
+    return round_compute_results(round=round, by=by, reason=reason, allow_missing=True)

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
 from core.lifecycle import transition
+from jobs.services import Progress, no_progress
 from matching import reasons, scoring
 from matching.models import (
     Assignment,
@@ -294,7 +294,13 @@ def results_compute_check(*, round: EvaluationRound, allow_missing: bool = False
 
 
 @transaction.atomic
-def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = False) -> ComputeReport:  # noqa: A002
+def results_compute(
+    *,
+    round: EvaluationRound,  # noqa: A002
+    by: Any,
+    allow_missing: bool = False,
+    progress: Progress = no_progress,
+) -> ComputeReport:
     """Rank every application of a closed round and mark who advances (DESIGN.md's scoring rules).
 
     Refuses while assignments are not submitted unless `allow_missing` ("compute with the reviews
@@ -305,6 +311,8 @@ def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = Fa
     missing = results_compute_check(round=evaluation_round, allow_missing=allow_missing)
 
     inputs = _load_inputs(evaluation_round)
+    total = len(inputs["applications"])
+    progress(0, total)
     computation = scoring.compute_round(**inputs)
 
     # Staff overrides are decisions, not inputs: they survive a re-computation.
@@ -351,37 +359,24 @@ def results_compute(*, round: EvaluationRound, by: Any, allow_missing: bool = Fa
         evaluation_round.save(update_fields=["results_stale", "updated_at"])
     transition(evaluation_round, to=R.RESULTS_COMPUTED, by=by, reason=reason, data=data)
     audit_record(actor=by, obj=evaluation_round, verb="results_computed", reason=reason, data=data)
+    progress(total, total)
     round.status = evaluation_round.status = R.RESULTS_COMPUTED
     round.results_stale = False
     return report
 
 
-def results_compute_run(*, round_id: int, user_id: int | None, allow_missing: bool = False) -> dict[str, Any]:
-    """The job behind "compute results": run `results_compute` and record a refusal where staff can
-    read it (the audit trail of the round), since nobody waits for a job's exception."""
+def results_compute_run(
+    *,
+    round_id: int,  # noqa: A002
+    by: Any,
+    allow_missing: bool = False,
+    progress: Progress = no_progress,
+) -> ComputeReport:
+    """The job behind "compute results": `results_compute`, with a refusal also recorded where staff
+    can read it later (the round's audit trail), since nobody waits for a job's exception."""
     evaluation_round = EvaluationRound.objects.get(pk=round_id)
-    by = User.objects.filter(pk=user_id).first() if user_id is not None else "system"
     try:
-        report = results_compute(round=evaluation_round, by=by, allow_missing=allow_missing)
+        return results_compute(round=evaluation_round, by=by, allow_missing=allow_missing, progress=progress)
     except DomainError as refused:
         audit_record(actor=by, obj=evaluation_round, verb="results_compute_refused", reason=refused.message)
-        return {"ok": False, "code": refused.code, "detail": refused.message}
-    return {
-        "ok": True,
-        "round_id": report.round_id,
-        "applications": report.applications,
-        "reviews": report.reviews,
-        "advanced": report.advanced,
-        "failed": report.failed,
-        "missing_reviews": report.missing_reviews,
-        "fingerprint": report.fingerprint,
-    }
-
-
-def results_compute_enqueue(*, round: EvaluationRound, by: Any, allow_missing: bool = False) -> None:  # noqa: A002
-    """Queue the computation once the current transaction commits (the job refuses on its own)."""
-    from matching.tasks import compute_round_results
-
-    round_id = round.pk
-    user_id = getattr(by, "pk", None)
-    transaction.on_commit(lambda: compute_round_results.delay(round_id, user_id, allow_missing))
+        raise

@@ -199,13 +199,26 @@ def test_a_job_shows_every_documented_field(staff_api, staff_user):
         "id",
         "kind",
         "status",
+        "program",
         "params",
+        "progress",
         "result",
         "error",
         "created_at",
         "started_at",
         "finished_at",
     }
+
+
+def test_a_job_shows_its_progress_and_program(staff_api, staff_user):
+    program = factories.ProgramFactory()
+    job = Job.objects.create(
+        kind=Job.Kind.COMPUTE, params={}, program=program, created_by=staff_user, progress_done=3, progress_total=10
+    )
+
+    body = staff_api.get(f"/api/v1/jobs/{job.pk}/").json()
+
+    assert (body["program"], body["progress"]) == (program.pk, {"done": 3, "total": 10})
 
 
 def test_someone_elses_job_is_a_404_for_a_non_staff_caller(key_client):

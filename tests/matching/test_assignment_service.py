@@ -244,26 +244,28 @@ def test_only_a_pending_assignment_without_a_review_can_be_removed(staff_user):
 
 
 def test_the_job_is_queued_after_commit_and_runs_in_process(staff_user, django_capture_on_commit_callbacks):
-    from matching.services.assignment import assignments_create_enqueue
+    from matching.services.assignment import assignments_start
 
     evaluation_round = make_round(evaluators=4)
     make_applications(evaluation_round, 4)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assignments_create_enqueue(round=evaluation_round, by=staff_user, seed=5)
+        assignments_start(round=evaluation_round, by=staff_user, seed=5)
         assert not evaluation_round.assignments.exists()  # nothing before the commit
     assert len(callbacks) == 2  # the job, then (queued by the job) the hand-off of the evaluators' notices
     assert evaluation_round.assignments.count() == 12
 
 
 def test_a_job_that_cannot_assign_reports_why_in_the_audit_trail(staff_user):
-    from matching.tasks import assign_evaluators
+    from jobs.models import Job
+    from jobs.services import job_run
 
     evaluation_round = make_round(evaluators=2)
     (application,) = make_applications(evaluation_round, 1)
+    job = Job.objects.create(kind=Job.Kind.ASSIGN, params={"round_id": evaluation_round.pk}, created_by=staff_user)
 
-    result = assign_evaluators.delay(evaluation_round.pk, staff_user.pk).get()
+    result = job_run(job_id=job.pk).result
 
-    assert result["ok"] is False
+    assert result["code"] == "assignment_impossible"
     assert result["problems"][0]["receipt_number"] == application.receipt_number
     assert not Assignment.objects.exists()
     event = AuditEvent.objects.get(verb="evaluator_assignment_failed")

@@ -12,10 +12,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
+from jobs.models import Job
+from jobs.services import job_run
 from matching.models import Assignment, EvaluationRound, RoundResult
 from matching.reasons import shown, tie_break_text
 from matching.services.score_import import read_score_sheet, scores_import
-from matching.tasks import compute_round_results
 from startups.services.applications import application_snapshot
 from tests import factories
 
@@ -71,8 +72,9 @@ class Round:
         upload = SimpleUploadedFile("paper.csv", text.encode(), content_type="text/csv")
         scores_import(round=self.round, by=by, rows=read_score_sheet(upload), source_name="paper.csv")
         R.objects.filter(pk=self.round.pk).update(status=R.Status.CLOSED)
-        outcome = compute_round_results.apply(args=(self.round.pk, by.pk)).get()
-        assert outcome["ok"], outcome
+        job = Job.objects.create(kind=Job.Kind.COMPUTE, params={"round_id": self.round.pk}, created_by=by)
+        job = job_run(job_id=job.pk)
+        assert job.status == Job.Status.SUCCEEDED, job.error
         return {
             name: RoundResult.objects.get(round=self.round, application=application)
             for name, application in self.applications.items()

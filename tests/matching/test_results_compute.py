@@ -1,4 +1,4 @@
-"""Computing a round's results through the service, the Celery job and a real worker."""
+"""Computing a round's results through the service, the job and a real worker."""
 
 from decimal import Decimal as D
 
@@ -9,9 +9,12 @@ from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from core.errors import DomainError
+from jobs.models import Job
+from jobs.services import job_run
+from jobs.tasks import run_job
 from matching.models import Assignment, EvaluationRound, RoundResult, Score
-from matching.services.scoring import results_compute, results_compute_enqueue, round_validate_configuration
-from matching.tasks import compute_round_results
+from matching.services.rounds import round_compute_results
+from matching.services.scoring import results_compute, round_validate_configuration
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -247,26 +250,37 @@ def test_a_round_without_criteria_is_refused():
     assert refused.value.code == "round_without_criteria"
 
 
-def test_the_job_runs_in_process_and_is_safe_to_run_twice(staff_user):
+def compute_job(evaluation_round, by, *, allow_missing=False) -> Job:
+    return Job.objects.create(
+        kind=Job.Kind.COMPUTE,
+        params={"round_id": evaluation_round.pk, "allow_missing": allow_missing},
+        created_by=by,
+        program=evaluation_round.program,
+    )
+
+
+def test_computing_again_gives_the_same_rows_and_report(staff_user):
     evaluation_round = make_round(4)
 
-    first = compute_round_results.delay(evaluation_round.pk, staff_user.pk).get()
+    first = job_run(job_id=compute_job(evaluation_round, staff_user).pk)
     rows = result_rows(evaluation_round)
-    second = compute_round_results.delay(evaluation_round.pk, staff_user.pk).get()
+    second = job_run(job_id=compute_job(evaluation_round, staff_user).pk)
 
-    assert first == second
+    assert first.result == second.result
     assert result_rows(evaluation_round) == rows
     assert RoundResult.objects.filter(round=evaluation_round).count() == 4
 
 
-def test_enqueueing_runs_the_job_only_after_commit(staff_user, django_capture_on_commit_callbacks):
+def test_starting_the_computation_runs_its_job_only_after_commit(staff_user, django_capture_on_commit_callbacks):
     evaluation_round = make_round(2)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        results_compute_enqueue(round=evaluation_round, by=staff_user)
+        job = round_compute_results(round=evaluation_round, by=staff_user)
         assert not RoundResult.objects.filter(round=evaluation_round).exists()
 
     assert len(callbacks) == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
     assert RoundResult.objects.filter(round=evaluation_round).count() == 2
 
 
@@ -276,9 +290,11 @@ def test_a_real_worker_computes_the_results(celery_worker_process):
     evaluation_round = make_round(3)
     staff = factories.UserFactory(staff=True)
 
-    outcome = compute_round_results.delay(evaluation_round.pk, staff.pk).get(timeout=60)
+    job = compute_job(evaluation_round, staff)
 
-    assert outcome["applications"] == 3
+    assert run_job.delay(job.pk).get(timeout=60) == Job.Status.SUCCEEDED
+    job.refresh_from_db()
+    assert job.result["applications"] == 3
     assert [r.rank for r in RoundResult.objects.filter(round=evaluation_round).order_by("rank")] == [1, 2, 3]
     evaluation_round.refresh_from_db()
     assert evaluation_round.status == EvaluationRound.Status.RESULTS_COMPUTED
@@ -287,9 +303,9 @@ def test_a_real_worker_computes_the_results(celery_worker_process):
 def test_a_refused_computation_job_leaves_the_reason_in_the_rounds_audit_trail(staff_user):
     evaluation_round = factories.EvaluationRoundFactory(status=EvaluationRound.Status.SCORING)
 
-    outcome = compute_round_results.delay(evaluation_round.pk, staff_user.pk).get()
+    job = job_run(job_id=compute_job(evaluation_round, staff_user).pk)
 
-    assert outcome["ok"] is False and outcome["code"] == "round_not_closed"
+    assert (job.status, job.result["code"]) == (Job.Status.FAILED, "round_not_closed")
     assert AuditEvent.objects.filter(object_id=str(evaluation_round.pk), verb="results_compute_refused").exists()
 
 
