@@ -22,15 +22,19 @@ logger = logging.getLogger(__name__)
 HAND_OFF_GRACE = dt.timedelta(seconds=60)
 
 
-def outbox_enqueue(model: type[models.Model], *, ids: list[int], task: Any, what: str) -> None:
-    """Hand queued rows to the queue, one `task` job per id. Rows are stamped first; if the broker
-    refuses, the stamp is taken back from the rest so the sweep hands them over within a minute."""
+def outbox_enqueue(
+    model: type[models.Model], *, ids: list[int], task: Any, what: str, batch: int | None = None
+) -> None:
+    """Hand queued rows to the queue: one `task` job per id, or with `batch`, one job per list of up
+    to `batch` ids. Rows are stamped first; if the broker refuses, the stamp is taken back from the
+    rest so the sweep hands them over within a minute."""
     if not ids:
         return
     model.objects.filter(pk__in=ids, status="queued").update(enqueued_at=timezone.now())
-    for position, pk in enumerate(ids):
+    step = max(1, batch or 1)
+    for position in range(0, len(ids), step):
         try:
-            task.delay(pk)
+            task.delay(ids[position : position + step] if batch else ids[position])
         except Exception:
             logger.warning("Could not queue %d %s; the sweep will.", len(ids) - position, what, exc_info=True)
             model.objects.filter(pk__in=ids[position:], status="queued").update(enqueued_at=None)

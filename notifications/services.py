@@ -2,10 +2,13 @@
 
 - `notify` / `notify_many` / `notify_each` create rows with a unique idempotency key and hand
   them to the delivery queue when the transaction commits (never before, never after a rollback).
-- `notification_deliver` (the Celery task's body) claims a queued row under a lock, renders it in
-  the recipient's language, sends it outside the transaction and records the outcome: sent; queued
-  again with exponential backoff after a temporary SMTP error; failed after the last attempt or a
-  permanent error; cancelled when the message no longer applies.
+- `notifications_deliver` (the Celery task's body) claims a batch of queued rows in one
+  transaction (rows another worker holds are skipped), renders them in each recipient's language,
+  sends them outside any transaction over one connection and records the outcomes in one
+  transaction: sent; queued again with exponential backoff after a temporary SMTP error; failed
+  after the last attempt or a permanent error; cancelled when the message no longer applies.
+  `notification_deliver` is a batch of one. A worker that dies between sending and recording leaves
+  its batch "sending": the sweep queues it again, and those messages (at most a batch) may go twice.
 - `notifications_sweep` (every minute, from beat) queues again rows stuck in "sending" whose worker
   died, and rows whose hand-off to the queue was lost.
 """
@@ -16,13 +19,17 @@ import dataclasses
 import datetime as dt
 import logging
 import smtplib
+import time
+from collections import Counter
 from email.utils import make_msgid
 from typing import Any
 
+from celery.utils.time import rate as celery_rate
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -34,7 +41,7 @@ from core.lifecycle import transition
 from notifications.defaults import default_template
 from notifications.events import EVENTS, Obsolete
 from notifications.models import MessageTemplate, Notification
-from notifications.outbox import HAND_OFF_GRACE, SweepReport, outbox_enqueue, outbox_record, outbox_sweep
+from notifications.outbox import HAND_OFF_GRACE, SweepReport, outbox_enqueue, outbox_sweep
 from notifications.rendering import RenderedMessage, render_message, template_problems
 
 logger = logging.getLogger(__name__)
@@ -159,10 +166,10 @@ def notifications_fan_out(*, ids: list[int]) -> None:
 
 
 def notifications_enqueue(*, ids: list[int]) -> None:
-    """Hand queued rows to the delivery queue (see `outbox_enqueue`)."""
-    from notifications.tasks import deliver_notification
+    """Hand queued rows to the delivery queue, `batch_size()` ids per job (see `outbox_enqueue`)."""
+    from notifications.tasks import deliver_notifications
 
-    outbox_enqueue(Notification, ids=ids, task=deliver_notification, what="notifications")
+    outbox_enqueue(Notification, ids=ids, task=deliver_notifications, what="notifications", batch=batch_size())
 
 
 # --- rendering ----------------------------------------------------------------------------------------
@@ -174,12 +181,30 @@ def message_template(*, event: str, language: str) -> tuple[str, str]:
     return row if row else default_template(event, language)
 
 
-def notification_render(*, notification: Notification) -> RenderedMessage:
+def message_templates(*, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """`message_template` for several (event, language) pairs in one query (a batch's wordings)."""
+    if not pairs:
+        return {}
+    stored = MessageTemplate.objects.filter(
+        event__in={event for event, _language in pairs}, language__in={language for _event, language in pairs}
+    ).values_list("event", "language", "subject", "body")
+    found = {(event, language): (subject, body) for event, language, subject, body in stored}
+    return {pair: found.get(pair) or default_template(*pair) for pair in pairs}
+
+
+def notification_render(
+    *, notification: Notification, templates: dict[tuple[str, str], tuple[str, str]] | None = None
+) -> RenderedMessage:
     """The message as it would be sent now, in the recipient's language. Raises `Obsolete` when it
-    no longer applies."""
+    no longer applies. `templates` (from `message_templates`) saves a batch reading the wording
+    once per message."""
     with translation.override(notification.language):
         values = EVENTS[notification.event].values(notification)
-        subject, body = message_template(event=notification.event, language=notification.language)
+        pair = (notification.event, notification.language)
+        if templates is not None and pair in templates:
+            subject, body = templates[pair]
+        else:
+            subject, body = message_template(event=notification.event, language=notification.language)
         return render_message(subject=subject, body=body, values=values)
 
 
@@ -223,6 +248,25 @@ class Delivery:
     retry_in: int | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class BatchDelivery:
+    """What one batch did with each id it was given: skipped when the row was not queued, not yet
+    due, or held by another worker claiming it at the same moment."""
+
+    deliveries: dict[int, Delivery]
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(delivery.outcome for delivery in self.deliveries.values()))
+
+    def retries(self) -> dict[int, list[int]]:
+        """Seconds to wait → the ids to try again then."""
+        waits: dict[int, list[int]] = {}
+        for pk, delivery in self.deliveries.items():
+            if delivery.retry_in is not None:
+                waits.setdefault(delivery.retry_in, []).append(pk)
+        return waits
+
+
 def retry_delay(attempts: int) -> int:
     """Seconds to wait after the `attempts`-th failed attempt: base · 2^(attempts − 1), capped."""
     return min(settings.NOTIFICATION_RETRY_MAX_SECONDS, settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
@@ -238,69 +282,184 @@ def is_temporary(error: Exception) -> bool:
     return isinstance(error, OSError)  # SMTPServerDisconnected, ConnectionError, TimeoutError …
 
 
-@transaction.atomic
-def _claim(notification_id: int) -> Notification | Delivery:
-    notification = (
-        Notification.objects.select_for_update(of=("self",))
-        .select_related("recipient", "program")
-        .filter(pk=notification_id)
-        .first()
-    )
-    if notification is None or notification.status != S.QUEUED:
-        return Delivery("skipped")  # sent, being sent by another worker, failed or cancelled
+def sending_rate() -> float | None:
+    """NOTIFICATION_RATE_LIMIT ("20/s", "600/m") in messages per second per worker process, or None."""
+    limit = settings.NOTIFICATION_RATE_LIMIT
+    return (celery_rate(limit) or None) if limit else None
+
+
+def batch_size() -> int:
+    """How many ids one delivery job takes: NOTIFICATION_BATCH_SIZE, fewer when the rate limit would
+    make a batch last longer than a minute (a job must end well within the task time limit)."""
+    rate = sending_rate()
+    size = settings.NOTIFICATION_BATCH_SIZE
+    return max(1, min(size, int(rate * 60))) if rate else max(1, size)
+
+
+def _claim(ids: list[int]) -> list[Notification]:
+    """Take the queued, due rows among `ids` for this worker, in one transaction committed before
+    anything is sent: each becomes "sending" with one attempt more, so a worker that dies from here
+    on leaves rows the sweep finds. Rows another worker has locked are skipped, not waited for:
+    whoever holds them is claiming (or cancelling) them."""
     now = timezone.now()
-    if notification.not_before and notification.not_before > now + dt.timedelta(seconds=1):
-        return Delivery("skipped")  # not due yet: the sweep hands it over when it is
-    notification.status, notification.claimed_at = S.SENDING, now
-    notification.attempts += 1
-    notification.save(update_fields=["status", "claimed_at", "attempts", "updated_at"])
-    return notification
+    due = Q(not_before__isnull=True) | Q(not_before__lte=now + dt.timedelta(seconds=1))
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "program")
+            .filter(due, pk__in=ids, status=S.QUEUED)
+            .order_by("pk")
+        )
+        if rows:
+            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+                status=S.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+            )
+    for row in rows:
+        row.status, row.claimed_at, row.attempts = S.SENDING, now, row.attempts + 1
+    return rows
 
 
-def notification_deliver(*, notification_id: int) -> Delivery:
-    """Send one queued message at most once per claim (see the module docstring). Safe to run twice:
-    a row that is not queued is skipped."""
-    claimed = _claim(notification_id)
-    if isinstance(claimed, Delivery):
-        return claimed
-    notification = claimed
+def _close_quietly(connection: Any) -> None:
     try:
-        message = notification_render(notification=notification)
-        files = notification_attachments(notification=notification)
-    except Obsolete as reason:
-        outbox_record(notification, status=S.CANCELLED, last_error=str(reason))
-        return Delivery("cancelled")
-    except Exception as error:  # a template or data problem: trying again will not help
-        logger.exception("Notification %s could not be rendered", notification.pk)
-        outbox_record(notification, status=S.FAILED, last_error=f"{type(error).__name__}: {error}")
-        return Delivery("failed")
+        connection.close()
+    except Exception:  # the server went away: its messages were answered (or not) already
+        logger.warning("Could not close the e-mail connection", exc_info=True)
 
-    try:
-        email = _email(notification, message)
-        for name, content, mimetype in files:
-            email.attach(name, content, mimetype)
-        email.send()
-    except Exception as error:
+
+def _send_all(emails: list[tuple[int, EmailMultiAlternatives]]) -> dict[int, Exception]:
+    """Send over one connection opened once (`NOTIFICATION_RATE_LIMIT` paces it); the errors of the
+    messages whose sending raised, by id. After an error the connection is opened again for the next
+    message; when it cannot be opened, the rest of the batch takes that error (and is retried later)
+    instead of trying a connection per message. The connection is closed before this returns: the
+    file backend writes its messages then, and only then may they be recorded as sent."""
+    errors: dict[int, Exception] = {}
+    if not emails:
+        return errors
+    rate = sending_rate()
+    connection = get_connection()
+    is_open, next_at = False, time.monotonic()
+    for position, (pk, email) in enumerate(emails):
+        if not is_open:
+            try:
+                connection.open()
+            except Exception as error:
+                errors.update(dict.fromkeys((rest for rest, _email in emails[position:]), error))
+                break
+            is_open = True
+        if rate:
+            time.sleep(max(0.0, next_at - time.monotonic()))
+            next_at = max(next_at, time.monotonic()) + 1 / rate
+        try:
+            connection.send_messages([email])
+        except Exception as error:
+            errors[pk] = error
+            _close_quietly(connection)
+            is_open = False
+    if is_open:
+        _close_quietly(connection)
+    return errors
+
+
+def _per_row(values: dict[int, Any], field: models.Field, name: str) -> Case:
+    """One column set to a different value per row, in one UPDATE; other rows keep theirs."""
+    whens = [When(pk=pk, then=Value(value, output_field=field)) for pk, value in values.items()]
+    return Case(*whens, default=F(name), output_field=field)
+
+
+def _record(*, claimed_at: dt.datetime, sent: dict[int, RenderedMessage], settled: dict[int, tuple]) -> None:
+    """The outcomes of one batch in one transaction: one UPDATE for the sent rows (each with its own
+    subject and body, recorded even if the sweep took the row back meanwhile: it was sent), one for
+    the rest — cancelled, failed, or queued again with its time to try — left alone if the sweep took
+    them back."""
+    now = timezone.now()
+    with transaction.atomic():
+        if sent:
+            Notification.objects.filter(pk__in=list(sent)).exclude(status=S.SENT).update(
+                status=S.SENT,
+                sent_at=now,
+                subject=_per_row({pk: m.subject[:300] for pk, m in sent.items()}, models.CharField(), "subject"),
+                body=_per_row({pk: m.text for pk, m in sent.items()}, models.TextField(), "body"),
+                last_error="",
+                claimed_at=None,
+                updated_at=now,
+            )
+        if settled:
+            changes: dict[str, Any] = {
+                "status": _per_row({pk: s[0] for pk, s in settled.items()}, models.CharField(), "status"),
+                "last_error": _per_row({pk: s[1] for pk, s in settled.items()}, models.TextField(), "last_error"),
+            }
+            due = {pk: s[2] for pk, s in settled.items() if s[2] is not None}
+            if due:
+                changes["not_before"] = _per_row(due, models.DateTimeField(), "not_before")
+                changes["enqueued_at"] = _per_row(due, models.DateTimeField(), "enqueued_at")
+            Notification.objects.filter(pk__in=list(settled), status=S.SENDING, claimed_at=claimed_at).update(
+                **changes, claimed_at=None, updated_at=now
+            )
+
+
+def notifications_deliver(*, ids: list[int]) -> BatchDelivery:
+    """Send a batch of queued messages, each at most once per claim (see the module docstring): claim
+    the due ones in one transaction, render them (each (event, language) wording read once), send
+    them over one connection, record the outcomes in one transaction. A message whose sending raised
+    follows the single message's rules: queued again with backoff after a temporary error, failed
+    after the last attempt or a permanent one. Safe to run twice: rows not queued are skipped."""
+    deliveries = {pk: Delivery("skipped") for pk in ids}
+    claimed = _claim(ids)
+    if not claimed:
+        return BatchDelivery(deliveries)
+    templates = message_templates(pairs={(row.event, row.language) for row in claimed})
+    settled: dict[int, tuple[str, str, dt.datetime | None]] = {}  # id → (status, last error, due)
+    rendered: dict[int, RenderedMessage] = {}
+    emails: list[tuple[int, EmailMultiAlternatives]] = []
+    errors: dict[int, Exception] = {}
+    for notification in claimed:
+        pk = notification.pk
+        try:
+            message = notification_render(notification=notification, templates=templates)
+            files = notification_attachments(notification=notification)
+        except Obsolete as reason:
+            settled[pk], deliveries[pk] = (S.CANCELLED, str(reason), None), Delivery("cancelled")
+            continue
+        except Exception as error:  # a template or data problem: trying again will not help
+            logger.exception("Notification %s could not be rendered", pk)
+            settled[pk], deliveries[pk] = (S.FAILED, f"{type(error).__name__}: {error}", None), Delivery("failed")
+            continue
+        rendered[pk] = message
+        try:
+            email = _email(notification, message)
+            for name, content, mimetype in files:
+                email.attach(name, content, mimetype)
+        except Exception as error:
+            errors[pk] = error
+            continue
+        emails.append((pk, email))
+
+    errors.update(_send_all(emails))
+
+    sent: dict[int, RenderedMessage] = {}
+    for notification in claimed:
+        pk = notification.pk
+        if pk not in rendered:
+            continue
+        error = errors.get(pk)
+        if error is None:
+            sent[pk], deliveries[pk] = rendered[pk], Delivery("sent")
+            continue
         reason = f"{type(error).__name__}: {error}"
         if is_temporary(error) and notification.attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
             delay = retry_delay(notification.attempts)
             due = timezone.now() + dt.timedelta(seconds=delay)
-            outbox_record(notification, status=S.QUEUED, last_error=reason, not_before=due, enqueued_at=due)
-            return Delivery("retry", retry_in=delay)
-        logger.warning("Notification %s failed after %d attempts: %s", notification.pk, notification.attempts, reason)
-        outbox_record(notification, status=S.FAILED, last_error=reason)
-        return Delivery("failed")
+            settled[pk], deliveries[pk] = (S.QUEUED, reason, due), Delivery("retry", retry_in=delay)
+            continue
+        logger.warning("Notification %s failed after %d attempts: %s", pk, notification.attempts, reason)
+        settled[pk], deliveries[pk] = (S.FAILED, reason, None), Delivery("failed")
+    _record(claimed_at=claimed[0].claimed_at, sent=sent, settled=settled)
+    return BatchDelivery(deliveries)
 
-    Notification.objects.filter(pk=notification.pk).exclude(status=S.SENT).update(
-        status=S.SENT,
-        sent_at=timezone.now(),
-        subject=message.subject[:300],
-        body=message.text,
-        last_error="",
-        claimed_at=None,
-        updated_at=timezone.now(),
-    )
-    return Delivery("sent")
+
+def notification_deliver(*, notification_id: int) -> Delivery:
+    """Send one queued message: a batch of one (see `notifications_deliver`)."""
+    return notifications_deliver(ids=[notification_id]).deliveries[notification_id]
 
 
 def notifications_sweep(

@@ -18,7 +18,9 @@ from django.utils import timezone
     max_retries=5,
 )
 def deliver_notification(self, notification_id: int) -> str:
-    """Claim, render, send and record one notification (see `notification_deliver`)."""
+    """Claim, render, send and record one notification (see `notification_deliver`). Jobs are handed
+    out in batches now (`deliver_notifications`); this one stays for jobs already queued and callers
+    with a single id."""
     from notifications.services import notification_deliver
 
     delivery = notification_deliver(notification_id=notification_id)
@@ -28,9 +30,30 @@ def deliver_notification(self, notification_id: int) -> str:
     return delivery.outcome
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def deliver_notifications(self, notification_ids: list[int]) -> dict[str, int]:
+    """Claim, render, send over one connection and record a batch (see `notifications_deliver`);
+    NOTIFICATION_RATE_LIMIT paces the sending inside the batch."""
+    from notifications.services import notifications_deliver
+
+    batch = notifications_deliver(ids=notification_ids)
+    # In-process (no broker) a retry waits for staff or the sweep instead of blocking the request.
+    if not self.request.is_eager:
+        for delay, ids in batch.retries().items():
+            deliver_notifications.apply_async((ids,), countdown=delay)
+    return batch.counts()
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def enqueue_notifications(ids: list[int]) -> int:
-    """Fan-out: one delivery job per id (a batch queued by `notify_each`)."""
+    """Fan-out: delivery jobs of up to NOTIFICATION_BATCH_SIZE ids each (a batch queued by `notify_each`)."""
     from notifications.services import notifications_enqueue
 
     notifications_enqueue(ids=ids)

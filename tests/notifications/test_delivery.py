@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from notifications.services import notification_deliver, notifications_enqueue, notify
-from notifications.tasks import deliver_notification
+from notifications.tasks import deliver_notification, deliver_notifications
 from startups.models import Application
 from tests import factories
 
@@ -155,21 +155,22 @@ def test_a_cancelled_message_is_not_sent(queue_receipt):
     assert mail.outbox == []
 
 
-def test_messages_the_broker_refused_stay_unstamped_for_the_sweep(queue_receipt, monkeypatch):
+def test_messages_the_broker_refused_stay_unstamped_for_the_sweep(queue_receipt, monkeypatch, settings):
+    settings.NOTIFICATION_BATCH_SIZE = 1
     first, second = queue_receipt(), queue_receipt()
     handed_over = []
 
-    def delay(pk):
+    def delay(ids):
         if handed_over:
             raise ConnectionError("the broker is down")
-        handed_over.append(pk)
+        handed_over.append(ids)
 
-    monkeypatch.setattr(deliver_notification, "delay", delay)
+    monkeypatch.setattr(deliver_notifications, "delay", delay)
 
     notifications_enqueue(ids=[first.pk, second.pk])
 
     first.refresh_from_db()
     second.refresh_from_db()
-    assert handed_over == [first.pk]
+    assert handed_over == [[first.pk]]
     assert first.enqueued_at is not None
     assert second.enqueued_at is None
