@@ -40,6 +40,7 @@ VERBS = {
     "reserve_promoted": pgettext_lazy("audit verb", "reserve promoted"),
     "results_compute_refused": pgettext_lazy("audit verb", "results computation refused"),
     "results_computed": pgettext_lazy("audit verb", "results computed"),
+    "review_reminders_sent": pgettext_lazy("audit verb", "review reminders sent"),
     "score_imported_after_close": pgettext_lazy("audit verb", "scores imported after closing"),
     "scores_imported": pgettext_lazy("audit verb", "scores imported"),
     "startup_registered": pgettext_lazy("audit verb", "startup registered"),

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from accounts.models import User
+from audit.services import audit_record
+from core.errors import DomainError
+from core.validators import local_date
 from matching.models import Assignment, EvaluationRound
 from notifications.models import Notification
-from notifications.services import notify_many
+from notifications.services import notification_key, notify_many
 
 # Reviews an evaluator still owes: a recused assignment is not owed, a submitted one is done.
 OPEN_STATUSES = (Assignment.Status.PENDING, Assignment.Status.IN_PROGRESS)
@@ -109,3 +114,53 @@ def round_reviews_complete_notify_on_commit(*, round_id: int) -> None:
             round_reviews_complete_notify(round=evaluation_round)
 
     transaction.on_commit(check, robust=True)
+
+
+def manual_reminder_scope(*, round: EvaluationRound, now: dt.datetime) -> str:
+    """The idempotency scope of a reminder staff send by hand: one a day, by the program's calendar
+    (`manual-2026-12-05`)."""
+    return f"manual-{local_date(now, round.program.time_zone).isoformat()}"
+
+
+@transaction.atomic
+def round_evaluators_remind(*, round: EvaluationRound, by: User, now: dt.datetime) -> int:
+    """Remind, now, every evaluator who still owes reviews in a round open for scoring: the review
+    reminder (context {"hours": hours left, rounded up}) to the user of each active evaluator with an
+    assignment pending or in progress. At most once per evaluator, round and day (scope
+    `manual_reminder_scope`): a second request the same day queues nothing. Audited when anything
+    was queued. Refused (DomainError) unless the round is scoring and still open. Returns how many
+    evaluators were reminded. Queries: a fixed number, never one per evaluator."""
+    if round.status != EvaluationRound.Status.SCORING or round.closes_at <= now:
+        raise DomainError(
+            gettext("Only evaluators of a round open for scoring can be reminded."), code="round_not_scoring"
+        )
+    user_ids = set(
+        Assignment.objects.filter(
+            round=round, status__in=OPEN_STATUSES, evaluator__is_active=True, evaluator__user__is_active=True
+        ).values_list("evaluator__user_id", flat=True)
+    )
+    scope = manual_reminder_scope(round=round, now=now)
+    keys = {
+        notification_key(event=Notification.Event.REVIEW_REMINDER, recipient_id=pk, obj=round, scope=scope): pk
+        for pk in user_ids
+    }
+    done = set(Notification.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    recipients = list(User.objects.filter(pk__in=[pk for key, pk in keys.items() if key not in done]).order_by("pk"))
+    if not recipients:
+        return 0
+    hours = max(math.ceil((round.closes_at - now) / dt.timedelta(hours=1)), 1)
+    notify_many(
+        event=Notification.Event.REVIEW_REMINDER,
+        recipients=recipients,
+        obj=round,
+        context={"hours": hours},
+        scope=scope,
+        program=round.program,
+    )
+    audit_record(
+        actor=by,
+        obj=round,
+        verb="review_reminders_sent",
+        data={"evaluators": len(recipients), "scope": scope},
+    )
+    return len(recipients)
