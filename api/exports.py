@@ -14,8 +14,10 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from jobs.models import Job
@@ -46,14 +48,24 @@ def export_file_path(*, job: Job) -> str | None:
 
 
 @transaction.atomic
-def export_start(*, kind: ExportKind, file_format: str, target: Program | EvaluationRound, by: Any) -> Job:
-    """Queue an export job; its runner files the output under the job's id."""
+def export_start(
+    *,
+    kind: ExportKind,
+    file_format: str,
+    target: Program | EvaluationRound,
+    by: Any,
+    ids: list[int] | None = None,
+) -> Job:
+    """Queue an export job; its runner files the output under the job's id. `ids` limits the rows to
+    those selected in the admin."""
     params = {
         "kind": kind.name,
         "format": file_format,
         kind.param: target.pk,
         "language": translation.get_language(),
     }
+    if ids is not None:
+        params["ids"] = ids
     program = target if isinstance(target, Program) else target.program
     return job_start(kind=Job.Kind.EXPORT, params=params, by=by, program=program)
 
@@ -70,7 +82,23 @@ class _Counted:
             yield row
 
 
-@job_runner(Job.Kind.EXPORT)
+def export_summary(job: Job) -> str:
+    rows = job.result.get("rows", 0)
+    if job.result.get("expired"):
+        return _("The export's file has been deleted after %(days)s days; start it again.") % {
+            "days": settings.EXPORT_KEEP_DAYS
+        }
+    return ngettext("Export ready: %(count)s row.", "Export ready: %(count)s rows.", rows) % {"count": f"{rows:,}"}
+
+
+def export_links(job: Job) -> list[tuple[str, str]]:
+    if export_file_path(job=job) is None:
+        return []
+    url = reverse("admin:jobs_job_download", args=[job.pk])
+    return [(_("Download %(file)s") % {"file": job.result["file"]}, url)]
+
+
+@job_runner(Job.Kind.EXPORT, summary=export_summary, links=export_links)
 def export_run(job: Job, **params: Any) -> dict:
     kind = EXPORT_KINDS.get(params.get("kind", ""))
     if kind is None or params.get("format") not in FORMATS:
@@ -82,7 +110,10 @@ def export_run(job: Job, **params: Any) -> dict:
     if target is None:
         raise DomainError(_("The program or round of this export no longer exists."), code="export_target_missing")
     with translation.override(params.get("language") or None):
-        header, rows = kind.table(kind.queryset(target))
+        rows_of = kind.queryset(target)
+        if params.get("ids") is not None:
+            rows_of = rows_of.filter(pk__in=params["ids"])
+        header, rows = kind.table(rows_of)
         counted = _Counted(rows)
         name = export_filename(kind, target, params["format"])
         with tempfile.TemporaryFile() as file:

@@ -178,6 +178,9 @@ class ServiceAction:
     done: str
     needs_reason: bool = False
     consequences: Consequences | None = None
+    # The service starts a background job and returns it: staff land on the job's page (several: the
+    # list of those jobs) to watch it.
+    starts_job: bool = False
 
     @property
     def name(self) -> str:
@@ -209,8 +212,8 @@ def service_action(spec: ServiceAction) -> Callable:
     def action(modeladmin, request, queryset):
         if spec.needs_confirmation:
             return modeladmin.redirect_to_reason_page(request, queryset, spec)
-        run_service(modeladmin, request, list(queryset), spec)
-        return None
+        started = run_service(modeladmin, request, list(queryset), spec)
+        return jobs_redirect(started) if spec.starts_job else None
 
     action.__name__ = spec.name
     action.service_spec = spec
@@ -224,12 +227,13 @@ def _names(objects: list[models.Model], limit: int = 10) -> str:
     return names
 
 
-def run_service(modeladmin, request, objects: list[models.Model], spec: ServiceAction, reason: str = "") -> None:
-    """Call the service once per object; a refusal of one object is reported and the others go on."""
-    done = []
+def run_service(modeladmin, request, objects: list[models.Model], spec: ServiceAction, reason: str = "") -> list[Any]:
+    """Call the service once per object; a refusal of one object is reported and the others go on.
+    Returns what the service returned for each object it did not refuse."""
+    done, returned = [], []
     for obj in objects:
         try:
-            spec.service(**{spec.target: obj}, by=request.user, reason=reason)
+            returned.append(spec.service(**{spec.target: obj}, by=request.user, reason=reason))
         except DomainError as error:
             modeladmin.message_user(
                 request, gettext("%(object)s: %(error)s") % {"object": obj, "error": error.message}, messages.ERROR
@@ -238,6 +242,17 @@ def run_service(modeladmin, request, objects: list[models.Model], spec: ServiceA
             done.append(obj)
     if done:
         modeladmin.message_user(request, spec.done % {"objects": _names(done)}, messages.SUCCESS)
+    return returned
+
+
+def jobs_redirect(jobs: list[models.Model]) -> HttpResponseRedirect | None:
+    """To the page of the one job an action started, or to the list of the jobs it started."""
+    if not jobs:
+        return None
+    if len(jobs) == 1:
+        return HttpResponseRedirect(admin_change_url(jobs[0]))
+    url = reverse("admin:jobs_job_changelist")
+    return HttpResponseRedirect(f"{url}?{urlencode({'id__in': ','.join(str(job.pk) for job in jobs)})}")
 
 
 class ServiceActionsMixin:
@@ -307,8 +322,9 @@ class ServiceActionsMixin:
 
         form = ConfirmForm(request.POST if request.method == "POST" else None, needs_reason=spec.needs_reason)
         if form.is_valid():
-            run_service(self, request, objects, spec, reason=form.cleaned_data.get("reason", ""))
-            return HttpResponseRedirect(self._changelist_url(request))
+            started = run_service(self, request, objects, spec, reason=form.cleaned_data.get("reason", ""))
+            landing = jobs_redirect(started) if spec.starts_job else None
+            return landing or HttpResponseRedirect(self._changelist_url(request))
 
         consequences = spec.consequences(objects) if spec.consequences else {}
         context = {

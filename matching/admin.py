@@ -474,13 +474,15 @@ ROUND_ASSIGN = ServiceAction(
     service=rounds.round_assign_evaluators,
     target="round",
     description=_("Assign evaluators automatically"),
-    done=_("Evaluator assignment started (the outcome is in each round's audit trail): %(objects)s"),
+    done=_("Evaluator assignment started: %(objects)s"),
+    starts_job=True,
 )
 ROUND_COMPUTE = ServiceAction(
     service=rounds.round_compute_results,
     target="round",
     description=_("Compute results"),
     done=_("Results computation started: %(objects)s"),
+    starts_job=True,
 )
 ROUND_PUBLISH = ServiceAction(
     service=selection.results_publish,
@@ -495,6 +497,7 @@ ROUND_COMPUTE_WITH_SUBMITTED = ServiceAction(
     target="round",
     description=_("Compute results with the reviews submitted so far"),
     done=_("Results computation started with the reviews submitted so far: %(objects)s"),
+    starts_job=True,
 )
 
 

@@ -130,7 +130,8 @@ MATCHING_RUN_START = ServiceAction(
     service=matching_run_start,
     target="program",
     description=_("Run stable matching"),
-    done=_("Matching started; the run appears under matching runs when it is done: %(objects)s"),
+    done=_("Matching started: %(objects)s"),
+    starts_job=True,
 )
 MATCHING_PUBLISH = ServiceAction(
     service=matching_publish,

@@ -85,7 +85,8 @@ SCHEDULE = ServiceAction(
     service=meetings_schedule_start,
     target="event",
     description=_("Schedule meetings"),
-    done=_("Scheduling started; the event's page shows the report when the job is done: %(objects)s"),
+    done=_("Scheduling started: %(objects)s"),
+    starts_job=True,
 )
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
@@ -438,14 +439,51 @@ def export_actions(
     csv_description: str = gettext_lazy("Export as CSV"),
     xlsx_description: str = gettext_lazy("Export as XLSX"),
 ) -> tuple[Callable, Callable]:
-    """The admin's two download actions, `export_csv` and `export_xlsx`, of the selected rows' table."""
+    """The admin's two download actions, `export_csv` and `export_xlsx`, of the selected rows' table.
+    Up to EXPORT_SYNC_MAX_ROWS rows download at once; more are built by an export job (when the table
+    is one the API exports too), and staff land on its page, which links to the file."""
+    kind = next((k for k in EXPORT_KINDS.values() if k.table is table), None)
+
+    def export(modeladmin, request, queryset, file_format: str):
+        if kind is not None and queryset.count() > settings.EXPORT_SYNC_MAX_ROWS:
+            return _export_as_job(modeladmin, request, queryset, kind=kind, file_format=file_format)
+        return file_response(table(queryset), file_format=file_format, stem=stem, title=title())
 
     @admin.action(description=csv_description, permissions=["view"])
     def export_csv(modeladmin, request, queryset):
-        return file_response(table(queryset), file_format="csv", stem=stem, title=title())
+        return export(modeladmin, request, queryset, "csv")
 
     @admin.action(description=xlsx_description, permissions=["view"])
     def export_xlsx(modeladmin, request, queryset):
-        return file_response(table(queryset), file_format="xlsx", stem=stem, title=title())
+        return export(modeladmin, request, queryset, "xlsx")
 
     return export_csv, export_xlsx
+
+
+def _export_as_job(modeladmin, request, queryset: QuerySet, *, kind: ExportKind, file_format: str):
+    """Start the export job of the selected rows, which must belong to one program (or round)."""
+    from api.exports import export_start  # the API's module builds on this one
+    from core.admin import jobs_redirect
+
+    targets = list(queryset.order_by().values_list(f"{kind.param}_id", flat=True).distinct()[:2])
+    if len(targets) != 1:
+        modeladmin.message_user(
+            request,
+            gettext(
+                "More than %(limit)s rows are exported in the background, one program or round at a time: "
+                "filter the list to one and select again."
+            )
+            % {"limit": f"{settings.EXPORT_SYNC_MAX_ROWS:,}"},
+            messages.ERROR,
+        )
+        return None
+    target = kind.target.objects.get(pk=targets[0])
+    ids = list(queryset.order_by().values_list("pk", flat=True))
+    job = export_start(kind=kind, file_format=file_format, target=target, by=request.user, ids=ids)
+    modeladmin.message_user(
+        request,
+        gettext("The export has more than %(limit)s rows: it is being built in the background.")
+        % {"limit": f"{settings.EXPORT_SYNC_MAX_ROWS:,}"},
+        messages.INFO,
+    )
+    return jobs_redirect([job])

@@ -30,8 +30,12 @@ PICKERS_FOR_BIG_TABLES = (
 
 
 def selects_listing_big_tables(response) -> list[str]:
-    # Change pages carry an admin form; the admin's own form pages (invitations, keys) a plain one.
-    page_forms = [response.context["adminform"].form if "adminform" in response.context else response.context["form"]]
+    # Change pages carry an admin form; the admin's own form pages (invitations, keys) a plain one; a job's
+    # page none (a job is watched, not edited).
+    if "adminform" in response.context:
+        page_forms = [response.context["adminform"].form]
+    else:
+        page_forms = [response.context["form"]] if "form" in response.context else []
     for inline in response.context.get("inline_admin_formsets", []):
         page_forms += [*inline.formset.forms, inline.formset.empty_form]
     return [

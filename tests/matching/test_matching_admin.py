@@ -103,6 +103,10 @@ def test_run_matching_on_a_program_starts_the_job_and_stores_a_run(
     assert response.status_code == 302
     job = Job.objects.get(kind=Job.Kind.MATCHING)
     assert (job.status, MatchingRun.objects.get().job_id) == (Job.Status.SUCCEEDED, job.pk)
+    assert response["Location"] == admin_url(Job, "change", job.pk)  # staff land on the job's page
+    page = english.get(response["Location"]).content.decode()
+    assert "Matching done:" in page
+    assert admin_url(MatchingRun, "change", MatchingRun.objects.get().pk) in page
 
 
 def test_publishing_states_the_consequences_in_numbers_before_asking_for_the_reason(staff_client, run):

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from jobs.models import Job
 from matching.models import Availability, CalendarFeed, Meeting
 from matching.selectors import meetings_visible_to
 from matching.services.meetings import calendar_feed_create, meetings_schedule
@@ -172,6 +173,10 @@ def test_staff_start_scheduling_from_the_event_list_and_read_the_report(
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(url, {"action": "meetings_schedule_start", "_selected_action": [world.event.pk]})
     assert response.status_code == 302
+    job = Job.objects.get(kind=Job.Kind.SCHEDULING)
+    assert response["Location"] == reverse("admin:jobs_job_change", args=[job.pk])  # staff land on the job's page
+    job_page = staff_client.get(response["Location"]).content.decode()
+    assert "미팅 배치 완료: 요청 5건 중 4건 배치" in job_page or "4 of 5 requests placed" in job_page
     assert Meeting.objects.filter(event=world.event, status="scheduled").count() == 4
     page = staff_client.get(reverse("admin:matching_meetingevent_change", args=[world.event.pk])).content.decode()
     assert "4 of 5 requests placed" in page or "5건 중 4건" in page
