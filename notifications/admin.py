@@ -435,3 +435,6 @@ class WebhookAttemptAdmin(ReadOnlyModelAdmin):
     list_filter = ("status_code",)
     search_fields = ("=delivery__id", "delivery__subscription__url")
     list_select_related = ("delivery",)
+
+
+from notifications import admin_messages  # noqa: E402,F401 — messages to a group (the composer)

@@ -28,6 +28,7 @@ class Notification(models.Model):
         MEETING_CHANGED = "meeting.changed", _("meeting changed")
         MEETING_CANCELLED = "meeting.cancelled", _("meeting cancelled")
         MATCHING_PUBLISHED = "matching.published", _("matching published")
+        MESSAGE = "program.message", _("message from the program")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -287,3 +288,62 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.delivery_id} attempt {self.number}"
+
+
+# --- messages staff write to a group ------------------------------------------------------------------
+
+
+class Message(models.Model):
+    """A message staff write to the people of a segment of a program's applications (see
+    `notifications.messages`). Sent once, through the outbox, by one job; one row per person."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SENDING = "sending", _("sending")
+        SENT = "sent", pgettext_lazy("message", "sent")
+
+    program = models.ForeignKey(
+        "matching.Program", verbose_name=_("program"), on_delete=models.CASCADE, related_name="messages"
+    )
+    subject_ko = models.CharField(_("subject (Korean)"), max_length=200)
+    body_ko = models.TextField(_("body (Korean)"))
+    subject_en = models.CharField(
+        _("subject (English)"), max_length=200, blank=True, help_text=_("Optional: sent to people who read English.")
+    )
+    body_en = models.TextField(_("body (English)"), blank=True)
+    segment = models.JSONField(
+        _("recipients"), default=dict, blank=True, help_text=_("The filters that choose the applications.")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    recipients_count = models.PositiveIntegerField(_("recipients"), null=True, blank=True)
+    skipped_count = models.PositiveIntegerField(_("skipped (no e-mail address)"), default=0)
+    job = models.ForeignKey(
+        "jobs.Job", verbose_name=_("job"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message to a group")
+        verbose_name_plural = _("messages to a group")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject_ko

@@ -28,6 +28,7 @@ from core.forms import BusinessRegistrationNumberField
 from matching.consequences import application_withdraw_consequences
 from matching.exports import applications_table, export_actions
 from matching.models import Evaluator, Question, Track
+from notifications.segment_filters import MatchedPartnerFilter, RoundResultFilter, SelectionFilter
 from startups import services
 from startups.answers import answer_display
 from startups.models import (
@@ -291,7 +292,14 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         "submitted_at",
     )
     list_display_links = ("receipt_column", "startup")
-    list_filter = ("program", ("track", related_filter("program", label=track_label)), "status")
+    list_filter = (
+        "program",
+        ("track", related_filter("program", label=track_label)),
+        "status",
+        RoundResultFilter,  # round result, selection and partner: the message composer's filters too
+        SelectionFilter,
+        MatchedPartnerFilter,
+    )
     search_fields = (
         "receipt_number",
         "startup__name_ko",

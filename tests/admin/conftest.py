@@ -16,7 +16,14 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from jobs.models import Job
 from matching import models as m
-from notifications.models import MessageTemplate, Notification, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from notifications.models import (
+    Message,
+    MessageTemplate,
+    Notification,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from startups import models as s
 from tests import factories as f
 
@@ -99,6 +106,7 @@ ROW_MAKERS = {
     WebhookDelivery: f.WebhookDeliveryFactory,
     WebhookAttempt: f.WebhookAttemptFactory,
     MessageTemplate: _message_template,
+    Message: lambda: Message.objects.create(program=f.ProgramFactory(), subject_ko="안내", body_ko="본문"),
     ApiKey: _api_key,
     Job: _job,
     IdempotencyRecord: _idempotency_record,
