@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Avg, Prefetch, QuerySet
+from django.db.models import Avg, Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -304,3 +304,41 @@ def matching_partner_ids(*, actor) -> frozenset[int] | None:
     if not actor.is_signed_in:
         return frozenset()
     return frozenset(PartnerMembership.objects.acted_through(actor).values_list("partner_id", flat=True))
+
+
+def result_submitted_review_counts(*, results: list[RoundResult]) -> dict[int, int]:
+    """For each result, how many reviews of its application in its round are submitted now (one query);
+    a result whose application has none is left out."""
+    if not results:
+        return {}
+    rows = (
+        Assignment.objects.filter(
+            round_id__in={r.round_id for r in results},
+            application_id__in={r.application_id for r in results},
+            status=Assignment.Status.SUBMITTED,
+        )
+        .values("round_id", "application_id")
+        .annotate(submitted=Count("pk"))
+        .order_by()
+    )
+    counts = {(row["round_id"], row["application_id"]): row["submitted"] for row in rows}
+    return {r.pk: found for r in results if (found := counts.get((r.round_id, r.application_id)))}
+
+
+def result_track_ranks(*, results: list[RoundResult]) -> dict[int, int]:
+    """For each ranked result, its rank among the results of its round in its application's track (the
+    order rounds that advance N per track count in), in one query for all the rounds of the page."""
+    if not results:
+        return {}
+    rows = (
+        RoundResult.objects.filter(round_id__in={r.round_id for r in results}, rank__isnull=False)
+        .order_by("round_id", "rank")
+        .values_list("pk", "round_id", "application__track_id")
+    )
+    seen: dict[tuple[int, int | None], int] = defaultdict(int)
+    ranks: dict[int, int] = {}
+    for pk, round_id, track_id in rows:
+        seen[(round_id, track_id)] += 1
+        ranks[pk] = seen[(round_id, track_id)]
+    page = {r.pk for r in results}
+    return {pk: rank for pk, rank in ranks.items() if pk in page}

@@ -60,6 +60,17 @@ def test_the_index_shows_the_groups_in_the_order_of_the_work(staff):
     assert group_slugs(response) == WORK_ORDER
 
 
+def test_the_groups_are_named_in_korean_for_korean_staff(staff):
+    staff.cookies["django_language"] = "ko"
+
+    page = staff.get(reverse("admin:index")).content.decode()
+
+    names = ["공고·양식", "신청", "평가", "선정·매칭", "알림", "설정·연동", "시스템"]
+    positions = [page.find(f">{name}</a>") for name in names]
+    assert -1 not in positions, dict(zip(names, positions, strict=True))
+    assert positions == sorted(positions)
+
+
 def test_each_group_lists_its_models_in_the_order_it_names_them(staff):
     response = staff.get(reverse("admin:index"))
 
