@@ -26,7 +26,7 @@ def _round_links(job: Job) -> list[tuple[str, str]]:
     round_id = job.params.get("round_id")
     if round_id is None:
         return []
-    return [(gettext("The round"), reverse("admin:matching_evaluationround_change", args=[round_id]))]
+    return [(gettext("The round's page"), reverse("admin:matching_evaluationround_change", args=[round_id]))]
 
 
 def compute_summary(job: Job) -> str:
@@ -113,7 +113,7 @@ def matching_links(job: Job) -> list[tuple[str, str]]:
         )
     if job.params.get("program_id"):
         links.append(
-            (gettext("The program"), reverse("admin:matching_program_change", args=[job.params["program_id"]]))
+            (gettext("The program's page"), reverse("admin:matching_program_change", args=[job.params["program_id"]]))
         )
     return links
 
@@ -143,7 +143,7 @@ def schedule_links(job: Job) -> list[tuple[str, str]]:
     if job.status == Job.Status.SUCCEEDED:
         query = urlencode({"event__id__exact": event_id})
         links.append((gettext("The event's meetings"), f"{reverse('admin:matching_meeting_changelist')}?{query}"))
-    links.append((gettext("The event"), reverse("admin:matching_meetingevent_change", args=[event_id])))
+    links.append((gettext("The event's page"), reverse("admin:matching_meetingevent_change", args=[event_id])))
     return links
 
 
@@ -186,4 +186,4 @@ def run_matching(job: Job, *, program_id: int) -> dict[str, Any]:
 
 @job_runner(Job.Kind.SCHEDULING, summary=schedule_summary, links=schedule_links)
 def run_meetings_schedule(job: Job, *, event_id: int) -> dict[str, Any]:
-    return meetings_schedule(event_id=event_id, by=job.created_by or "system")
+    return meetings_schedule(event_id=event_id, by=job.created_by or "system", progress=progress_reporter(job))

@@ -35,7 +35,7 @@ from audit.services import audit_record
 from core.errors import DomainError
 from core.i18n import localized
 from jobs.models import Job
-from jobs.services import job_start
+from jobs.services import Progress, job_start, no_progress
 from matching import schedule
 from matching.models import (
     Assignment,
@@ -294,13 +294,14 @@ def _plan(event, requests, slots, host_of, unavailable, locked, sticky) -> sched
     return fresh
 
 
-def meetings_schedule(*, event_id: int, by: Any, tell: bool = True) -> dict:
+def meetings_schedule(*, event_id: int, by: Any, tell: bool = True, progress: Progress = no_progress) -> dict:
     """Plan and write the event's meetings (see the module docstring). Returns the report: counts,
     and each unplaced request with its reason in words. `tell=False` queues no invitation and emits
     no webhook (a demo or an import loading a schedule nobody is to hear about)."""
     with transaction.atomic():
         event = _event_locked(event_id)
         requests = meeting_requests(event=event)
+        progress(0, len(requests))
         slots = meeting_slots(event=event)
         by_start = _slot_index(slots)
         table_rows = list(MeetingTable.objects.filter(event=event).select_related("partner"))
@@ -411,6 +412,7 @@ def meetings_schedule(*, event_id: int, by: Any, tell: bool = True) -> dict:
             }
             for key, reason in sorted(plan.unplaced.items())
         ]
+        progress(len(requests), len(requests))
         report = {
             "event_id": event.pk,
             "requests": len(requests),

@@ -9,7 +9,7 @@ from tests import factories
 
 
 def closed_round(applications=3, *, submitted=True, program=None) -> EvaluationRound:
-    """A closed round with one criterion and one evaluator per application, each review scored (5, 6, …)."""
+    """A closed round with one criterion and one evaluator per application, each review scored (5 to 10)."""
     evaluation_round = factories.EvaluationRoundFactory(
         status=EvaluationRound.Status.CLOSED,
         evaluators_per_application=1,
@@ -20,7 +20,7 @@ def closed_round(applications=3, *, submitted=True, program=None) -> EvaluationR
     for n in range(applications):
         assignment = factories.AssignmentFactory(round=evaluation_round, status=status)
         review = factories.ReviewFactory(assignment=assignment, submitted_at=timezone.now() if submitted else None)
-        factories.ScoreFactory(review=review, criterion=criterion, value=n + 5)
+        factories.ScoreFactory(review=review, criterion=criterion, value=5 + n % 6)
     return evaluation_round
 
 

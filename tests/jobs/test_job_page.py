@@ -81,6 +81,18 @@ def test_an_unexpected_error_reads_as_a_sentence_with_its_detail_apart(staff):
     assert "<code>KeyError: &#x27;round_id&#x27;</code>" in page
 
 
+def test_the_job_page_reads_in_korean(staff_client, django_capture_on_commit_callbacks):
+    staff_client.cookies["django_language"] = "ko"
+    evaluation_round = closed_round(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_action(staff_client, EvaluationRound, "round_compute_results", [evaluation_round])
+
+    page = staff_client.get(response["Location"]).content.decode()
+
+    assert "결과 산출 완료: 신청서 2건" in page
+    assert "작업 목록" in page
+
+
 def test_people_who_are_not_staff_cannot_open_a_job_page(client):
     job = job_of()
     client.force_login(factories.UserFactory())
