@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from html import escape
 
 WIDTH = 480
-FONT = 14  # in viewBox units: about 10 px on a 375 px phone, 14 px on a desktop column of 480 px
-SMALL = 12
+FONT = 16  # in viewBox units: shown 1:1 on a desktop (charts are at most 480 px wide), about 11 px on a phone
+SMALL = 13
 
 # Characters XML 1.0 does not allow in text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -66,8 +66,8 @@ def horizontal_bars(
     funnel when the rows are stages, a comparison when they are people. A row whose value is None
     draws no bar (not yet known). `reference` draws a vertical line at a value (e.g. the round's
     mean) with its label at the top."""
-    row_height, bar_height, bar_width = 46, 18, 360.0
-    top = 26 if reference else 4
+    row_height, bar_height, bar_width = 50, 20, 360.0
+    top = 28 if reference else 4
     known = [value for _label, value, _shown in rows if value is not None]
     scale_max = max_value or max([*known, reference[0] if reference else 0, 0]) or 1
     body: list[str] = []

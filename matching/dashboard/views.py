@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -76,13 +77,13 @@ def funnel_table(*, funnel: selectors.Funnel) -> ChartTable:
             shown = f"{_count(stage.total)} ({round(100 * stage.total / started)}%)"
         else:
             shown = _count(stage.total)
-        chart_rows.append((stage.label, stage.total, shown))
+        chart_rows.append((capfirst(stage.label), stage.total, shown))
     title = _("Funnel: from applications started to matched")
     header = [_("stage"), *(name for _pk, name in funnel.tracks), _("total")]
-    rows = [
-        [stage.label, *(None if stage.total is None else stage.by_track[pk] for pk, _n in funnel.tracks), stage.total]
-        for stage in funnel.stages
-    ]
+    rows = []
+    for stage in funnel.stages:
+        per_track = (None if stage.total is None else stage.by_track[pk] for pk, _name in funnel.tracks)
+        rows.append([capfirst(stage.label), *per_track, stage.total])
     svg = charts.horizontal_bars(chart_id="funnel", title=title, rows=chart_rows)
     return ChartTable("funnel", title, header, rows, _shown(rows), _safe(svg))
 

@@ -432,8 +432,8 @@ def test_a_charts_csv_has_a_byte_order_mark_and_the_tables_labels(staff, world):
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == dashboard.context["funnel"].header == ["stage", "API track", "Collaboration", "total"]
-    assert rows[1] == ["applications started", "10", "10", "20"]
-    assert rows[-1] == ["matched", "1", "1", "2"]
+    assert rows[1] == ["Applications started", "10", "10", "20"]
+    assert rows[-1] == ["Matched", "1", "1", "2"]
 
 
 def test_the_korean_csv_reads_in_korean(client, staff_user, world):
