@@ -26,6 +26,8 @@ from notifications.segments import ROUND_OUTCOMES, segment_description
 from startups.models import Application
 
 SEGMENT_FIELDS = message_services.SEGMENT_KEYS
+# The form's field for each key of the segment.
+FORM_FIELDS = {key: "application_status" if key == "status" else key for key in SEGMENT_FIELDS}
 PREVIEW_CHOICES = 50  # people offered in the preview's list
 
 
@@ -36,7 +38,7 @@ class _Labelled(forms.ModelChoiceField):
 
 class MessageForm(forms.ModelForm):
     track = _Labelled(label=_("track"), queryset=Track.objects.none(), required=False)
-    status = forms.ChoiceField(
+    application_status = forms.ChoiceField(  # not `status`: that is the message's own
         label=_("application status"), choices=[("", _("any"))] + list(Application.Status.choices), required=False
     )
     round = _Labelled(label=_("round"), queryset=EvaluationRound.objects.none(), required=False)
@@ -70,8 +72,8 @@ class MessageForm(forms.ModelForm):
         )
         if "program" in self.fields:
             self.fields["program"].queryset = Program.objects.order_by("-opens_at")
-        for name in SEGMENT_FIELDS:
-            value = (self.instance.segment or {}).get(name)
+        for key, name in FORM_FIELDS.items():
+            value = (self.instance.segment or {}).get(key)
             if value:
                 self.initial.setdefault(name, value)
 
@@ -96,9 +98,9 @@ class MessageForm(forms.ModelForm):
 
     def segment(self) -> dict:
         values = {}
-        for name in SEGMENT_FIELDS:
+        for key, name in FORM_FIELDS.items():
             value = self.cleaned_data.get(name)
-            values[name] = getattr(value, "pk", value) or None
+            values[key] = getattr(value, "pk", value) or None
         return values
 
 
@@ -120,7 +122,7 @@ class MessageAdmin(AuditTrailMixin, ModelAdmin):
         (
             _("Recipients: the applications, as in the applications list"),
             {
-                "fields": ("track", "status", ("round", "round_outcome"), "selection", "partner"),
+                "fields": ("track", "application_status", ("round", "round_outcome"), "selection", "partner"),
                 "description": _(
                     "The active members of the startups whose applications match receive the message, each once."
                 ),
