@@ -61,12 +61,14 @@ def horizontal_bars(
     rows: Sequence[tuple[str, float | None, str]],
     max_value: float | None = None,
     reference: tuple[float, str] | None = None,
+    whiskers: Sequence[tuple[float, float] | None] | None = None,
 ) -> str:
     """One bar per row, its label above it and its value (as given, already formatted) after it: a
     funnel when the rows are stages, a comparison when they are people. A row whose value is None
     draws no bar (not yet known). `reference` draws a vertical line at a value (e.g. the round's
-    mean) with its label at the top."""
-    row_height, bar_height, bar_width = 50, 20, 360.0
+    mean) with its label at the top; `whiskers`, one per row, a line across the bar from a low to a
+    high value (e.g. mean ± standard deviation)."""
+    row_height, bar_height, bar_width = 50, 20, 340.0
     top = 28 if reference else 4
     known = [value for _label, value, _shown in rows if value is not None]
     scale_max = max_value or max([*known, reference[0] if reference else 0, 0]) or 1
@@ -82,6 +84,14 @@ def horizontal_bars(
         if width:
             body.append(
                 f'<rect class="chart-bar" x="0" y="{_num(bar_y)}" width="{_num(width)}" height="{bar_height}"/>'
+            )
+        whisker = whiskers[index] if whiskers and index < len(whiskers) else None
+        if whisker is not None:
+            low, high = (min(max(bar_width * float(v) / scale_max, 0), bar_width) for v in whisker)
+            middle = bar_y + bar_height / 2
+            body.append(
+                f'<path class="chart-whisker" d="M{_num(low)} {_num(middle - 5)}v10M{_num(low)} {_num(middle)}'
+                f'H{_num(high)}M{_num(high)} {_num(middle - 5)}v10"/>'
             )
         body.append(
             f'<text class="chart-value" x="{_num(bar_width + 8)}" y="{_num(bar_y + bar_height - 4)}" '

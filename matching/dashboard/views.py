@@ -113,13 +113,21 @@ def scores_table(*, round: EvaluationRound, leniency: selectors.Leniency) -> Cha
 
 
 def leniency_table(*, round: EvaluationRound, leniency: selectors.Leniency) -> ChartTable:
-    title = _("%(round)s: each evaluator's mean beside the round's") % {"round": round.name}
-    chart_rows = [(e.name, e.mean, _decimal(e.mean)) for e in leniency.evaluators]
+    title = _("%(round)s: each evaluator's mean (bar) and spread (± one standard deviation) beside the round's") % {
+        "round": round.name
+    }
+    chart_rows = [(e.name, e.mean, f"{_decimal(e.mean)} ± {_decimal(e.spread)}") for e in leniency.evaluators]
+    whiskers = [(e.mean - e.spread, e.mean + e.spread) if e.spread else None for e in leniency.evaluators]
     reference = None
     if leniency.mean is not None:
         reference = (leniency.mean, _("round mean %(mean)s") % {"mean": _decimal(leniency.mean)})
     svg = charts.horizontal_bars(
-        chart_id=f"round-{round.order}-evaluators", title=title, rows=chart_rows, max_value=100, reference=reference
+        chart_id=f"round-{round.order}-evaluators",
+        title=title,
+        rows=chart_rows,
+        max_value=100,
+        reference=reference,
+        whiskers=whiskers,
     )
     header = [_("evaluator"), _("reviews"), _("mean"), _("standard deviation"), _("difference from the round's mean")]
     rows = [

@@ -180,7 +180,17 @@ def test_the_staff_home_lists_programs_by_stage_with_archived_ones_last_and_fold
     assert re.search(r'<details class="stage stage-archived">\s*<summary[^>]*>Archived', page)
     assert page.index("Old call") > page.index("Archived")
     assert f'href="{dashboard_url(world.program)}"' in page
-    assert 'id="app-list' in page or "app-list" in page or "module" in page  # the model groups still follow
+    # The model groups still follow the programs.
+    assert page.index(admin_url(Application, "changelist")) > page.index('class="staff-home"')
+
+
+def test_staff_who_may_not_see_programs_find_no_programs_on_the_home(client, world):
+    client.force_login(f.UserFactory(is_staff=True))
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert 'class="staff-home"' not in page
+    assert world.program.name_en not in page
 
 
 def test_the_staff_home_shows_counts_the_deadline_and_the_current_round(staff, world):

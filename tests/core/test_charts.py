@@ -91,7 +91,23 @@ def test_bars_are_as_long_as_their_values():
     )
 
     bars = [float(rect.get("width")) for rect in root.iter(f"{SVG}rect") if rect.get("class") == "chart-bar"]
-    assert bars == [360, 180]  # a zero draws no bar
+    assert bars == [340, 170]  # a zero draws no bar
+
+
+def test_whiskers_span_from_the_low_to_the_high_value():
+    root = parse_svg(
+        charts.horizontal_bars(
+            chart_id="e",
+            title="t",
+            rows=[("a", 50, "50 ± 10"), ("b", 80, "80")],
+            max_value=100,
+            whiskers=[(40, 60), None],
+        )
+    )
+
+    whiskers = [path.get("d") for path in root.iter(f"{SVG}path") if path.get("class") == "chart-whisker"]
+    assert len(whiskers) == 1
+    assert whiskers[0].startswith("M136 ") and "H204" in whiskers[0]  # 40 % and 60 % of 340
 
 
 def test_a_row_without_a_value_draws_no_bar_but_says_so():
