@@ -2,14 +2,26 @@
 
 The script builds its own database, times `notify_each` creating the rows in one transaction,
 then lets ONE `celery worker` (prefork, one process per core, queue `notifications`, no rate
-limit, Django's file e-mail backend) take the jobs from Redis, and measures until every row is
-sent. It counts the e-mails written per notification, so a message sent twice shows:
+limit, Django's file e-mail backend, delivery jobs of NOTIFICATION_BATCH_SIZE messages) take the
+jobs from Redis, and measures until every row is sent. It counts the e-mails written per
+notification, so a message sent twice (or lost) shows:
 
     .venv/bin/python bench/notifications.py
     .venv/bin/python bench/notifications.py --count 2000 --keep
+    .venv/bin/python bench/notifications.py --count 2000 --batch-size 1   # one message per job
 
-Exit status: 0 every notification sent exactly once; 1 something not sent or sent twice; 3 the
-bench could not run. Only 127.0.0.1 is contacted.
+Messages per second are the sent rows over the time from the commit that queued them to the last
+one recorded as sent ("commit → all sent"), and over the first to the last `sent_at`.
+
+Queries per message: the worker runs as `bench/notifications_worker.py`, the project's Celery app
+plus a Django execute wrapper in each pool process that counts every SQL statement the worker
+sends (the fan-out job's and every delivery job's, retries included; BEGIN/COMMIT are not counted,
+an executemany counts once). Each process writes its total after every job; the bench adds them up
+once the worker has stopped and divides by the messages sent. Before batching (one job per
+message) it was 6: claim, mark sending, the application, the round, the wording, mark sent.
+
+Exit status: 0 every notification sent exactly once; 1 something lost (not sent, or recorded as
+sent without an e-mail) or sent twice; 3 the bench could not run. Only 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
@@ -57,6 +69,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help=f"the broker, default {DEFAULT_REDIS_URL}")
     parser.add_argument("--count", type=int, default=10_000, help="notifications (10000)")
     parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2, help="worker processes (one per core)")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="messages per delivery job (default: NOTIFICATION_BATCH_SIZE)"
+    )
     parser.add_argument("--time-limit", type=float, default=600, help="seconds to wait for the worker (600)")
     parser.add_argument("--keep", action="store_true", help="keep the database and the worker's log")
     return parser.parse_args(argv)
@@ -161,7 +176,9 @@ def purge_queue() -> int:
         return connection.default_channel.queue_purge(QUEUE) or 0
 
 
-def start_worker(args: argparse.Namespace, mail_dir: Path, log_path: Path, hostname: str) -> subprocess.Popen:
+def start_worker(
+    args: argparse.Namespace, mail_dir: Path, count_dir: Path, log_path: Path, hostname: str
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
@@ -170,14 +187,17 @@ def start_worker(args: argparse.Namespace, mail_dir: Path, log_path: Path, hostn
         "EMAIL_URL": f"filemail:///{mail_dir}",
         "NOTIFICATION_RATE_LIMIT": "",
         "LOG_LEVEL": "WARNING",
+        "BENCH_QUERY_COUNT_DIR": str(count_dir),
     }
+    if args.batch_size is not None:
+        env["NOTIFICATION_BATCH_SIZE"] = str(args.batch_size)
     return subprocess.Popen(  # noqa: S603
         [
             sys.executable,
             "-m",
             "celery",
             "-A",
-            "config",
+            "bench.notifications_worker",
             "worker",
             "--pool=prefork",
             f"--concurrency={args.concurrency}",
@@ -207,6 +227,11 @@ def wait_until_ready(process: subprocess.Popen, hostname: str, log_path: Path, t
         if app.control.ping(destination=[hostname], timeout=1.0):
             return
     raise BenchAborted(f"the worker did not answer within {timeout:.0f} s:\n{tail(log_path)}")
+
+
+def worker_statements(count_dir: Path) -> int:
+    """The SQL statements the worker's processes ran (see bench/notifications_worker.py)."""
+    return sum(int(path.read_text() or 0) for path in count_dir.iterdir())
 
 
 def emails_per_notification(mail_dir: Path) -> Counter:
@@ -247,12 +272,14 @@ def run(args: argparse.Namespace) -> int:
     log(f"recreating database {db.name}")
     recreate_database(db)
     work_dir = Path(tempfile.mkdtemp(prefix="matchday-bench-notifications-"))
-    mail_dir, log_path = work_dir / "mail", work_dir / "worker.log"
+    mail_dir, count_dir, log_path = work_dir / "mail", work_dir / "queries", work_dir / "worker.log"
     mail_dir.mkdir()
+    count_dir.mkdir()
     worker = None
     try:
         # The real broker: jobs are published to Redis, not run in-process.
         setup_django(db.url, redis_url=args.redis_url)
+        from django.conf import settings
         from django.db import transaction
         from django.db.models import Count, Max, Min
 
@@ -267,7 +294,7 @@ def run(args: argparse.Namespace) -> int:
         log(f"built; purged {purged} old jobs from the {QUEUE!r} queue; starting the worker")
 
         hostname = f"bench-notifications-{os.getpid()}@%h".replace("%h", socket.gethostname())
-        worker = start_worker(args, mail_dir, log_path, hostname)
+        worker = start_worker(args, mail_dir, count_dir, log_path, hostname)
         wait_until_ready(worker, hostname, log_path)
         log(f"worker ready ({args.concurrency} processes); creating {args.count} notifications in one transaction")
 
@@ -282,6 +309,7 @@ def run(args: argparse.Namespace) -> int:
         by_status = dict(Notification.objects.values_list("status").annotate(n=Count("pk")).order_by())
         span = Notification.objects.filter(status="sent").aggregate(first=Min("sent_at"), last=Max("sent_at"))
         emails = emails_per_notification(mail_dir)
+        statements = worker_statements(count_dir)
         ids = set(Notification.objects.values_list("pk", flat=True))
         doubled = sum(1 for n in emails.values() if n > 1)
         missing = len(ids - set(emails))
@@ -292,9 +320,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"machine: {os.cpu_count()} cores; PostgreSQL and Redis on 127.0.0.1")
         print(f"notifications           : {args.count} (round results, one per applicant)")
         print(f"notify_each, one tx     : {create_seconds:7.2f} s  = {args.count / create_seconds:8.0f} rows/s")
+        batch = args.batch_size if args.batch_size is not None else settings.NOTIFICATION_BATCH_SIZE
         print(
             f"worker                  : 1 × prefork, {args.concurrency} processes, queue {QUEUE!r}, "
-            "no rate limit, file e-mail backend"
+            f"no rate limit, file e-mail backend, {batch} messages per job"
         )
         sent = by_status.get("sent", 0)
         print(f"commit → all sent       : {send_seconds:7.2f} s  = {sent / send_seconds:8.1f} e-mails/s")
@@ -303,8 +332,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"total run time          : {time.monotonic() - STARTED:7.1f} s")
         print(f"rows by status          : {by_status}")
         print(f"e-mails written         : {sum(emails.values())}")
-        print(f"not sent {not_sent}, without an e-mail {missing}, e-mailed more than once {doubled}")
-        ok = all_sent and not_sent == 0 and missing == 0 and doubled == 0
+        if sent:
+            print(f"worker's SQL statements : {statements}  = {statements / sent:.2f} per message sent")
+        lost = max(not_sent, missing)
+        print(f"lost {lost} (not sent {not_sent}, without an e-mail {missing}), doubled {doubled}")
+        ok = all_sent and lost == 0 and doubled == 0
         print(f"result: {'PASS' if ok else 'FAIL'}")
         if args.keep:
             print(f"kept: database {db.name}, worker log and mail in {work_dir}")

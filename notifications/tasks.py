@@ -41,9 +41,10 @@ def deliver_notification(self, notification_id: int) -> str:
 def deliver_notifications(self, notification_ids: list[int]) -> dict[str, int]:
     """Claim, render, send over one connection and record a batch (see `notifications_deliver`);
     NOTIFICATION_RATE_LIMIT paces the sending inside the batch."""
-    from notifications.services import notifications_deliver
+    from notifications.services import notifications_deliver, sending_rate
 
-    batch = notifications_deliver(ids=notification_ids)
+    # In-process (no broker) nothing is paced, as Celery's rate limits do not apply there either.
+    batch = notifications_deliver(ids=notification_ids, rate=None if self.request.is_eager else sending_rate())
     # In-process (no broker) a retry waits for staff or the sweep instead of blocking the request.
     if not self.request.is_eager:
         for delay, ids in batch.retries().items():
