@@ -405,6 +405,22 @@ def _record(*, claimed_at: dt.datetime, sent: dict[int, RenderedMessage], settle
             )
 
 
+def _preload(notifications: list[Notification]) -> None:
+    """Let each event read what its messages need for the whole batch at once, when it can
+    (`EventSpec.preload`); a row it did not preload reads its own values when rendered."""
+    by_event: dict[str, list[Notification]] = {}
+    for notification in notifications:
+        by_event.setdefault(notification.event, []).append(notification)
+    for event, rows in by_event.items():
+        preload = getattr(EVENTS.get(event), "preload", None)
+        if preload is None:
+            continue
+        try:
+            preload(rows)
+        except Exception:  # each row then reads (and reports) its own values
+            logger.exception("Could not preload %d %s notifications", len(rows), event)
+
+
 def notifications_deliver(*, ids: list[int], rate: float | None = None) -> BatchDelivery:
     """Send a batch of queued messages, each at most once per claim (see the module docstring): claim
     the due ones in one transaction, render them (each (event, language) wording read once), send
@@ -417,6 +433,7 @@ def notifications_deliver(*, ids: list[int], rate: float | None = None) -> Batch
     if not claimed:
         return BatchDelivery(deliveries)
     templates = message_templates(pairs={(row.event, row.language) for row in claimed})
+    _preload(claimed)
     settled: dict[int, tuple[str, str, dt.datetime | None]] = {}  # id → (status, last error, due)
     rendered: dict[int, RenderedMessage] = {}
     emails: list[tuple[int, EmailMultiAlternatives]] = []
