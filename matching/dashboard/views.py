@@ -79,7 +79,7 @@ def funnel_table(*, funnel: selectors.Funnel) -> ChartTable:
             shown = _count(stage.total)
         chart_rows.append((capfirst(stage.label), stage.total, shown))
     title = _("Funnel: from applications started to matched")
-    header = [_("stage"), *(name for _pk, name in funnel.tracks), _("total")]
+    header = [_("stage"), *(name for _pk, name in funnel.tracks), _("all tracks")]
     rows = []
     for stage in funnel.stages:
         per_track = (None if stage.total is None else stage.by_track[pk] for pk, _name in funnel.tracks)

@@ -441,7 +441,7 @@ def test_a_charts_csv_has_a_byte_order_mark_and_the_tables_labels(staff, world):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == dashboard.context["funnel"].header == ["stage", "API track", "Collaboration", "total"]
+    assert rows[0] == dashboard.context["funnel"].header == ["stage", "API track", "Collaboration", "all tracks"]
     assert rows[1] == ["Applications started", "10", "10", "20"]
     assert rows[-1] == ["Matched", "1", "1", "2"]
 
