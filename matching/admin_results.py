@@ -5,6 +5,7 @@ import dataclasses
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -301,7 +302,7 @@ class SelectionEntryAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
     def changelist_view(self, request, extra_context=None):
         program = _filtered_to(request, PROGRAM_PARAMETER, Program.objects.all())
         if program is not None:
-            extra_context = {"subtitle": str(program), **(extra_context or {})}
+            extra_context = {"title": capfirst(gettext("selection")), "subtitle": str(program), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("application"), ordering="application__receipt_number")

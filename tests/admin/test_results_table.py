@@ -200,6 +200,6 @@ def test_the_selection_list_shows_track_and_outcome_in_words(staff):
 
     page = response.content.decode()
     assert "program" not in response.context["cl"].list_display
-    assert response.context["subtitle"] == str(entry.program)
+    assert (response.context["title"], response.context["subtitle"]) == ("Selection", str(entry.program))
     assert f'<td class="field-track">{entry.application.track}</td>' in page
     assert '<td class="field-outcome">reserve</td>' in page

@@ -167,3 +167,33 @@ def test_the_groups_read_on_a_phone(phone_page, two_track_round, screenshot):
 
     screenshot(phone_page, "admin-group-ko-375")
     assert phone_page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_index_lists_the_groups_of_the_work(browser, live_server, two_track_round, screenshot, width):
+    context, page = _new_page(browser, live_server, locale="ko-KR", width=width, height=900)
+    try:
+        log_in(page)
+
+        screenshot(page, f"admin-index-groups-ko-{width}")
+        captions = page.locator("#content-main .module caption").all_inner_texts()
+        assert captions[-7:] == ["공고·양식", "신청", "평가", "선정·매칭", "알림", "설정·연동", "시스템"]
+        assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    finally:
+        context.close()
+
+
+def test_the_selection_list_fits_1280_px_with_track_and_outcome_in_words(page, two_track_round, screenshot):
+    program = two_track_round.program
+    outcomes = ["selected", "selected", "reserve", "not_selected"]
+    for position, result in enumerate(two_track_round.results.select_related("application")[:4], start=1):
+        factories.SelectionEntryFactory(
+            program=program, application=result.application, outcome=outcomes[position - 1], position=position
+        )
+    log_in(page)
+
+    page.goto(f"/admin/matching/selectionentry/?program__id__exact={program.pk}")
+
+    screenshot(page, "selection-ko-1280")
+    assert no_sideways_scrolling(page)
+    assert "예비 선정" in page.inner_text("#result_list")
