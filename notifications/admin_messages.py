@@ -37,11 +37,13 @@ class _Labelled(forms.ModelChoiceField):
 
 
 class MessageForm(forms.ModelForm):
-    track = _Labelled(label=_("track"), queryset=Track.objects.none(), required=False)
+    track = _Labelled(label=_("track"), queryset=Track.objects.none(), required=False, empty_label=_("any"))
     application_status = forms.ChoiceField(  # not `status`: that is the message's own
         label=_("application status"), choices=[("", _("any"))] + list(Application.Status.choices), required=False
     )
-    round = _Labelled(label=_("round"), queryset=EvaluationRound.objects.none(), required=False)
+    round = _Labelled(
+        label=_("round"), queryset=EvaluationRound.objects.none(), required=False, empty_label=_("none chosen")
+    )
     round_outcome = forms.ChoiceField(
         label=_("result in that round"),
         choices=[("", _("any result"))] + [(key, label) for key, label in ROUND_OUTCOMES.items()],
@@ -51,7 +53,7 @@ class MessageForm(forms.ModelForm):
         label=_("selection"), choices=[("", _("any"))] + list(SelectionEntry.Outcome.choices), required=False
     )
     partner = forms.ModelChoiceField(
-        label=_("matched partner"), queryset=Partner.objects.order_by("name"), required=False
+        label=_("matched partner"), queryset=Partner.objects.order_by("name"), required=False, empty_label=_("any")
     )
 
     class Meta:
@@ -208,7 +210,13 @@ class MessageAdmin(AuditTrailMixin, ModelAdmin):
 
     def _count_and_preview(self, request, message: Message) -> dict:
         count = message_services.message_recipient_count(message=message)
-        context = {"count": count, "count_sentence": _count_sentence(count), "message_status": message.status}
+        context = {
+            "count": count,
+            "count_sentence": _count_sentence(count),
+            "message_status": message.status,
+            # After the message's text (the third section of a draft, the second once sent).
+            "preview_after": 3 if message.status == Message.Status.DRAFT else 2,
+        }
         if message.job_id:
             context["job_url"] = reverse("admin:jobs_job_change", args=[message.job_id])
         if message.status != Message.Status.DRAFT or not count.people:
@@ -279,17 +287,16 @@ class MessageAdmin(AuditTrailMixin, ModelAdmin):
 
 
 def _count_sentence(count: message_services.RecipientCount) -> str:
-    people = ngettext(
-        "%(people)s person will receive this message",
-        "%(people)s people will receive this message",
+    text = ngettext(
+        "%(people)s person will receive this message: the active members of the startups of %(applications)s "
+        "applications, each once.",
+        "%(people)s people will receive this message: the active members of the startups of %(applications)s "
+        "applications, each once.",
         count.people,
-    ) % {"people": number_format(count.people, force_grouping=True)}
-    applications = ngettext(
-        "(the active members of %(count)s application's startup).",
-        "(the active members of the startups of %(count)s applications).",
-        count.applications,
-    ) % {"count": number_format(count.applications, force_grouping=True)}
-    text = f"{people} {applications}"
+    ) % {
+        "people": number_format(count.people, force_grouping=True),
+        "applications": number_format(count.applications, force_grouping=True),
+    }
     if count.skipped:
         text += " " + ngettext(
             "%(count)s member without an e-mail address is left out.",

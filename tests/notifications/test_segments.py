@@ -99,4 +99,4 @@ def test_the_segment_reads_as_words(world):
 
 
 def test_an_empty_segment_reads_as_every_application():
-    assert segment_description({}) == "every application"
+    assert segment_description({}) == "모든 신청서"
