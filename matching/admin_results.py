@@ -14,7 +14,7 @@ from core.i18n import localized
 from matching import reasons
 from matching.admin import RoundFilter, changelist_link
 from matching.exports import export_actions, round_results_table, selection_table
-from matching.models import EvaluationRound, Program, Review, RoundResult, SelectionEntry
+from matching.models import EvaluationRound, Program, Review, RoundResult, SelectionEntry, Track
 from matching.selectors import (
     criterion_labels,
     disagreement_spread,
@@ -27,10 +27,26 @@ from matching.services import selection
 from startups.admin import APPLICATION_SEARCH, BrnSearchMixin, track_label
 from startups.models import Application
 
-# Tracks named with their program (one query for all the choices).
-TrackFilter = related_filter("program", label=track_label)
 ROUND_PARAMETER = "round__id__exact"
 PROGRAM_PARAMETER = "program__id__exact"
+
+
+def track_filter(**program_of: str) -> type[admin.RelatedFieldListFilter]:
+    """A filter on the application's track. Where the list is filtered to one round or program (request
+    parameter → lookup of the track's program in `program_of`), it offers that program's tracks by
+    their names; otherwise every track, named with its program (one query either way)."""
+
+    class Filter(related_filter("program", label=track_label)):
+        def field_choices(self, field, request, model_admin):
+            for parameter, lookup in program_of.items():
+                value = request.GET.get(parameter, "")
+                if value.isdigit():
+                    tracks = Track.objects.filter(**{lookup: value})
+                    return [(track.pk, str(track)) for track in tracks]
+            return super().field_choices(field, request, model_admin)
+
+    return Filter
+
 
 RESULT_OVERRIDE_ADVANCE = ServiceAction(
     service=selection.result_override_advance,
@@ -109,7 +125,7 @@ class RoundResultAdmin(ServiceActionsMixin, BrnSearchMixin, ReadOnlyModelAdmin):
     list_filter = (
         "round__program",
         ("round", RoundFilter),
-        ("application__track", TrackFilter),
+        ("application__track", track_filter(round__id__exact="program__rounds", round__program__id__exact="program")),
         "advanced",
         "failed",
     )
@@ -285,7 +301,7 @@ class SelectionEntryAdmin(BrnSearchMixin, ReadOnlyModelAdmin):
         "promoted_at",
     )
     list_display_links = ("position", "applicant")
-    list_filter = ("program", ("application__track", TrackFilter), "outcome", "partner")
+    list_filter = ("program", ("application__track", track_filter(program__id__exact="program")), "outcome", "partner")
     search_fields = APPLICATION_SEARCH
     list_select_related = ("application__startup", "application__track", "program", "partner")
 

@@ -95,6 +95,16 @@ def test_the_track_filter_lists_one_tracks_results(staff, two_tracks):
     assert [cell(response, results[3], "track_rank")] == ["2"]  # the rank in the track, not on the page
 
 
+def test_filtered_to_one_round_the_track_filter_offers_that_programs_tracks_by_name(staff, two_tracks):
+    evaluation_round, _tracks, _results = two_tracks
+    factories.TrackFactory(name_en="Elsewhere")  # another program's track
+
+    response = results_page(staff, evaluation_round)
+
+    [track_filter] = [spec for spec in response.context["cl"].filter_specs if spec.title == "track"]
+    assert [label for _pk, label in track_filter.lookup_choices] == ["AI", "Bio"]
+
+
 def test_a_result_with_fewer_submitted_reviews_than_k_says_how_many_are_missing(staff, two_tracks):
     evaluation_round, _tracks, (short, complete, *_rest) = two_tracks
     submitted_reviews(short, 1)
