@@ -207,8 +207,11 @@ NOTIFICATION_RATE_LIMIT = env.str("NOTIFICATION_RATE_LIMIT", default="20/s") or 
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=900)
 NOTIFICATION_REQUEUE_SECONDS = env.int("NOTIFICATION_REQUEUE_SECONDS", default=900)
 # A delivery job takes up to this many messages: claimed together, sent over one connection, recorded
-# together (a worker killed while sending may send that many twice). NOTIFICATION_RATE_LIMIT paces them.
+# together. NOTIFICATION_RATE_LIMIT paces them.
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=100)
+# A batch still sending this long after its last record records what it has sent so far (a worker killed
+# mid-batch then sends again at most what it sent in the last interval).
+NOTIFICATION_RECORD_SECONDS = env.float("NOTIFICATION_RECORD_SECONDS", default=1.0)
 # Webhooks: a delivery the receiver does not answer with 2xx is tried again after 30 s, 1, 2, 4 … minutes
 # (at most WEBHOOK_RETRY_MAX_SECONDS apart) until WEBHOOK_MAX_ATTEMPTS, then it is failed. A receiver
 # gets WEBHOOK_TIMEOUT_SECONDS to answer. Lost and stuck deliveries are swept with the notifications.

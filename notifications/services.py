@@ -21,6 +21,7 @@ import logging
 import smtplib
 import time
 from collections import Counter
+from collections.abc import Callable
 from email.utils import make_msgid
 from typing import Any
 
@@ -326,18 +327,36 @@ def _close_quietly(connection: Any) -> None:
         logger.warning("Could not close the e-mail connection", exc_info=True)
 
 
-def _send_all(emails: list[tuple[int, EmailMultiAlternatives]], *, rate: float | None) -> dict[int, Exception]:
+def _send_all(
+    emails: list[tuple[int, EmailMultiAlternatives]],
+    *,
+    rate: float | None,
+    checkpoint: Callable[[list[int]], None],
+) -> dict[int, Exception]:
     """Send over one connection opened once, at most `rate` messages a second; the errors of the
     messages whose sending raised, by id. After an error the connection is opened again for the next
     message; when it cannot be opened, the rest of the batch takes that error (and is retried later)
-    instead of trying a connection per message. The connection is closed before this returns: the
-    file backend writes its messages then, and only then may they be recorded as sent."""
+    instead of trying a connection per message.
+
+    A batch still sending NOTIFICATION_RECORD_SECONDS after its last record (a slow server, a rate
+    limit) closes the connection and hands the ids sent since to `checkpoint` to be recorded, so a
+    worker dying mid-batch can send again only what it sent in the last such interval. The
+    connection is closed before ids are recorded: the file backend writes its messages then, and
+    only then may they be recorded as sent."""
     errors: dict[int, Exception] = {}
     if not emails:
         return errors
     connection = get_connection()
     is_open, next_at = False, time.monotonic()
+    unrecorded: list[int] = []
+    record_at = time.monotonic() + settings.NOTIFICATION_RECORD_SECONDS
     for position, (pk, email) in enumerate(emails):
+        if unrecorded and time.monotonic() >= record_at:
+            if is_open:
+                _close_quietly(connection)
+                is_open = False
+            checkpoint(unrecorded)
+            unrecorded, record_at = [], time.monotonic() + settings.NOTIFICATION_RECORD_SECONDS
         if not is_open:
             try:
                 connection.open()
@@ -354,6 +373,8 @@ def _send_all(emails: list[tuple[int, EmailMultiAlternatives]], *, rate: float |
             errors[pk] = error
             _close_quietly(connection)
             is_open = False
+        else:
+            unrecorded.append(pk)
     if is_open:
         _close_quietly(connection)
     return errors
@@ -460,7 +481,14 @@ def notifications_deliver(*, ids: list[int], rate: float | None = None) -> Batch
             continue
         emails.append((pk, email))
 
-    errors.update(_send_all(emails, rate=rate))
+    claimed_at = claimed[0].claimed_at
+    recorded: set[int] = set()
+
+    def checkpoint(pks: list[int]) -> None:
+        _record(claimed_at=claimed_at, sent={pk: rendered[pk] for pk in pks}, settled={})
+        recorded.update(pks)
+
+    errors.update(_send_all(emails, rate=rate, checkpoint=checkpoint))
 
     sent: dict[int, RenderedMessage] = {}
     for notification in claimed:
@@ -469,7 +497,9 @@ def notifications_deliver(*, ids: list[int], rate: float | None = None) -> Batch
             continue
         error = errors.get(pk)
         if error is None:
-            sent[pk], deliveries[pk] = rendered[pk], Delivery("sent")
+            if pk not in recorded:
+                sent[pk] = rendered[pk]
+            deliveries[pk] = Delivery("sent")
             continue
         reason = f"{type(error).__name__}: {error}"
         if is_temporary(error) and notification.attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
@@ -479,7 +509,7 @@ def notifications_deliver(*, ids: list[int], rate: float | None = None) -> Batch
             continue
         logger.warning("Notification %s failed after %d attempts: %s", pk, notification.attempts, reason)
         settled[pk], deliveries[pk] = (S.FAILED, reason, None), Delivery("failed")
-    _record(claimed_at=claimed[0].claimed_at, sent=sent, settled=settled)
+    _record(claimed_at=claimed_at, sent=sent, settled=settled)
     return BatchDelivery(deliveries)
 
 

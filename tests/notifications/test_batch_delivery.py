@@ -53,6 +53,16 @@ class RefusingBackend(CountingBackend):
         return super().send_messages(messages)
 
 
+class WitnessBackend(CountingBackend):
+    """Notes, as each message goes out, how many messages are already recorded as sent."""
+
+    recorded_before_each: list[int] = []
+
+    def send_messages(self, messages):
+        WitnessBackend.recorded_before_each.append(Notification.objects.filter(status=S.SENT).count())
+        return super().send_messages(messages)
+
+
 @pytest.fixture(autouse=True)
 def counting_backend(settings):
     settings.EMAIL_BACKEND = f"{BACKENDS}.CountingBackend"
@@ -235,6 +245,31 @@ def test_a_batch_run_again_after_its_worker_died_sends_nothing_twice(invitations
     assert report.stuck == 3
     assert sorted(_sent_ids()) == sorted(ids)
     assert set(_statuses(ids).values()) == {S.SENT}
+
+
+def test_a_batch_sending_quickly_records_its_messages_once_at_the_end(invitations, settings):
+    settings.EMAIL_BACKEND = f"{BACKENDS}.WitnessBackend"
+    WitnessBackend.recorded_before_each = []
+    ids = invitations(4)
+
+    notifications_deliver(ids=ids)
+
+    assert WitnessBackend.recorded_before_each == [0, 0, 0, 0]
+    assert set(_statuses(ids).values()) == {S.SENT}
+
+
+def test_a_batch_sending_slowly_records_what_it_has_sent_as_it_goes(invitations, settings):
+    settings.EMAIL_BACKEND = f"{BACKENDS}.WitnessBackend"
+    settings.NOTIFICATION_RECORD_SECONDS = 0  # every message counts as slow
+    WitnessBackend.recorded_before_each = []
+    ids = invitations(4)
+
+    notifications_deliver(ids=ids)
+
+    # A worker dying before the 4th message would leave only that one to send again.
+    assert WitnessBackend.recorded_before_each == [0, 1, 2, 3]
+    assert set(_statuses(ids).values()) == {S.SENT}
+    assert CountingBackend.opened == 4  # closed before each record: the file backend writes then
 
 
 def test_queued_rows_are_handed_to_the_queue_in_jobs_of_the_batch_size(invitations, settings, monkeypatch):

@@ -96,11 +96,17 @@ def _wait_until(condition, *, seconds: float, what: str, worker, celery_worker) 
         time.sleep(0.1)
 
 
-def _wait_until_idle(*, seconds: float, worker, celery_worker, quiet: float = 2.0) -> None:
-    """No job left in the broker's queue and no row sent for `quiet` seconds."""
+def _busy_since(moment) -> bool:
+    """A row claimed since `moment` is still being sent (a batch is recorded when it is all sent)."""
+    return Notification.objects.filter(status=S.SENDING, claimed_at__gte=moment).exists()
+
+
+def _wait_until_idle(*, seconds: float, worker, celery_worker, restarted, quiet: float = 2.0) -> None:
+    """No job left in the broker's queue, no row the restarted worker claimed still sending, and no
+    row sent for `quiet` seconds."""
     deadline = time.monotonic() + seconds
     last, since = _sent(), time.monotonic()
-    while time.monotonic() - since < quiet or _waiting_in_broker():
+    while time.monotonic() - since < quiet or _waiting_in_broker() or _busy_since(restarted):
         if time.monotonic() > deadline:
             pytest.fail(
                 f"the restarted worker did not settle within {seconds:.0f} s ({_sent()} sent, "
@@ -144,8 +150,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_only_what_it_was_se
     sending_at_kill = Notification.objects.filter(status=S.SENDING).count()
     assert sent_at_kill < BATCH, "the worker finished before it was killed; nothing was tested"
 
+    restarted = timezone.now()
     worker = celery_worker(env=env, queues="notifications", pool="prefork", concurrency=WORKER_PROCESSES)
-    _wait_until_idle(seconds=30, worker=worker, celery_worker=celery_worker)
+    _wait_until_idle(seconds=30, worker=worker, celery_worker=celery_worker, restarted=restarted)
     sent_before_sweep = _sent()
     report = notifications_sweep(sending_timeout=dt.timedelta(0), requeue_after=dt.timedelta(0), grace=dt.timedelta(0))
     _wait_until(lambda: _sent() == BATCH, seconds=20, what="all sent", worker=worker, celery_worker=celery_worker)
