@@ -158,6 +158,10 @@ class MessageAdmin(AuditTrailMixin, ModelAdmin):
             ]
         return fieldsets
 
+    def has_change_permission(self, request, obj=None):
+        # A message being sent or sent is kept as it went out: its page is for reading.
+        return super().has_change_permission(request, obj) and (obj is None or obj.status == Message.Status.DRAFT)
+
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or obj.status == Message.Status.DRAFT)
 
@@ -257,7 +261,7 @@ class MessageAdmin(AuditTrailMixin, ModelAdmin):
         message = self.get_object(request, unquote(object_id))
         if message is None:
             raise Http404
-        if not self.has_change_permission(request, message):
+        if not super().has_change_permission(request, message):
             raise PermissionDenied
         change_url = reverse("admin:notifications_message_change", args=[message.pk])
         if request.method == "POST":

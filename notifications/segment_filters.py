@@ -17,6 +17,9 @@ class RoundResultFilter(admin.SimpleListFilter):
         from matching.models import EvaluationRound
 
         rounds = EvaluationRound.objects.select_related("program").order_by("program__opens_at", "program_id", "order")
+        program = request.GET.get("program__id__exact", "")
+        if program.isdigit():  # the list is narrowed to a program: offer its rounds only
+            rounds = rounds.filter(program_id=int(program))
         return [
             (
                 f"{evaluation_round.pk}:{outcome}",

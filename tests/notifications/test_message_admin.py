@@ -148,3 +148,18 @@ def test_people_who_are_not_staff_cannot_send(client, program):
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
     assert not Job.objects.exists()
+
+
+def test_a_sent_message_is_shown_for_reading_only(staff_client, program, django_capture_on_commit_callbacks):
+    staff_client.post(ADD, form_data(program))
+    message = Message.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(send_url(message))
+
+    page = staff_client.get(change_url(message)).content.decode()
+    staff_client.post(change_url(message), form_data(program, subject_ko="바뀐 제목"))
+
+    message.refresh_from_db()
+    assert 'name="subject_ko"' not in page
+    assert "See the sending job" in page
+    assert message.subject_ko == "{{ startup }} 발표 순서 안내"
