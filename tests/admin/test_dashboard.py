@@ -289,6 +289,16 @@ def test_each_evaluators_mean_and_spread_stand_beside_the_rounds(world):
     assert leniency.disagreements == 2  # 86 − 34 > 25, for the advanced application of each track
 
 
+def test_the_disagreement_count_is_the_number_of_results_the_results_list_flags(world):
+    from matching.selectors import disagreement_spread, result_review_spreads
+
+    applications = set(Assignment.objects.filter(round=world.second).values_list("application_id", flat=True))
+    results = [f.RoundResultFactory(round=world.second, application_id=pk) for pk in sorted(applications)]
+    flagged = [spread for spread in result_review_spreads(results=results).values() if spread > disagreement_spread()]
+
+    assert selectors.evaluator_leniency(round=world.second).disagreements == len(flagged) == 2
+
+
 # --- submissions per day ----------------------------------------------------------------------------
 
 
