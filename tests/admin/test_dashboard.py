@@ -267,6 +267,26 @@ def test_the_dashboard_shows_the_funnel_per_track(staff, world):
     assert "<caption>Funnel: from applications started to matched</caption>" in table
 
 
+def test_applications_without_a_track_have_a_column_of_their_own():
+    program = f.ProgramFactory(open=True)
+    f.ApplicationFactory(program=program, track=None, submitted=True)
+
+    funnel = selectors.program_funnel(program=program)
+
+    assert [pk for pk, _name in funnel.tracks] == [None]
+    assert funnel.stage("submitted").by_track == {None: 1}
+
+
+def test_a_new_program_without_applications_or_rounds_has_a_dashboard(staff):
+    program = f.ProgramFactory()
+
+    response = staff.get(dashboard_url(program))
+
+    assert response.status_code == 200
+    assert response.context["funnel"].rows[0][-1] == 0
+    assert staff.get(csv_url(program, "submissions")).status_code == 200
+
+
 # --- scoring progress equals the rounds list --------------------------------------------------------
 
 
