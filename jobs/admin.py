@@ -41,8 +41,8 @@ def failure_text(job: Job) -> str:
 class JobAdmin(ReadOnlyModelAdmin):
     """Work staff and integrations started in the background, and how it ended."""
 
-    list_display = ("kind", "program", "status", "progress", "created_by", "created_at", "finished_at")
-    list_display_links = ("kind",)
+    list_display = ("kind_label", "program", "status", "progress", "started_by", "created_at", "finished_at")
+    list_display_links = ("kind_label",)
     list_filter = ("kind", "status", "program")
     search_fields = ("error", "created_by__email")
     list_select_related = ("created_by", "program")
@@ -51,6 +51,17 @@ class JobAdmin(ReadOnlyModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by", "program")
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, job: Job) -> str:
+        return job.get_kind_display().capitalize()
+
+    @admin.display(description=_("started by"), ordering="created_by__name")
+    def started_by(self, job: Job) -> str:
+        # The name alone keeps the list narrow; the job's page shows the address too.
+        if job.created_by is None:
+            return gettext("the system")
+        return job.created_by.name or job.created_by.email
 
     @admin.display(description=_("progress"))
     def progress(self, job: Job) -> str:

@@ -69,6 +69,11 @@ def test_staff_compute_results_from_the_admin_and_read_the_outcome_on_the_job_pa
     page.get_by_role("link", name="The round's results").click()
     page.wait_for_url(re.compile(rf"round__id__exact={evaluation_round.pk}"))
 
+    page.goto(reverse("admin:jobs_job_changelist"))
+    expect(page.locator("#result_list")).to_contain_text("Pre-Startup Package 2027")
+    expect(page.locator("#result_list")).to_contain_text("12 / 12")
+    at_both_widths(page, screenshot, "job-list-en")
+
 
 def test_a_running_job_page_shows_its_progress_and_follows_along(page, screenshot):
     program = factories.ProgramFactory(name_ko="2027 예비창업패키지")
