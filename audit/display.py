@@ -36,6 +36,7 @@ VERBS = {
     "calendar_feed_created": pgettext_lazy("audit verb", "calendar feed address made"),
     "calendar_feed_revoked": pgettext_lazy("audit verb", "calendar feed address stopped"),
     "message_template_changed": pgettext_lazy("audit verb", "message wording changed"),
+    "message_sent": pgettext_lazy("audit verb", "message to a group sent"),
     "reserve_exhausted": pgettext_lazy("audit verb", "no reserve left to promote"),
     "reserve_promoted": pgettext_lazy("audit verb", "reserve promoted"),
     "results_compute_refused": pgettext_lazy("audit verb", "results computation refused"),
