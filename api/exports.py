@@ -85,7 +85,7 @@ class _Counted:
 def export_summary(job: Job) -> str:
     rows = job.result.get("rows", 0)
     if job.result.get("expired"):
-        return _("The export's file has been deleted after %(days)s days; start it again.") % {
+        return _("This export's file has been deleted after %(days)s days; start it again.") % {
             "days": settings.EXPORT_KEEP_DAYS
         }
     return ngettext("Export ready: %(count)s row.", "Export ready: %(count)s rows.", rows) % {"count": f"{rows:,}"}
