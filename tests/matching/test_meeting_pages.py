@@ -174,6 +174,7 @@ def test_staff_start_scheduling_from_the_event_list_and_read_the_report(
         response = staff_client.post(url, {"action": "meetings_schedule_start", "_selected_action": [world.event.pk]})
     assert response.status_code == 302
     job = Job.objects.get(kind=Job.Kind.SCHEDULING)
+    assert (job.progress_done, job.progress_total) == (5, 5)  # the requests
     assert response["Location"] == reverse("admin:jobs_job_change", args=[job.pk])  # staff land on the job's page
     job_page = staff_client.get(response["Location"]).content.decode()
     assert "미팅 배치 완료: 요청 5건 중 4건 배치" in job_page or "4 of 5 requests placed" in job_page
