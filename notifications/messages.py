@@ -173,13 +173,18 @@ def message_recipient_count(*, message: Message) -> RecipientCount:
 
 def message_recipients(*, message: Message) -> list[tuple[Any, Any]]:
     """(person, application) for each person the message reaches, in the list's order: a person in
-    two startups of the segment is written to once, about the first application."""
-    applications = list(segment_applications(message=message).select_related("program", "startup", "track"))
+    two startups of the segment is written to once, about the first application. Two queries, reading
+    only what the placeholders need (each application's `program` is the message's)."""
+    applications = list(
+        segment_applications(message=message).select_related("startup", "track").only(*APPLICATION_FIELDS)
+    )
     by_startup: dict[int, tuple[int, Any]] = {}
     for position, application in enumerate(applications):
+        application.program = message.program
         by_startup.setdefault(application.startup_id, (position, application))
     chosen: dict[int, tuple[int, Any, Any]] = {}
-    for membership in _members(message=message).exclude(user__email="").select_related("user"):
+    members = _members(message=message).exclude(user__email="").select_related("user").only(*MEMBER_FIELDS)
+    for membership in members:
         position, application = by_startup[membership.startup_id]
         if membership.user_id not in chosen or position < chosen[membership.user_id][0]:
             chosen[membership.user_id] = (position, membership.user, application)
@@ -187,19 +192,50 @@ def message_recipients(*, message: Message) -> list[tuple[Any, Any]]:
     return [(user, application) for _position, user, application in ordered]
 
 
+APPLICATION_FIELDS = (
+    "id",
+    "program",
+    "startup",
+    "track",
+    "receipt_number",
+    "startup__name_ko",
+    "startup__name_en",
+    "track__name_ko",
+    "track__name_en",
+)
+MEMBER_FIELDS = ("startup", "user", "user__email", "user__name", "user__preferred_language")
+
+
 def recipient_values(*, user: Any, application: Any, language: str) -> dict[str, Any]:
     """The placeholders of one recipient, in their language."""
-    program = application.program
     with translation.override(language):
-        return {
-            "recipient_name": user.get_full_name() or user.email,
-            "program": localized(program, "name"),
-            "program_url": absolute_url(reverse("program_detail", args=[program.slug])),
-            "startup": localized(application.startup, "name"),
-            "receipt_number": application.receipt_number or "",
-            "application_url": absolute_url(reverse("applications:detail", args=[application.pk])),
-            "track": localized(application.track, "name") if application.track_id else "",
-        }
+        return _values(user, application)
+
+
+def _values(user: Any, application: Any) -> dict[str, Any]:
+    # In the active language (the caller's override).
+    program = application.program
+    return {
+        "recipient_name": user.get_full_name() or user.email,
+        "program": localized(program, "name"),
+        "program_url": absolute_url(reverse("program_detail", args=[program.slug])),
+        "startup": localized(application.startup, "name"),
+        "receipt_number": application.receipt_number or "",
+        "application_url": absolute_url(reverse("applications:detail", args=[application.pk])),
+        "track": localized(application.track, "name") if application.track_id else "",
+    }
+
+
+def recipients_values(recipients: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
+    """`recipient_values` for many people: one change of language per language, not per person."""
+    values: list[dict[str, Any]] = [{} for _recipient in recipients]
+    languages = {user.preferred_language for user, _application in recipients}
+    for language in languages:
+        with translation.override(language):
+            for index, (user, application) in enumerate(recipients):
+                if user.preferred_language == language:
+                    values[index] = _values(user, application)
+    return values
 
 
 # --- services -------------------------------------------------------------------------------------------
@@ -318,14 +354,9 @@ def message_deliver(*, message_id: int, progress: Any = None) -> dict[str, int]:
             (
                 user,
                 message,
-                {
-                    "message_id": message.pk,
-                    "version": version,
-                    "application_id": application.pk,
-                    "values": recipient_values(user=user, application=application, language=user.preferred_language),
-                },
+                {"message_id": message.pk, "version": version, "application_id": application.pk, "values": values},
             )
-            for user, application in batch
+            for (user, application), values in zip(batch, recipients_values(batch), strict=True)
         ]
         with transaction.atomic():
             notify_each(event=E.MESSAGE, messages=rows, program=message.program)
