@@ -163,3 +163,39 @@ def test_a_sent_message_is_shown_for_reading_only(staff_client, program, django_
     assert 'name="subject_ko"' not in page
     assert "See the sending job" in page
     assert message.subject_ko == "{{ startup }} 발표 순서 안내"
+
+
+def _messages(program, count):
+    track = factories.TrackFactory(program=program)
+    evaluation_round = factories.EvaluationRoundFactory(program=program)
+    partner = factories.PartnerFactory()
+    for _n in range(count):
+        Message.objects.create(
+            program=program,
+            subject_ko="안내",
+            body_ko="본문",
+            segment={
+                "track": track.pk,
+                "round": evaluation_round.pk,
+                "round_outcome": "advanced",
+                "partner": partner.pk,
+            },
+        )
+    return track, evaluation_round, partner
+
+
+def test_the_message_list_names_each_segment_in_a_number_of_queries_that_does_not_grow(
+    staff_client, program, django_assert_num_queries
+):
+    url = reverse("admin:notifications_message_changelist")
+    track, evaluation_round, partner = _messages(program, 2)
+    staff_client.get(url)  # the content types and the site's caches are warm from here on
+    with django_assert_num_queries(6):
+        page = staff_client.get(url).content.decode()
+    _messages(program, 20)
+    with django_assert_num_queries(6):
+        staff_client.get(url)
+
+    assert track.name_en in page
+    assert evaluation_round.name_en in page
+    assert partner.name in page
