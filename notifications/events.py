@@ -45,6 +45,9 @@ class EventSpec:
     # Files sent with the message, made when it is sent (so they show the object as it is then):
     # [(file name, content, MIME type)], in the recipient's language.
     attachments: Callable[[Notification], list[tuple[str, bytes, str]]] | None = None
+    # Reads for a whole batch of this event's notifications in a few queries, kept on each row
+    # (`notification.preloaded`) for `values` to use instead of a query per message.
+    preload: Callable[[list[Notification]], None] | None = None
 
 
 COMMON = {
@@ -79,10 +82,40 @@ def _common(notification: Notification, program: Program | None) -> dict[str, An
     }
 
 
+def _preloaded(notification: Notification, key: str, load: Callable[[], Any]) -> Any:
+    preloaded = getattr(notification, "preloaded", None)
+    return preloaded[key] if preloaded is not None and key in preloaded else load()
+
+
+def preload_applications(notifications: list[Notification]) -> None:
+    """`_application` for a batch: one query for every row's application."""
+    from startups.models import Application
+
+    ids = {int(n.object_id) for n in notifications if n.object_id.isdigit()}
+    found = Application.objects.select_related("program", "startup").in_bulk(ids)
+    for notification in notifications:
+        key = int(notification.object_id) if notification.object_id.isdigit() else None
+        notification.preloaded = {**getattr(notification, "preloaded", {}), "application": found.get(key)}
+
+
+def preload_round_results(notifications: list[Notification]) -> None:
+    """Applications and the rounds named in the context, for a batch of round results."""
+    from matching.models import EvaluationRound
+
+    preload_applications(notifications)
+    rounds = EvaluationRound.objects.in_bulk({n.context.get("round_id") for n in notifications} - {None})
+    for notification in notifications:
+        notification.preloaded["round"] = rounds.get(notification.context.get("round_id"))
+
+
 def _application(notification: Notification) -> Application:
     from startups.models import Application
 
-    application = Application.objects.select_related("program", "startup").filter(pk=notification.object_id).first()
+    application = _preloaded(
+        notification,
+        "application",
+        lambda: Application.objects.select_related("program", "startup").filter(pk=notification.object_id).first(),
+    )
     if application is None:
         raise Obsolete(gettext("The application no longer exists."))
     return application
@@ -195,7 +228,9 @@ def round_result_values(notification: Notification) -> dict[str, Any]:
 
     application = _application(notification)
     round_id = notification.context.get("round_id")
-    evaluation_round = EvaluationRound.objects.filter(pk=round_id).first() if round_id else None
+    evaluation_round = _preloaded(
+        notification, "round", lambda: EvaluationRound.objects.filter(pk=round_id).first() if round_id else None
+    )
     return {
         **_application_values(notification, application),
         "round": localized(evaluation_round, "name") if evaluation_round else "",
@@ -286,6 +321,7 @@ EVENTS: dict[str, EventSpec] = {
             "deadline": _("The application deadline, in the program's time zone."),
         },
         values=submitted_values,
+        preload=preload_applications,
         sample=lambda: {
             **_sample_application(),
             "submission": 1,
@@ -302,6 +338,7 @@ EVENTS: dict[str, EventSpec] = {
             "days_left": _("3 for the D-3 reminder, 1 for the D-1 reminder."),
         },
         values=deadline_reminder_values,
+        preload=preload_applications,
         sample=lambda: {**_sample_application(), "receipt_number": "", "deadline": _sample_deadline(), "days_left": 3},
     ),
     E.EVALUATOR_INVITED: EventSpec(
@@ -348,6 +385,7 @@ EVENTS: dict[str, EventSpec] = {
             ),
         },
         values=round_result_values,
+        preload=preload_round_results,
         sample=lambda: {**_sample_application(), "round": gettext("Document review"), "advanced": True},
     ),
     E.SELECTION_DECISION: EventSpec(
@@ -360,6 +398,7 @@ EVENTS: dict[str, EventSpec] = {
             "position": _("The rank among the selected, or the place on the reserve list (empty otherwise)."),
         },
         values=decision_values,
+        preload=preload_applications,
         sample=lambda: {
             **_sample_application(),
             "outcome": gettext("selected"),
@@ -371,6 +410,7 @@ EVENTS: dict[str, EventSpec] = {
     E.RESERVE_PROMOTED: EventSpec(
         placeholders={**COMMON, **APPLICATION, "position": _("The rank the application now holds among the selected.")},
         values=promoted_values,
+        preload=preload_applications,
         sample=lambda: {**_sample_application(), "position": 10},
     ),
     E.ROUND_REVIEWS_COMPLETE: EventSpec(

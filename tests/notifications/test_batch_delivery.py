@@ -353,3 +353,30 @@ def test_rows_another_worker_is_claiming_are_skipped_without_waiting_and_sent_by
     }
     assert sorted(_sent_ids()) == sorted(free)
     assert notifications_deliver(ids=held).counts() == {"sent": 2}
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_a_batch_of_round_results_reads_applications_and_rounds_once_whatever_its_size(size, django_assert_num_queries):
+    evaluation_round = factories.EvaluationRoundFactory()
+    applications = [factories.ApplicationFactory(program=evaluation_round.program, submitted=True) for _ in range(size)]
+    founders = [factories.UserFactory(preferred_language="en") for _ in range(size)]
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                event=E.ROUND_RESULT,
+                recipient=founder,
+                email=founder.email,
+                language="en",
+                object_id=str(application.pk),
+                context={"round_id": evaluation_round.pk, "advanced": True},
+                idempotency_key=f"result:{application.pk}",
+            )
+            for founder, application in zip(founders, applications, strict=True)
+        ]
+    )
+
+    # The batch's 8, plus one read of the applications and one of the rounds.
+    with django_assert_num_queries(10):
+        batch = notifications_deliver(ids=[row.pk for row in rows])
+
+    assert batch.counts() == {"sent": size}
