@@ -244,7 +244,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "matching.tasks.*": {"queue": "scoring"},
     "notifications.tasks.*": {"queue": "notifications"},
     "jobs.tasks.run_job": {"queue": "scoring"},
 }
