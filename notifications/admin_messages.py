@@ -18,6 +18,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,7 @@ class MessageForm(forms.ModelForm):
         if "program" in self.fields:
             self.fields["program"].queryset = Program.objects.order_by("-opens_at")
         for key, name in FORM_FIELDS.items():
+            self.fields[name].label = capfirst(self.fields[name].label)  # as the admin shows a model's fields
             value = (self.instance.segment or {}).get(key)
             if value:
                 self.initial.setdefault(name, value)
