@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.crypto import EncryptedTextField
+
 
 class Notification(models.Model):
     """An outbox row: one message for one recipient about one object, sent at most once.
@@ -188,7 +190,8 @@ class WebhookSubscription(models.Model):
     )
     url = models.URLField(_("address"), max_length=500)
     events = models.JSONField(_("events"), default=list)
-    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    # Encrypted with FIELD_ENCRYPTION_KEYS (core/crypto.py): a copy of the database does not give it away.
+    secret = EncryptedTextField(_("signing secret"), editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

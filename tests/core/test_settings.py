@@ -35,6 +35,7 @@ def test_production_starts_with_a_secret_key():
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="x" * 50,
+        FIELD_ENCRYPTION_KEYS="kr8GW9yCzXzeRdtEcYdZCl0EdYYKL4Il5RAHEEOVxEk=",
     )
 
     assert result.returncode == 0, result.stderr
