@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.PreferredLanguageMiddleware",
+    # Refuses a body over its limit before anything reads it (413, in the person's language).
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -193,6 +196,19 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 MATCHDAY_UPLOAD_MAX_BYTES = env.int("MATCHDAY_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Request size limits, enforced before the body is read (core.middleware.RequestSizeLimitMiddleware): a
+# request whose declared Content-Length passes its limit is answered 413 at once, and the upload handler
+# (core.uploads) stops a body once the bytes received pass it. An upload form's request (UPLOAD_URL_NAMES)
+# may carry UPLOAD_MAX_REQUEST_BYTES — the largest file plus the form's fields; any other request
+# DATA_UPLOAD_MAX_MEMORY_SIZE. The reverse proxy's own limit (nginx `client_max_body_size`) is written
+# from UPLOAD_MAX_REQUEST_BYTES, the largest body the application accepts.
+UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=MATCHDAY_UPLOAD_MAX_BYTES + 1024 * 1024)
+UPLOAD_URL_NAMES = ["applications:edit", "applications:attachment_remove"]
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # E-mail.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -335,6 +351,46 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS: on behind a TLS proxy (BEHIND_TLS_PROXY) or when HTTPS=true. Browsers are then told to use
+# HTTPS only (HSTS) for SECURE_HSTS_SECONDS; plain-HTTP requests are redirected, except the health check
+# that the proxy or a load balancer makes on the local network.
+_https = env.bool("BEHIND_TLS_PROXY", default=False) or env.bool("HTTPS", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_https)
+# `preload` in the header only permits a submission to the browsers' preload list (done by hand);
+# set it false if a subdomain must stay reachable over plain HTTP.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=_https)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_https)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4, csp.middleware.CSPMiddleware): scripts, styles, fonts and images
+# come from our own static files only — no inline <script>, <style> or style="…" anywhere (the few that
+# cannot move carry `request.csp_nonce`). CSP_REPORT_ONLY=true sends the same policy as
+# Content-Security-Policy-Report-Only (to try a change without breaking pages). Either way browsers
+# report violations to CSP_REPORT_URI (our /csp-report/ logs them, rate-limited).
+CSP_REPORT_URI = env.str("CSP_REPORT_URI", default="/csp-report/")
+_csp_policy = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # the admin's icons are data: SVGs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "report-uri": [CSP_REPORT_URI] if CSP_REPORT_URI else [],
+    }
+}
+_csp_report_only = env.bool("CSP_REPORT_ONLY", default=False)
+CONTENT_SECURITY_POLICY = None if _csp_report_only else _csp_policy
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy if _csp_report_only else None
+# Reports accepted from one address per minute; the rest are dropped (answered 429).
+CSP_REPORTS_PER_MINUTE = env.int("CSP_REPORTS_PER_MINUTE", default=30)
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from matching import views_public
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("csp-report/", core_views.csp_report, name="csp_report"),
     path("favicon.ico", core_views.favicon),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
