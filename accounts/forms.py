@@ -22,7 +22,7 @@ class SignupForm(forms.Form):
     The values are stored by `accounts.adapter.AccountAdapter.save_user`.
     """
 
-    field_order = ["name", "email", "password1", "password2", "preferred_language"]
+    field_order = ["name", "email", "password1", "password2", "preferred_language", "terms_consent"]
 
     name = forms.CharField(
         label=_("Name"),
@@ -36,10 +36,18 @@ class SignupForm(forms.Form):
         choices=[(code, get_language_info(code)["name_local"]) for code in User.Language.values],
     )
 
+    # The site's terms and personal-data statement (개인정보 수집·이용 동의), stored with its version.
+    terms_consent = forms.BooleanField(
+        label=_("I agree to the terms of use and to the collection and use of my personal data."),
+        required=True,
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["preferred_language"].initial = active_language()
 
     def signup(self, request: HttpRequest, user: User) -> None:
         # allauth requires this hook; the adapter has already stored our fields on the user.
-        return None
+        from privacy.services import consent_record_signup  # the app's models load after this form
+
+        consent_record_signup(user=user, ip=request.META.get("REMOTE_ADDR"))

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "notifications",
     "api",
     "jobs",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,8 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "notifications.tasks.remind_draft_deadlines", "schedule": 15 * 60.0},
     "review-reminders": {"task": "notifications.tasks.remind_reviews", "schedule": 15 * 60.0},
     "purge-expired": {"task": "api.tasks.purge_expired", "schedule": 24 * 3600.0},
+    # Destroys the personal data of programs past their retention period (a job; see privacy.services).
+    "privacy-retention-purge": {"task": "privacy.tasks.start_retention_purge", "schedule": 24 * 3600.0},
 }
 
 REST_FRAMEWORK = {

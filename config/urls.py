@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/", include("matching.urls_meetings")),
     path("partner/", include("matching.urls_partner")),
     path("notifications/", include("notifications.urls")),
+    path("", include("privacy.urls")),
     path("", include("startups.urls")),
     path("programs/<slug:slug>/", views_public.program_detail, name="program_detail"),
     path("", views_public.home, name="home"),

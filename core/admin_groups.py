@@ -35,6 +35,7 @@ GROUPS: tuple[AdminGroup, ...] = (
             "matching.Partner",
             "matching.PartnerMembership",
             "matching.ProgramPartner",
+            "privacy.PrivacyStatement",
         ),
     ),
     AdminGroup(
@@ -49,6 +50,8 @@ GROUPS: tuple[AdminGroup, ...] = (
             "startups.Attachment",
             "startups.DeclarationAnswer",
             "startups.PartnerPreference",
+            "privacy.Consent",
+            "privacy.ErasableUser",
         ),
     ),
     AdminGroup(
@@ -98,6 +101,7 @@ GROUPS: tuple[AdminGroup, ...] = (
             "notifications.WebhookSubscription",
             "jobs.Job",
             "audit.AuditEvent",
+            "privacy.RetentionPurge",
         ),
     ),
     AdminGroup(

@@ -17,6 +17,8 @@ class Job(models.Model):
         MATCHING = "matching.run", _("run matching")
         SCHEDULING = "meetings.schedule", _("schedule meetings")
         MESSAGE = "message.send", _("send a message")
+        PERSONAL_DATA_EXPORT = "privacy.export", _("export personal data")
+        RETENTION_PURGE = "privacy.purge", _("destroy expired personal data")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

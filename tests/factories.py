@@ -518,3 +518,23 @@ class CalendarFeedFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class PrivacyStatementFactory(DjangoModelFactory):
+    """A published personal-data statement (version 1) of a program; `program=None` for the site terms."""
+
+    class Meta:
+        model = "privacy.PrivacyStatement"
+
+    program = factory.SubFactory(ProgramFactory)
+    version = 1
+    purpose_ko = "지원 자격 확인, 평가 및 선정, 협업 매칭"
+    purpose_en = "Checking eligibility, evaluation and selection, matching with partners"
+    items_ko = "이름, 이메일, 전화번호, 회사 정보, 신청서 답변과 첨부 파일"
+    items_en = "Name, e-mail, phone number, company details, application answers and files"
+    retention_months = 36
+    third_parties_ko = "파트너사"
+    third_parties_en = "Partner companies"
+    text_ko = "개인정보 수집·이용 안내 전문입니다."
+    text_en = "The full personal-data statement."
+    published_at = factory.LazyFunction(timezone.now)

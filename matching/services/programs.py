@@ -15,7 +15,8 @@ P = Program.Status
 
 @transaction.atomic
 def program_open(*, program: Program, by: User, reason: str = "") -> Program:
-    """Open the call. A program needs at least one track and partner seats that add up to its quota."""
+    """Open the call. A program needs at least one track, partner seats that add up to its quota and a
+    published personal-data statement."""
     program = Program.objects.select_for_update().get(pk=program.pk)  # the checks hold until commit
     if not program.tracks.exists():
         raise DomainError(_("Add at least one track before opening the program."), code="program_without_tracks")
@@ -25,6 +26,11 @@ def program_open(*, program: Program, by: User, reason: str = "") -> Program:
             _("The partners' seats (%(seats)s) must add up to the quota (%(quota)s).")
             % {"seats": seats, "quota": program.quota},
             code="seats_do_not_match_quota",
+        )
+    if not program.privacy_statements.filter(published_at__isnull=False).exists():
+        raise DomainError(
+            _("Publish the program's personal-data statement before opening it: applicants must agree to it."),
+            code="program_without_privacy_statement",
         )
     return transition(program, to=P.OPEN, by=by, reason=reason)
 

@@ -21,6 +21,7 @@ from matching.models import Declaration, Program, Question
 from notifications.models import Notification
 from notifications.services import notify
 from notifications.webhooks import webhooks_emit
+from privacy.services import consent_for_submission
 from startups.answers import clean_answer, is_empty, normalize_text, text_limit
 from startups.eligibility import DeclarationAnswered, eligibility_reasons
 from startups.models import Answer, Application, DeclarationAnswer, PartnerPreference, Submission
@@ -422,14 +423,18 @@ def _share_program_lock(application_id: int) -> None:
 
 
 @transaction.atomic
-def application_submit(*, application_id: int, by: User) -> Application:
+def application_submit(
+    *, application_id: int, by: User, consent_given: bool = False, ip: str | None = None
+) -> Application:
     """Submit the working copy as the version staff see.
 
     Refused outside the window (database clock), when incomplete (ApplicationIncomplete), or
     by a non-member; the draft is untouched then. The first submission issues the receipt
     number. Submitting content identical to the last submission (a double click, a second tab)
     changes nothing and returns the same receipt. An application whose startup fails the
-    eligibility rules is recorded as ineligible, with the reasons.
+    eligibility rules is recorded as ineligible, with the reasons. The submitter must agree to the
+    program's personal-data statement (`consent_given`, stored with its version) unless they agreed to
+    that version before.
     """
     _share_program_lock(application_id)
     # Then the application row; the startup stays unlocked.
@@ -438,6 +443,8 @@ def application_submit(*, application_id: int, by: User) -> Application:
     problems = application_problems(application)
     if problems:
         raise ApplicationIncomplete(problems)
+    # The program's personal-data statement, agreed to now or before (its version): refused otherwise.
+    consent_for_submission(application=application, by=by, consent_given=consent_given, ip=ip)
     snapshot = application_snapshot(application)
     last = max(application.submissions.all(), key=lambda s: s.number, default=None)
     if last is not None and application.status != A.DRAFT and last.snapshot == snapshot:

@@ -21,6 +21,7 @@ from core.errors import DomainError
 from core.lifecycle import allowed_targets
 from matching.selectors import programs_public
 from matching.windows import application_window
+from privacy.services import statement_current
 from startups.forms import ApplicationForm, WithdrawForm
 from startups.models import Application, Attachment
 from startups.selectors import (
@@ -274,6 +275,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "can_submit": not problems and refusal is None and not already_submitted,
             "window": application_window(application.program, now=timezone.now()),
             "on_review": True,
+            "privacy_statement": statement_current(program=application.program),
         },
     )
 
@@ -283,7 +285,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     try:
-        application = application_submit(application_id=application.pk, by=request.user)
+        application = application_submit(
+            application_id=application.pk,
+            by=request.user,
+            consent_given=request.POST.get("privacy_consent") == "on",
+            ip=request.META.get("REMOTE_ADDR"),
+        )
     except DomainError as error:  # ApplicationIncomplete too: the review page lists what is missing
         messages.error(request, error.message)
         return redirect("applications:review", pk=application.pk)

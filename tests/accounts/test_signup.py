@@ -13,6 +13,7 @@ SIGNUP = {
     "password1": TEST_PASSWORD,
     "password2": TEST_PASSWORD,
     "preferred_language": "en",
+    "terms_consent": "on",
 }
 
 

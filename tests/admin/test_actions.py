@@ -25,6 +25,7 @@ def audit_events_of(obj) -> list[AuditEvent]:
 def test_opening_a_draft_program_with_a_track_opens_it_and_records_who_did_it(staff, staff_user):
     program = factories.ProgramFactory()
     factories.TrackFactory(program=program)
+    factories.PrivacyStatementFactory(program=program)
 
     response = post_action(staff, Program, "program_open", [program])
 
@@ -48,6 +49,7 @@ def test_opening_a_program_without_tracks_leaves_it_in_draft_and_shows_why(staff
 
 def test_an_action_on_several_programs_reports_each_refusal_and_applies_the_rest(staff):
     ready = factories.TrackFactory().program
+    factories.PrivacyStatementFactory(program=ready)
     without_tracks = factories.ProgramFactory()
 
     response = post_action(staff, Program, "program_open", [ready, without_tracks])

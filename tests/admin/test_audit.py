@@ -46,6 +46,7 @@ def test_audit_event_list_offers_no_bulk_delete(staff, event):
 
 def test_audit_events_can_be_filtered_to_one_object(staff, staff_user):
     program = factories.TrackFactory().program
+    factories.PrivacyStatementFactory(program=program)
     program_open(program=program, by=staff_user)
     audit_record(actor=staff_user, obj=factories.ProgramFactory(), verb="status_changed")
     content_type = ContentType.objects.get_for_model(Program)

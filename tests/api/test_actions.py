@@ -39,6 +39,7 @@ def finalisable_program():
 def test_staff_open_a_program_and_the_change_is_recorded_as_theirs(staff_api, staff_user):
     program = factories.ProgramFactory()
     factories.TrackFactory(program=program)
+    factories.PrivacyStatementFactory(program=program)
 
     response = staff_api.post(f"/api/v1/programs/{program.pk}/open/", {"reason": "call starts"})
 

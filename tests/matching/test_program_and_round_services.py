@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_opening_a_program_with_a_track_opens_it_and_records_who(staff_user):
     program = factories.TrackFactory().program
+    factories.PrivacyStatementFactory(program=program)
 
     program_open(program=program, by=staff_user)
 
