@@ -386,7 +386,7 @@ _csp_policy = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
-        "report-uri": [CSP_REPORT_URI] if CSP_REPORT_URI else [],
+        "report-uri": [CSP_REPORT_URI] if CSP_REPORT_URI else None,  # None: no reports
     }
 }
 _csp_report_only = env.bool("CSP_REPORT_ONLY", default=False)
