@@ -70,3 +70,15 @@ clean:
 # The committed OpenAPI schema (api/openapi.yaml); a test fails when it drifts from the code.
 schema: install
 	$(BIN)/python manage.py spectacular --lang en --validate --fail-on-warn --file api/openapi.yaml
+
+.PHONY: prod-check restore-check
+# Production as it runs (DJANGO_DEBUG=false, gunicorn, Celery worker and beat) against this machine's
+# PostgreSQL (database matchday_prodcheck, recreated) and Redis (db 9), one journey over HTTP, then
+# everything stopped. Exits non-zero on any failure. See deploy/prod_check.py.
+prod-check: install
+	$(BIN)/python deploy/prod_check.py
+
+# The backup procedure (deploy/BACKUP.md) done and undone: pg_dump, pg_restore into a fresh database,
+# row counts compared; the private files round-trip through a tarball.
+restore-check: install
+	$(BIN)/python deploy/restore_check.py $(if $(wildcard var/private),--media var/private)
