@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -5,6 +6,11 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+
+# allauth.mfa registers its Authenticator model; people manage their own factors on their account pages
+# (/accounts/2fa/), and the admin does not list secrets, even encrypted ones.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
 from matching.models import Evaluator, PartnerMembership
 from startups.models import StartupMember
 

@@ -47,6 +47,7 @@ VERBS = {
     "personal_data_erased": pgettext_lazy("audit verb", "personal data erased on request"),
     "personal_data_purged": pgettext_lazy("audit verb", "personal data destroyed (retention period over)"),
     "privacy_statement_published": pgettext_lazy("audit verb", "personal-data statement published"),
+    "sign_in_locked": pgettext_lazy("audit verb", "sign-in locked after failed attempts"),
     "startup_registered": pgettext_lazy("audit verb", "startup registered"),
     "startup_updated": pgettext_lazy("audit verb", "startup details changed"),
     "ranking_saved": pgettext_lazy("audit verb", "ranking saved"),

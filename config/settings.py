@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "core.middleware.StaffSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -149,13 +151,31 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Matchday] "
 # Counted in the cache (LocMemCache by default, Redis-backed in production when configured).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/300s/key",
+    # A second net above accounts/lockout.py (which locks first, for a fixed period it can name).
+    "login_failed": "30/m/ip,10/300s/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "confirm_email": "1/180s/key",
 }
+
+# Lockout (accounts/lockout.py), on every sign-in path (the admin signs in through allauth too): after
+# LOGIN_FAILURES_PER_ACCOUNT failed sign-ins for one e-mail address, or LOGIN_FAILURES_PER_ADDRESS from one
+# client address, within LOGIN_FAILURE_WINDOW_SECONDS, sign-in is refused for LOGIN_LOCK_SECONDS, even with
+# the right password. Counted in the cache (CACHE_URL: Redis with several web processes).
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_LOCK_SECONDS = env.int("LOGIN_LOCK_SECONDS", default=15 * 60)
+
+# Second factor (allauth.mfa): TOTP with recovery codes, and passkeys where the browser offers them.
+# Staff must enrol before any admin page (core.middleware.StaffSecondFactorMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Matchday"
+# WebAuthn needs HTTPS, except on localhost during development.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -22,6 +22,57 @@ class PreferredLanguageMiddleware:
         return self.get_response(request)
 
 
+class StaffSecondFactorMiddleware:
+    """The admin has no sign-in of its own and no page for staff without a second factor.
+
+    - `/admin/login/` sends people to the site's sign-in (allauth) with `next`, so one set of rate limits,
+      lockout and second factor covers every sign-in; a password posted to it is never checked.
+    - A staff member who has not enrolled a second factor (TOTP or a passkey) is sent to enrol before any
+      admin page. Whether they have is kept in the session (set at sign-in and on enrolment, by
+      accounts.signals), so an enrolled person's pages cost no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib import messages
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+        from django.utils.translation import gettext as _
+
+        from accounts.second_factor import has_second_factor
+
+        admin_root = reverse("admin:index")
+        if not request.path.startswith(admin_root):
+            return self.get_response(request)
+        user = request.user
+        if request.path == reverse("admin:login"):
+            if user.is_authenticated and not user.is_staff:
+                raise PermissionDenied(_("This account cannot open the administration."))
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = admin_root
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': target or admin_root})}")
+        if (
+            user.is_authenticated
+            and user.is_staff
+            and request.path != reverse("admin:logout")
+            and not has_second_factor(request)
+        ):
+            messages.warning(
+                request,
+                _(
+                    "Staff must set up a second sign-in step before opening the administration: add an "
+                    "authenticator app (or a passkey) below."
+                ),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
 class RequestSizeLimitMiddleware:
     """Refuses a request body over its limit before it is read, with 413 and the upload form's wording.
 

@@ -210,6 +210,7 @@ class ProgramAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
         (_("Application window"), {"fields": ("opens_at", "closes_at", "time_zone")}),
         (_("Eligibility and selection"), {"fields": ("max_company_age_years", "quota", "reserve_size")}),
         (_("Partners"), {"fields": ("ranking_deadline", "english_for_partners")}),
+        (_("Evaluators"), {"fields": ("evaluators_need_mfa",)}),
         (_("Receipt numbers"), {"fields": ("receipt_prefix", "receipt_counter")}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )

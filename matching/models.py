@@ -69,6 +69,14 @@ class Program(models.Model):
             "partner pages show those first."
         ),
     )
+    evaluators_need_mfa = models.BooleanField(
+        _("evaluators need a second sign-in step"),
+        default=False,
+        help_text=_(
+            "Evaluators of this program set up an authenticator app or a passkey before they can open "
+            "their assignments."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

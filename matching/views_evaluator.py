@@ -2,6 +2,7 @@
 
 from collections import OrderedDict
 from decimal import Decimal
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.second_factor import evaluator_second_factor_missing
 from core.errors import DomainError
 from core.i18n import localized
 from matching.forms import WelcomeForm
@@ -26,7 +28,27 @@ from matching.services.reviews import COMMENT_MAX_LENGTH, ReviewInvalid, review_
 from matching.windows import format_korea_time
 
 
+def _second_factor_first(view):
+    """A program may ask its evaluators for a second sign-in step: they enrol before their pages."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if evaluator_second_factor_missing(request):
+            messages.warning(
+                request,
+                _(
+                    "A program you evaluate for asks for a second sign-in step: set up an authenticator app (or a "
+                    "passkey) before opening your assignments."
+                ),
+            )
+            return redirect("mfa_activate_totp")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @login_required
+@_second_factor_first
 def assignment_list(request: HttpRequest) -> HttpResponse:
     rounds: OrderedDict = OrderedDict()
     for assignment in assignments_of(actor=request.user):
@@ -50,6 +72,7 @@ def _review_total(criteria, saved) -> Decimal | None:
 
 
 @login_required
+@_second_factor_first
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The score sheet. A save or a submission is taken whole or refused whole (`review_save`): a
     refused one answers 400 with every problem beside its field, what was typed still in the fields,
@@ -124,6 +147,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_second_factor_first
 @require_POST
 def assignment_recuse(request: HttpRequest, pk: int) -> HttpResponse:
     try:

@@ -14,6 +14,20 @@ from notifications.models import Notification
 from startups import models as s
 
 TEST_PASSWORD = "correct horse battery"
+# Staff users get a TOTP authenticator with this secret (base32); tests compute codes from it with
+# allauth's own functions: tests.factories.totp_code().
+TEST_TOTP_SECRET = "MATCHDAYTESTTOTPSECRETABCDEFGH23"
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET, *, offset: int = 0) -> str:
+    """The current TOTP code for `secret` (`offset` periods later or earlier), as an authenticator app shows it."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter + offset))
 
 
 def brn_from_sequence(n: int) -> str:
@@ -25,6 +39,7 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("email",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     name = factory.Faker("name", locale="ko_KR")
@@ -32,6 +47,17 @@ class UserFactory(DjangoModelFactory):
 
     class Params:
         staff = factory.Trait(is_staff=True, is_superuser=True)
+
+    @factory.post_generation
+    def authenticator(obj, create, extracted, **kwargs):
+        """Staff cannot open the admin without a second factor: they get a TOTP authenticator
+        (TEST_TOTP_SECRET) unless the test says `authenticator=False`; anyone gets one with `authenticator=True`."""
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        wanted = obj.is_staff if extracted is None else extracted
+        if create and wanted and not Authenticator.objects.filter(user=obj, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(obj, TEST_TOTP_SECRET)
 
 
 class SectorFactory(DjangoModelFactory):

@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
 
+from accounts.demo import demo_second_factor_ensure
 from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
@@ -89,6 +90,7 @@ def demo_load(*, password: str, now: dt.datetime | None = None) -> DemoLoad:
                 password=password, password_hash=None if program else password_hash()
             )
             counts[User._meta.label] += int(staff_created)
+            demo_second_factor_ensure(user=staff)  # staff open the admin only with a second factor
             if program is None:
                 rng = random.Random(SEED)  # noqa: S311 - demo data must be reproducible, not secret
                 writer = _Writer(rng=rng, password_hash=password_hash(), saved_files=saved_files)

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.accounts.helpers import is_logged_in
-from tests.factories import TEST_PASSWORD, EmailAddressFactory, UserFactory
+from tests.factories import TEST_PASSWORD, EmailAddressFactory, UserFactory, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_repeated_failed_logins_are_rate_limited(client, applicant):
     )
 
     assert not is_logged_in(client)
-    assert b"Too many failed login attempts" in response.content
+    assert b"Too many failed sign-in attempts" in response.content
 
 
 def test_logging_out_takes_a_post_and_ends_the_session(client, applicant):
@@ -52,14 +52,20 @@ def test_logging_out_takes_a_post_and_ends_the_session(client, applicant):
     assert not is_logged_in(client)
 
 
-def test_staff_still_log_in_through_the_admin_login_page(client):
-    UserFactory(staff=True, email="staff@example.com")
+def test_staff_sign_in_through_the_site_sign_in_with_a_code_and_reach_the_admin(client):
+    EmailAddressFactory(user=UserFactory(staff=True, email="staff@example.com"))
 
-    response = client.post("/admin/login/?next=/admin/", {"username": "staff@example.com", "password": TEST_PASSWORD})
+    sign_in_page = client.get("/admin/login/?next=/admin/")["Location"]
+    response = client.post(sign_in_page, {"login": "staff@example.com", "password": TEST_PASSWORD})
+    assert response.url == "/accounts/2fa/authenticate/"
+    assert not is_logged_in(client)
+
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code()})
 
     assert response.status_code == 302
     assert response.url == "/admin/"
     assert is_logged_in(client)
+    assert client.get("/admin/").status_code == 200
 
 
 def test_a_page_that_needs_login_sends_people_to_the_site_login(client, settings):

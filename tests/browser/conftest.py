@@ -64,3 +64,23 @@ def screenshot():
         return path
 
     return take
+
+
+def sign_in_to_admin(page, user, password: str, *, secret: str | None = None, next_url: str = "/admin/") -> None:
+    """Sign in as staff the way a person does: the admin sends them to the site's sign-in page, then
+    asks for the code of their authenticator app, computed here from the TOTP secret (the factories'
+    TEST_TOTP_SECRET unless given) with allauth's own functions."""
+    from allauth.account.models import EmailAddress
+
+    from tests.factories import TEST_TOTP_SECRET, totp_code
+
+    # allauth signs in only people with a confirmed address (staff made in the admin have none yet).
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    page.goto(f"/admin/login/?next={next_url}")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    page.fill("input[name=code]", totp_code(secret or TEST_TOTP_SECRET))
+    with page.expect_navigation():
+        page.press("input[name=code]", "Enter")

@@ -1,19 +1,18 @@
 import pytest
 
 from tests import factories
+from tests.browser.conftest import sign_in_to_admin
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_log_in_to_the_admin_in_korean_and_switch_to_english(page, screenshot):
-    factories.UserFactory(staff=True, email="ops@example.com")
+    staff = factories.UserFactory(staff=True, email="ops@example.com")
 
     page.goto("/admin/login/")
     assert page.locator("html").get_attribute("lang") == "ko"
-    page.fill("#id_username", "ops@example.com")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("input[type=submit]")
+    sign_in_to_admin(page, staff, TEST_PASSWORD)
     page.wait_for_url("**/admin/")
     screenshot(page, "admin-index-ko")
 

@@ -7,8 +7,11 @@ import re
 import pytest
 from django.conf import settings
 
+from accounts.demo import DEMO_TOTP_SECRET
+from accounts.models import User
 from matching.demo import STAFF_EMAIL, demo_load
 from matching.models import EvaluationRound, Track
+from tests.browser.conftest import sign_in_to_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,10 +22,8 @@ def demo():
 
 
 def sign_in(page) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", STAFF_EMAIL)
-    page.fill("#id_password", settings.MATCHDAY_DEMO_PASSWORD)
-    page.click("input[type=submit]")
+    staff = User.objects.get(email=STAFF_EMAIL)
+    sign_in_to_admin(page, staff, settings.MATCHDAY_DEMO_PASSWORD, secret=DEMO_TOTP_SECRET)
     page.wait_for_url("**/admin/")
 
 

@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.models import User
 from jobs.models import Job
 from matching.models import RoundResult
 from tests import factories
+from tests.browser.conftest import sign_in_to_admin
 from tests.factories import TEST_PASSWORD
 from tests.jobs.conftest import closed_round
 
@@ -30,11 +32,7 @@ def at_both_widths(page, screenshot, name: str) -> None:
 
 
 def log_in_to_the_admin(page, email: str) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", TEST_PASSWORD)
-    with page.expect_navigation():
-        page.press("#id_password", "Enter")
+    sign_in_to_admin(page, User.objects.get(email=email), TEST_PASSWORD)
 
 
 def test_staff_compute_results_from_the_admin_and_read_the_outcome_on_the_job_page(page, screenshot):

@@ -21,6 +21,7 @@ from notifications.models import Notification
 from startups.models import Application
 from tests import factories
 from tests.browser.applicants import log_in
+from tests.browser.conftest import sign_in_to_admin
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -141,11 +142,7 @@ def test_a_partner_ranks_staff_match_and_publish_and_the_startup_finds_its_partn
     staff_context.add_cookies([{"name": "django_language", "value": "en", "domain": host, "path": "/"}])
     admin = staff_context.new_page()
     admin.set_default_timeout(15_000)
-    admin.goto("/admin/login/")
-    admin.fill("#id_username", staff.email)
-    admin.fill("#id_password", TEST_PASSWORD)
-    with admin.expect_navigation():
-        admin.press("#id_password", "Enter")
+    sign_in_to_admin(admin, staff, TEST_PASSWORD)
     expect(admin.locator("#content h1")).to_have_text("Program administration")
 
     admin_action(admin, reverse("admin:matching_program_changelist"), program.pk, "matching_run_start")

@@ -7,7 +7,7 @@ import pytest
 
 from matching.models import Assignment, EvaluationRound
 from tests import factories
-from tests.browser.conftest import _new_page
+from tests.browser.conftest import _new_page, sign_in_to_admin
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,11 +74,8 @@ def two_track_round():
 
 
 def log_in(page):
-    factories.UserFactory(staff=True, email="ops@example.com")
-    page.goto("/admin/login/")
-    page.fill("#id_username", "ops@example.com")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("input[type=submit]")
+    staff = factories.UserFactory(staff=True, email="ops@example.com")
+    sign_in_to_admin(page, staff, TEST_PASSWORD)
     page.wait_for_url("**/admin/")
 
 
