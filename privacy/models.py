@@ -42,7 +42,7 @@ class PrivacyStatement(models.Model):
     third_parties_en = models.TextField(_("recipients (English)"), blank=True)
     text_ko = models.TextField(_("full text (Korean)"))
     text_en = models.TextField(_("full text (English)"), blank=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )

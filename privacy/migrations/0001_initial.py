@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('third_parties_en', models.TextField(blank=True, verbose_name='recipients (English)')),
                 ('text_ko', models.TextField(verbose_name='full text (Korean)')),
                 ('text_en', models.TextField(blank=True, verbose_name='full text (English)')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='published')),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='published on')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='written by')),
                 ('program', models.ForeignKey(blank=True, help_text="Leave empty for the site's own terms, agreed to at sign-up.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='privacy_statements', to='matching.program', verbose_name='program')),

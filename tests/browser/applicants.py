@@ -82,7 +82,18 @@ def make_program(*, receipt_prefix: str = "GEC2025", **fields) -> Program:
         factories.QuestionFactory(program=program, order=order, **{"max_length": None, **fields})
     factories.DeclarationFactory(program=program, code="tax_arrears", excluding_answer=True)
     factories.ProgramPartnerFactory(program=program, partner=factories.PartnerFactory(name="OpenAI Korea"))
+    # An open call has its personal-data statement: submitting asks for consent to it.
+    factories.PrivacyStatementFactory(
+        program=program,
+        third_parties_ko="OpenAI Korea (협업 검토)",
+        third_parties_en="OpenAI Korea (collaboration review)",
+    )
     return program
+
+
+def agree_to_privacy(page) -> None:
+    """Tick the consent to the program's personal-data statement on the review page, as submitting needs."""
+    page.locator("#id_privacy_consent").check()
 
 
 def make_founder(*, language: str = "ko", email: str = "founder@example.com"):

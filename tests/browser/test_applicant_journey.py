@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from notifications.models import Notification
 from startups.models import Application, Attachment, Submission
-from tests.browser.applicants import PDF, make_program
+from tests.browser.applicants import PDF, agree_to_privacy, make_program
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,6 +50,7 @@ def test_a_founder_signs_up_registers_the_startup_drafts_uploads_and_submits_in_
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     expect(page.locator("#id_preferred_language")).to_have_value("ko")
+    page.check("#id_terms_consent")
     screenshot(page, "journey-02-signup-ko")
     page.locator("form.form button[type=submit]").click()
     page.wait_for_url("**/accounts/confirm-email/")
@@ -129,6 +130,7 @@ def test_a_founder_signs_up_registers_the_startup_drafts_uploads_and_submits_in_
     screenshot(page, "journey-05-review-ko")
 
     # Submit: the status page shows the receipt number.
+    agree_to_privacy(page)
     page.get_by_role("button", name="신청서 제출").click()
     page.wait_for_url(f"**/applications/{application.pk}/")
     expect(page.locator(".receipt-number")).to_have_text("GAI2025-0001")

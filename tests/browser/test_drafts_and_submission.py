@@ -10,7 +10,15 @@ from matching.models import Program
 from notifications.models import Notification
 from startups.models import Application, Attachment, Submission
 from startups.services import application_start
-from tests.browser.applicants import PDF, browser_page, complete_draft, log_in, make_founder, make_program
+from tests.browser.applicants import (
+    PDF,
+    agree_to_privacy,
+    browser_page,
+    complete_draft,
+    log_in,
+    make_founder,
+    make_program,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,6 +40,7 @@ def test_a_submission_after_the_deadline_is_refused_and_the_draft_is_kept(page, 
     page.goto(review_url(application))
     submit = page.get_by_role("button", name="신청서 제출")
     expect(submit).to_be_enabled()
+    agree_to_privacy(page)
 
     # The deadline passes while the founder reads the review page.
     Program.objects.filter(pk=program.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
@@ -59,6 +68,7 @@ def test_a_double_click_on_submit_gives_one_submission_and_one_receipt_number(pa
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/submit/" in r.url else None)
     page.goto(review_url(application))
+    agree_to_privacy(page)
 
     page.get_by_role("button", name="신청서 제출").dblclick()
 
@@ -84,6 +94,8 @@ def test_submitting_from_two_tabs_at_once_gives_one_submission_and_the_same_rece
         page.evaluate("url => { window.otherTab = window.open(url); }", review_url(application))
     other_tab = opened.value
     other_tab.wait_for_load_state()
+    for tab in (page, other_tab):
+        agree_to_privacy(tab)
     posts = []
     for tab in (page, other_tab):
         tab.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
@@ -132,6 +144,7 @@ def test_without_javascript_a_founder_can_save_a_draft_upload_and_submit(browser
         page.locator("#id_d_tax_arrears_1").check()
         page.get_by_role("button", name="저장하고 검토").click()
         page.wait_for_url(f"**{review_url(application)}")
+        agree_to_privacy(page)
         page.get_by_role("button", name="신청서 제출").click()
 
         page.wait_for_url(f"**/applications/{application.pk}/")

@@ -134,7 +134,7 @@ def test_the_my_data_page_lists_the_persons_exports_with_a_download_link(client,
     assert f"/account/my-data/{job.pk}/download/" in response.content.decode()
 
 
-def test_the_my_data_page_needs_a_sign_in(client, django_capture_on_commit_callbacks):
+def test_the_my_data_page_needs_a_sign_in(client):
     response = client.get("/account/my-data/")
 
     assert response.status_code == 302

@@ -105,7 +105,8 @@ def test_a_new_version_needs_consent_again(open_program, staff_user):
     with pytest.raises(DomainError) as refused:
         application_submit(application_id=application.pk, by=founder)
 
-    assert "version 2" in refused.value.message
+    assert refused.value.code == "consent_required"
+    assert "(버전 2)" in refused.value.message
 
 
 def test_the_review_page_shows_the_consent_box_with_the_version(client, open_program):
@@ -187,3 +188,31 @@ def test_sign_up_without_agreeing_to_the_terms_makes_no_account(client):
 
     assert not Consent.objects.exists()
     assert not User.objects.filter(email="minji@example.com").exists()
+
+
+def test_editing_a_statement_in_the_admin_publishes_a_new_version(staff_client):
+    first = factories.PrivacyStatementFactory(retention_months=36)
+    fields = {
+        "program": first.program_id,
+        "retention_months": 24,
+        **{
+            f"{name}_{lang}": getattr(first, f"{name}_{lang}")
+            for name in ("purpose", "items", "third_parties", "text")
+            for lang in ("ko", "en")
+        },
+    }
+
+    response = staff_client.post(f"/admin/privacy/privacystatement/{first.pk}/change/", fields)
+
+    assert response.status_code == 302
+    versions = list(PrivacyStatement.objects.filter(program=first.program).order_by("version"))
+    assert [(s.version, s.retention_months) for s in versions] == [(1, 36), (2, 24)]
+
+
+def test_the_admin_offers_no_deletion_of_a_statement(staff_client):
+    statement = factories.PrivacyStatementFactory()
+
+    response = staff_client.post(f"/admin/privacy/privacystatement/{statement.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert PrivacyStatement.objects.filter(pk=statement.pk).exists()
