@@ -65,8 +65,8 @@ class StaffSecondFactorMiddleware:
             messages.warning(
                 request,
                 _(
-                    "Staff must set up a second sign-in step before opening the administration: add an "
-                    "authenticator app (or a passkey) below."
+                    "Staff must set up a second sign-in step (an authenticator app or a passkey) before "
+                    "opening the administration."
                 ),
             )
             return redirect("mfa_activate_totp")

@@ -48,7 +48,7 @@ def test_an_unenrolled_staff_member_is_told_why(client, program):
 
     response = client.get("/admin/", follow=True)
 
-    assert b"Staff must set up a second sign-in step" in response.content
+    assert b"Staff must set up a second sign-in step (an authenticator app or a passkey)" in response.content
 
 
 def test_an_enrolled_staff_member_opens_every_admin_page(client, program):
@@ -160,3 +160,12 @@ def test_the_demo_code_command_refuses_any_other_account():
 
     with pytest.raises(CommandError):
         call_command("demo_totp_code", "--email", "ops@example.com")
+
+
+def test_the_readme_and_make_run_give_the_demo_totp_secret_in_use():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for name in ("README.md", "Makefile"):
+        assert DEMO_TOTP_SECRET in (Path(settings.BASE_DIR) / name).read_text(), name
