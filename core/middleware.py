@@ -121,6 +121,7 @@ class RequestSizeLimitMiddleware:
             except Resolver404:
                 return limit
             if match.view_name in settings.UPLOAD_URL_NAMES:
+                request.upload_view = match.view_name
                 return settings.UPLOAD_MAX_REQUEST_BYTES
         return limit
 
@@ -132,6 +133,9 @@ class RequestSizeLimitMiddleware:
         if request.path_info.startswith("/api/"):
             response = JsonResponse({"code": "request_too_large", "detail": message, "fields": {}}, status=413)
         else:
-            response = TemplateResponse(request, "core/request_too_large.html", {"message": message}, status=413)
+            # The application form is where the person came from: a link back to it (a GET of the same address).
+            back_url = request.path if getattr(request, "upload_view", None) == "applications:edit" else None
+            context = {"message": message, "back_url": back_url}
+            response = TemplateResponse(request, "core/request_too_large.html", context, status=413)
             response.render()
         return response

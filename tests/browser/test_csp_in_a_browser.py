@@ -134,3 +134,36 @@ def test_an_inline_script_would_be_blocked_and_caught(page, violations):
 
     assert page.title() != "inline ran"
     assert any("script-src" in v for v in page.evaluate("window.__violations"))
+
+
+@pytest.mark.parametrize(
+    ("locale", "width", "expected"), [("ko", 1280, "보낸 파일은"), ("en", 375, "The files sent are")]
+)
+def test_a_file_over_the_request_limit_gets_the_refusal_page_and_nothing_is_saved(
+    browser, live_server, settings, tmp_path, screenshot, locale, width, expected
+):
+    settings.UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
+    program = make_program()
+    founder = make_founder(language=locale)
+    application = complete_draft(program, founder)
+    deck = tmp_path / "big-deck.pdf"
+    deck.write_bytes(b"%PDF-1.4\n" + b"0" * 1536 * 1024)
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": 800}, base_url=live_server.url)
+    page = context.new_page()
+    watcher = Violations(context)
+    log_in(page, founder, live_server)
+
+    page.goto(f"/applications/{application.pk}/edit/")
+    page.set_input_files("#id_q_deck", str(deck))
+    with page.expect_response(lambda r: r.request.method == "POST" and "/edit/" in r.url) as answered:
+        page.locator(".save-panel button[name=action][value=save]").click()
+
+    assert answered.value.status == 413
+    expect(page.locator(".alert--error")).to_contain_text(expected)
+    screenshot(page, f"request-too-large-{locale}-{width}")
+    assert page.locator("main a").last.get_attribute("href") == f"/applications/{application.pk}/edit/"
+    watcher.found = [f for f in watcher.found if "413" not in f]  # the browser logs the refused request itself
+    watcher.check(page, "413 page")
+    current = application.attachments.filter(detached_at__isnull=True).values_list("original_name", flat=True)
+    assert list(current) == ["pitch-deck.pdf"]
+    context.close()
