@@ -13,6 +13,7 @@ class PrivacyStatementAdmin(ModelAdmin):
 
     list_display = ("__str__", "program", "version", "retention_months", "published_at")
     list_filter = ("program",)
+    list_select_related = ("program",)
     readonly_fields = ("version", "published_at", "created_by")
     fieldsets = (
         (None, {"fields": ("program", "version", "published_at", "created_by", "retention_months")}),
@@ -58,11 +59,12 @@ class ErasableUserAdmin(ServiceActionsMixin, ReadOnlyModelAdmin):
 
     list_display = ("email", "name", "is_active", "date_joined")
     search_fields = ("email", "name")
+    fields = readonly_fields = ("email", "name", "is_active", "date_joined", "last_login")
     actions = (service_action(PERSON_ERASE),)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_staff=False)
 
     def has_change_permission(self, request, obj=None):
-        # The action needs the change permission; the page itself stays read-only (no form is saved).
-        return request.user.has_perm("accounts.change_user")
+        # The list's action needs the change permission; a person's own page stays read-only.
+        return obj is None and request.user.has_perm("accounts.change_user")

@@ -564,3 +564,14 @@ class PrivacyStatementFactory(DjangoModelFactory):
     text_ko = "개인정보 수집·이용 안내 전문입니다."
     text_en = "The full personal-data statement."
     published_at = factory.LazyFunction(timezone.now)
+
+
+class ConsentFactory(DjangoModelFactory):
+    class Meta:
+        model = "privacy.Consent"
+
+    user = factory.SubFactory(UserFactory)
+    statement = factory.SubFactory(PrivacyStatementFactory)
+    kind = "submission"
+    version = factory.SelfAttribute("statement.version")
+    given_at = factory.LazyFunction(timezone.now)

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from api.keys import api_key_create
@@ -24,6 +25,7 @@ from notifications.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from privacy.models import Consent, ErasableUser, PrivacyStatement, RetentionPurge
 from startups import models as s
 from tests import factories as f
 
@@ -110,6 +112,10 @@ ROW_MAKERS = {
     ApiKey: _api_key,
     Job: _job,
     IdempotencyRecord: _idempotency_record,
+    PrivacyStatement: f.PrivacyStatementFactory,
+    Consent: f.ConsentFactory,
+    RetentionPurge: lambda: RetentionPurge.objects.create(program=f.ProgramFactory(), purged_at=timezone.now()),
+    ErasableUser: lambda: ErasableUser.objects.get(pk=f.UserFactory().pk),
 }
 
 REGISTERED_MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)

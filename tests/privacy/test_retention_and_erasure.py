@@ -213,3 +213,12 @@ def test_erasure_from_the_admin_passes_the_confirmation_page(staff_client):
     user.refresh_from_db()
     assert user.is_active is False
     assert AuditEvent.objects.filter(verb="personal_data_erased", reason="본인 요청").exists()
+
+
+def test_a_persons_page_in_the_erasure_admin_cannot_be_edited(staff_client):
+    user = applicant(factories.ProgramFactory()).startup.members.get().user
+
+    staff_client.post(f"/admin/privacy/erasableuser/{user.pk}/change/", {"email": "x@example.com", "name": "바뀜"})
+
+    user.refresh_from_db()
+    assert (user.email, user.name) != ("x@example.com", "바뀜")
