@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +71,7 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
         "object_id",
         "object_link",
         "state_change",
+        "changes",
         "reason",
         "details",
     )
@@ -100,9 +101,19 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     def short_reason(self, event: AuditEvent) -> str:
         return Truncator(event.reason).chars(80)
 
+    @admin.display(description=_("changes"))
+    def changes(self, event: AuditEvent):
+        """Old → new values of an edit, one line per field."""
+        lines = display.changes_shown(event)
+        if not lines:
+            return "-"
+        items = format_html_join("", "<li>{}</li>", ((line,) for line in lines))
+        return format_html('<ul class="audit-changes">{}</ul>', items)
+
     @admin.display(description=_("details"))
     def details(self, event: AuditEvent):
-        return prose_list(event.data)
+        data = event.data if isinstance(event.data, dict) else {}
+        return prose_list({key: value for key, value in data.items() if key != "changes"})
 
     @admin.display(description=_("actor"))
     def actor_link(self, event: AuditEvent):

@@ -20,7 +20,9 @@ VERBS = {
     "assignment_removed": pgettext_lazy("audit verb", "assignment removed"),
     "attachment_removed": pgettext_lazy("audit verb", "file removed"),
     "attachment_uploaded": pgettext_lazy("audit verb", "file uploaded"),
+    "changed": pgettext_lazy("audit verb", "changed"),
     "created": pgettext_lazy("audit verb", "created"),
+    "deleted": pgettext_lazy("audit verb", "deleted"),
     "demo_loaded": pgettext_lazy("audit verb", "demo data loaded"),
     "evaluator_assignment_failed": pgettext_lazy("audit verb", "automatic assignment failed"),
     "evaluator_invited": pgettext_lazy("audit verb", "evaluator invited"),
@@ -44,10 +46,11 @@ VERBS = {
     "review_reminders_sent": pgettext_lazy("audit verb", "review reminders sent"),
     "score_imported_after_close": pgettext_lazy("audit verb", "scores imported after closing"),
     "scores_imported": pgettext_lazy("audit verb", "scores imported"),
+    "scores_changed": pgettext_lazy("audit verb", "scores changed"),
+    "sign_in_locked": pgettext_lazy("audit verb", "sign-in locked after failed attempts"),
     "personal_data_erased": pgettext_lazy("audit verb", "personal data erased on request"),
     "personal_data_purged": pgettext_lazy("audit verb", "personal data destroyed (retention period over)"),
     "privacy_statement_published": pgettext_lazy("audit verb", "personal-data statement published"),
-    "sign_in_locked": pgettext_lazy("audit verb", "sign-in locked after failed attempts"),
     "startup_registered": pgettext_lazy("audit verb", "startup registered"),
     "startup_updated": pgettext_lazy("audit verb", "startup details changed"),
     "ranking_saved": pgettext_lazy("audit verb", "ranking saved"),
@@ -112,3 +115,17 @@ def all_state_labels() -> dict[str, str]:
             if label not in labels.setdefault(code, []):
                 labels[code].append(label)
     return {code: " / ".join(names) for code, names in labels.items()}
+
+
+def changes_shown(event: AuditEvent) -> list[str]:
+    """An edit's old → new values, one line per field: "마감일: 2026년 12월 1일 18:00 → 2026년 12월 3일 18:00"."""
+    changes = (event.data or {}).get("changes") if isinstance(event.data, dict) else None
+    if not isinstance(changes, dict):
+        return []
+    lines = []
+    for name, change in changes.items():
+        if not isinstance(change, dict):
+            continue
+        label = change.get("label") or name.replace("_", " ")
+        lines.append(f"{label}: {change.get('from', '–')} → {change.get('to', '–')}")
+    return lines

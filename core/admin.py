@@ -25,8 +25,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.display import state_change, verb_label
+from audit.changes import ChangeBatch, contents_pairs, form_pairs
+from audit.display import changes_shown, state_change, verb_label
 from audit.models import AuditEvent
+from audit.services import Change, audit_record_edits
+from core.display import EMPTY
 from core.errors import DomainError
 
 # A confirmation page carries the selected ids in its address; keep it well under common URL limits.
@@ -90,8 +93,132 @@ class RelatedChoicesMixin:
         return field
 
 
-class ModelAdmin(RelatedChoicesMixin, admin.ModelAdmin):
-    pass
+class ChangeHistoryMixin:
+    """Every save and delete made on an admin page is audited with its old and new values in words
+    (audit.changes): one event per object — "created", "changed" or "deleted" — on the object itself, and
+    each inline row's edit also on its own row and summed up on the parent's event. All of them go in one
+    insert, and related rows named by old values are loaded together: the queries do not grow with the
+    number of fields or rows edited.
+
+    The hooks are the ones Django calls after saving (`construct_change_message`, with the form and the
+    inline formsets) and before deleting (`log_deletions`), so admins whose `save_model` calls a service
+    are recorded too."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        self.record_changes(request, form, formsets or [], add=add)
+        return message
+
+    def record_changes(self, request, form, formsets, *, add: bool) -> None:
+        batch = ChangeBatch()
+        obj = form.instance
+        parent = batch.add(type(obj), form_pairs(form, created=add))
+        rows = []  # (inline object, verb, handle)
+        for formset in formsets:
+            deleted = {id(row) for row in getattr(formset, "deleted_objects", [])}
+            changed = {id(row) for row, _fields in getattr(formset, "changed_objects", [])}
+            created = {id(row) for row in getattr(formset, "new_objects", [])}
+            for inline_form in formset.forms:
+                row = inline_form.instance
+                if id(row) in deleted:  # deleted by now: its id is only in the posted form
+                    pk = inline_form[row._meta.pk.name].value() if row._meta.pk.name in inline_form.fields else None
+                    pk = getattr(pk, "pk", pk)
+                    rows.append((row, "deleted", batch.add(type(row), contents_pairs(row, removed=True)), pk))
+                elif id(row) in changed:
+                    rows.append((row, "changed", batch.add(type(row), form_pairs(inline_form)), row.pk))
+                elif id(row) in created:
+                    pairs = form_pairs(inline_form, created=True)
+                    rows.append((row, "created", batch.add(type(row), pairs), row.pk))
+        changes = batch.render(parent)
+        edits = []
+        for row, verb, handle, pk in rows:
+            row_changes = batch.render(handle)
+            if verb == "changed" and not row_changes:
+                continue
+            edits.append(Change(obj=row, verb=verb, changes=row_changes, object_id=pk))
+            changes.update(_summary(row, verb, row_changes, pk))
+        if (add and not _already_recorded(obj)) or (changes and not add):
+            edits.insert(0, Change(obj=obj, verb="created" if add else "changed", changes=changes))
+        audit_record_edits(actor=request.user, edits=edits)
+
+    def log_deletions(self, request, queryset):
+        objects = list(queryset)
+        batch = ChangeBatch()
+        handles = [(obj, batch.add(type(obj), contents_pairs(obj, removed=True))) for obj in objects]
+        audit_record_edits(
+            actor=request.user,
+            edits=[Change(obj=obj, verb="deleted", changes=batch.render(handle)) for obj, handle in handles],
+        )
+        return super().log_deletions(request, objects)
+
+
+def _already_recorded(obj: models.Model) -> bool:
+    """Whether a new object's creation is on the record already: an admin whose `save_model` calls a
+    service (which audits the creation in its own words) records no second "created"."""
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    return AuditEvent.objects.filter(content_type=content_type, object_id=str(obj.pk)).exists()
+
+
+def _summary(row: models.Model, verb: str, changes: dict, pk: Any) -> dict:
+    """An inline row's edit as entries of its parent's changes: one per changed field ("평가 기준 «팀»: 가중치"),
+    or the row itself when it was added or removed."""
+    kind = str(row._meta.verbose_name)
+    key = f"{row._meta.model_name}[{pk}]"
+    if verb == "changed":
+        return {
+            f"{key}.{name}": {**change, "label": f"{kind} «{row}»: {change['label']}"}
+            for name, change in changes.items()
+        }
+    name = str(row)
+    before, after = (EMPTY, name) if verb == "created" else (name, EMPTY)
+    return {key: {"from": before, "to": after, "label": kind}}
+
+
+class ModelAdmin(ChangeHistoryMixin, RelatedChoicesMixin, admin.ModelAdmin):
+    """The base of every admin: edits are audited with their values (ChangeHistoryMixin), and an object's
+    change page ends with its audit trail (`audit_trail_shown`; read-only admins leave it out unless they
+    add AuditTrailMixin)."""
+
+    audit_trail_shown = True
+    audit_trail_limit = 10
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and self.audit_trail_shown and "audit_trail" not in fields:
+            return (*fields, "audit_trail")
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        # An admin whose own read-only fields leave the trail out (without calling ours) shows none.
+        if obj is None or "audit_trail" not in self.get_readonly_fields(request, obj):
+            return fieldsets
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options.get("fields", ()) if f != "audit_trail"]})
+            for name, options in fieldsets
+        ]
+        fieldsets = [(name, options) for name, options in fieldsets if options["fields"]]
+        return [*fieldsets, (_("Audit trail"), {"fields": ["audit_trail"]})]
+
+    @admin.display(description=_("latest events"))
+    def audit_trail(self, obj):
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        events = list(
+            AuditEvent.objects.filter(content_type=content_type, object_id=str(obj.pk)).order_by("-created_at", "-id")[
+                : self.audit_trail_limit + 1
+            ]
+        )
+        return render_to_string(
+            "admin/matchday/audit_trail.html",
+            {
+                "events": [
+                    (event, verb_label(event.verb), state_change(event), changes_shown(event))
+                    for event in events[: self.audit_trail_limit]
+                ],
+                "more": len(events) > self.audit_trail_limit,
+                "url": audit_events_url(obj),
+            },
+        )
 
 
 class TabularInline(RelatedChoicesMixin, admin.TabularInline):
@@ -111,6 +238,8 @@ class TabularInline(RelatedChoicesMixin, admin.TabularInline):
 class ReadOnlyModelAdmin(ModelAdmin):
     """View and search only: these rows are written by services or by applicants and evaluators
     on their own pages; editing them here would bypass the rules and the audit trail."""
+
+    audit_trail_shown = False
 
     def has_add_permission(self, request):
         return False
@@ -358,36 +487,8 @@ def audit_events_url(obj: models.Model) -> str:
 
 
 class AuditTrailMixin:
-    """Shows an object's latest audit events at the foot of its change page, with a link to all of them.
-    The admin using it declares `fieldsets`; the trail is added as the last one."""
+    """Shows an object's latest audit events at the foot of its change page, with a link to all of them
+    (the trail itself is ModelAdmin's: every editable admin shows it; this turns it on for a read-only
+    admin too). The trail is added as the last fieldset."""
 
-    audit_trail_limit = 10
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = tuple(super().get_readonly_fields(request, obj))
-        return (*fields, "audit_trail") if obj is not None else fields
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is not None:
-            fieldsets.append((_("Audit trail"), {"fields": ["audit_trail"]}))
-        return fieldsets
-
-    @admin.display(description=_("latest events"))
-    def audit_trail(self, obj):
-        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-        events = list(
-            AuditEvent.objects.filter(content_type=content_type, object_id=str(obj.pk)).order_by("-created_at", "-id")[
-                : self.audit_trail_limit + 1
-            ]
-        )
-        return render_to_string(
-            "admin/matchday/audit_trail.html",
-            {
-                "events": [
-                    (event, verb_label(event.verb), state_change(event)) for event in events[: self.audit_trail_limit]
-                ],
-                "more": len(events) > self.audit_trail_limit,
-                "url": audit_events_url(obj),
-            },
-        )
+    audit_trail_shown = True

@@ -2,6 +2,7 @@
 deliveries. The signing secret is in the answer to the POST that creates a subscription, and nowhere
 after."""
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +20,8 @@ from api.serializers.webhooks import (
     WebhookSubscriptionSerializer,
     WebhookSubscriptionUpdateSerializer,
 )
+from audit.changes import snapshot
+from audit.services import audit_record_update
 from matching.models import Partner, Program
 from notifications.models import WebhookDelivery, WebhookSubscription
 from notifications.webhooks import (
@@ -114,7 +117,10 @@ class WebhookSubscriptionViewSet(
         subscription = self.get_object()
         data = WebhookSubscriptionUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        updated = webhook_subscription_update(subscription=subscription, by=request.user, **data.validated_data)
+        with transaction.atomic():
+            before = snapshot(subscription, data.validated_data)
+            updated = webhook_subscription_update(subscription=subscription, by=request.user, **data.validated_data)
+            audit_record_update(actor=request.user, before=before, after=updated)  # old → new, as the admin records
         return Response(WebhookSubscriptionSerializer(updated).data)
 
     def perform_destroy(self, instance):

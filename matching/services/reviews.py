@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.services import Change, audit_record_edits
 from core.errors import DomainError, InvalidInput
 from core.lifecycle import transition
 from core.rows import rows_sync
@@ -178,6 +179,8 @@ def review_save(
     )
     # Nothing below can be refused: from here on the request is written whole.
     by_id = {criterion.pk: criterion for criterion in criteria}
+    before = {criterion_id: score.value for criterion_id, score in existing.items()}
+    comment_before = review.comment if review is not None else ""
     if review is None and (any(value is not None for value in wanted.values()) or comment or submit):
         review = Review.objects.create(assignment=assignment)
     changed = review is not None and rows_sync(
@@ -197,6 +200,16 @@ def review_save(
         review.comment = comment
         review.save(update_fields=["comment", "updated_at"])
         changed = True
+    if changed:
+        _scores_change_record(
+            review=review,
+            by=by,
+            criteria=by_id,
+            before=before,
+            wanted=wanted,
+            comment=(comment_before, comment),
+            object_repr=str(assignment),
+        )
     if changed and assignment.status == S.SUBMITTED:
         review.submitted_at = None
         review.save(update_fields=["submitted_at", "updated_at"])
@@ -209,6 +222,42 @@ def review_save(
     elif changed and assignment.status == S.PENDING:
         assignment = transition(assignment, to=S.IN_PROGRESS, by=by)
     return assignment
+
+
+def _scores_change_record(
+    *,
+    review: Review,
+    by: User,
+    criteria: dict[int, Criterion],
+    before: dict[int, Decimal],
+    wanted: dict[int, Decimal | None],
+    comment: tuple[str, str | None],
+    object_repr: str,
+) -> None:
+    """One audit event on the review for a save: each score changed, old → new, by criterion (and the
+    comment, when it changed)."""
+    changes = {
+        f"criterion:{criteria[criterion_id].code}": {
+            "from": score_shown(before.get(criterion_id)),
+            "to": score_shown(value),
+            "label": str(criteria[criterion_id]),
+        }
+        for criterion_id, value in wanted.items()
+        if value != before.get(criterion_id)
+    }
+    old_comment, new_comment = comment
+    if new_comment is not None and new_comment != old_comment:
+        changes["comment"] = {"from": old_comment or "–", "to": new_comment or "–", "label": str(_("comment"))}
+    if changes:
+        audit_record_edits(
+            actor=by,
+            edits=[Change(obj=review, verb="scores_changed", changes=changes, object_repr=object_repr)],
+        )
+
+
+def score_shown(value: Decimal | None) -> str:
+    """A score as the trail shows it: 7, 7.5, or – for none."""
+    return "–" if value is None else plain_decimal(Decimal(value))
 
 
 def review_submit(*, assignment: Assignment, by: User) -> Assignment:

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from audit.services import audit_record, audit_record_changes
+from audit.services import Change, audit_record, audit_record_changes, audit_record_edits
 from core.errors import DomainError
 from matching.exports import FORMULA_STARTS, Table
 from matching.models import (
@@ -47,7 +47,7 @@ from matching.models import (
     Score,
 )
 from matching.services.reminders import round_reviews_complete_notify_on_commit
-from matching.services.reviews import plain_decimal, score_range_check
+from matching.services.reviews import plain_decimal, score_range_check, score_shown
 from startups.models import Application
 
 COLUMNS = ("receipt_number", "evaluator_email", "criterion_code", "score")
@@ -511,6 +511,7 @@ def scores_import(
                 "results_marked_stale": marked_stale,
             },
         )
+    _scores_changes_record(changes=changes, reviews=reviews, by=by, source_name=source_name, reason=reason.strip())
     if after_close:
         # Scores lock when a round closes: every score changed afterwards is on the record, one by one
         # (one insert whatever the number of changes).
@@ -538,6 +539,35 @@ def scores_import(
             ],
         )
     return report
+
+
+def _scores_changes_record(
+    *, changes: list[tuple[_Row, Decimal | None]], reviews: dict[int, Review], by: User, source_name: str, reason: str
+) -> None:
+    """One audit event per review whose scores the sheet changed, each score old → new by criterion, as an
+    evaluator's own save records it — all in one insert."""
+    by_review: dict[int, tuple[_Row, dict]] = {}
+    for row, before in changes:
+        _first, per_criterion = by_review.setdefault(row.assignment.pk, (row, {}))
+        per_criterion[f"criterion:{row.criterion.code}"] = {
+            "from": score_shown(before),
+            "to": score_shown(row.value),
+            "label": str(row.criterion),
+        }
+    audit_record_edits(
+        actor=by,
+        reason=reason or source_name,
+        edits=[
+            Change(
+                obj=reviews[assignment_id],
+                verb="scores_changed",
+                changes=per_criterion,
+                object_repr=f"{row.receipt_number} ← {row.evaluator_email}",
+                details={"source": source_name},
+            )
+            for assignment_id, (row, per_criterion) in by_review.items()
+        ],
+    )
 
 
 # --- the pre-filled template ------------------------------------------------------------------------------

@@ -360,9 +360,10 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(staff_member, django_
     large_round, receipts, emails = make_round(applications=12, evaluators=3)
     large = read_score_sheet(csv_upload(full_sheet(receipts, emails)))
 
-    with django_assert_num_queries(15):
+    # 16: with the one insert of every review's changed scores (old → new) for the change history.
+    with django_assert_num_queries(16):
         scores_import(round=small_round, by=staff_member, rows=small, source_name="small.csv")
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         report = scores_import(round=large_round, by=staff_member, rows=large, source_name="large.csv")
 
     assert report.scores_created == 72
@@ -377,9 +378,10 @@ def test_an_import_after_closing_records_every_changed_score_in_queries_that_do_
     large_round, receipts, emails = make_round(applications=12, evaluators=3, status=EvaluationRound.Status.CLOSED)
     large = read_score_sheet(csv_upload(full_sheet(receipts, emails)))
 
-    with django_assert_num_queries(17):
+    # 18: with the one insert of every review's changed scores (old → new) for the change history.
+    with django_assert_num_queries(18):
         scores_import(round=small_round, by=staff_member, rows=small, source_name="small.csv", reason="늦은 용지")
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         scores_import(round=large_round, by=staff_member, rows=large, source_name="large.csv", reason="늦은 용지")
 
     assert len(round_events(large_round, "score_imported_after_close")) == 72
