@@ -79,3 +79,26 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "" or is_encrypted(value):
             return value
         return encrypt(value)
+
+
+def encryption_keys_rotate() -> dict[str, int]:
+    """Encrypt every value of every EncryptedTextField again with the first key (plain values left
+    from before encryption too). Returns the rows rewritten per model label."""
+    from django.apps import apps
+    from django.db import transaction
+
+    rewritten: dict[str, int] = {}
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if not names:
+            continue
+        count = 0
+        with transaction.atomic():
+            # Read through the fields (any key decrypts), write back (the first key encrypts).
+            for row in model._default_manager.select_for_update().values("pk", *names).iterator():
+                values = {name: encrypt(row[name]) for name in names if row[name]}
+                if values:
+                    model._default_manager.filter(pk=row["pk"]).update(**values)
+                    count += 1
+        rewritten[model._meta.label] = count
+    return rewritten

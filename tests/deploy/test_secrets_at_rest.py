@@ -133,10 +133,10 @@ def test_api_keys_stay_hashed():
     assert not any(issued.secret in str(value) for value in stored.values())
 
 
-def test_production_refuses_to_start_without_encryption_keys():
+def _start_django(**env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k not in ("FIELD_ENCRYPTION_KEYS", "REDIS_URL")}
-    environment.update(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50)
-    result = subprocess.run(  # noqa: S603
+    environment.update(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, **env)
+    return subprocess.run(  # noqa: S603
         [sys.executable, "-c", SETUP],
         cwd=settings.BASE_DIR,
         env=environment,
@@ -145,5 +145,22 @@ def test_production_refuses_to_start_without_encryption_keys():
         timeout=60,
     )
 
+
+def test_production_refuses_to_start_without_encryption_keys():
+    result = _start_django()
+
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
+
+
+def test_production_refuses_to_start_with_a_key_that_is_not_a_fernet_key():
+    result = _start_django(FIELD_ENCRYPTION_KEYS=f"{NEW_KEY},not-a-key")
+
+    assert result.returncode != 0
+    assert "each key must be 32 url-safe base64-encoded bytes" in result.stderr
+
+
+def test_production_starts_with_rotation_keys():
+    result = _start_django(FIELD_ENCRYPTION_KEYS=f"{NEW_KEY},{OLD_KEY}")
+
+    assert result.returncode == 0, result.stderr
