@@ -170,3 +170,18 @@ def test_the_queries_of_an_admin_save_do_not_grow_with_the_fields_changed(staff)
     )
 
     assert one == many
+
+
+def test_an_inline_row_deleted_on_its_parent_page_is_recorded_on_the_row_with_its_id(staff):
+    round_ = factories.EvaluationRoundFactory()
+    criterion = factories.CriterionFactory(round=round_, label_ko="시장성")
+    criterion_id = criterion.pk
+    url = admin_url(EvaluationRound, "change", round_.pk)
+    data = change_form_data(staff.get(url))
+
+    staff.post(url, {**data, "criteria-0-DELETE": "on", "_save": "1"})
+
+    event = AuditEvent.objects.get(verb="deleted", object_id=str(criterion_id))
+    assert event.data["changes"]["label_ko"]["from"] == "시장성"
+    (parent,) = events_of(round_, "changed")
+    assert parent.data["changes"][f"criterion[{criterion_id}]"]["to"] == "–"
