@@ -8,7 +8,7 @@ difference. The restored database is dropped at the end (--keep keeps it).
 
 The source is RESTORE_CHECK_SOURCE_URL, by default the database `matchday_prodcheck` that
 `make prod-check` leaves behind; when that does not exist, `matchday_restorecheck_src` is made with
-the demo data (migrate + seed_demo). The copy is `matchday_restorecheck`.
+the demo data (migrate + seed_demo). The copy is `matchday_restorecheck`. Both are dropped at the end.
 """
 
 from __future__ import annotations
@@ -140,12 +140,14 @@ def check(*, keep: bool, media: Path | None) -> int:
     source = os.environ.get("RESTORE_CHECK_SOURCE_URL", default)
     target = _with_name(source, TARGET_NAME)
     tmp = Path(tempfile.mkdtemp(prefix="matchday-restorecheck-"))
+    seeded = False
     try:
         if not database_exists(source):
             source = _with_name(source, SEEDED_SOURCE_NAME)
             target = _with_name(source, TARGET_NAME)
             began = time.perf_counter()
             seed_source(source)
+            seeded = True
             say(f"made {SEEDED_SOURCE_NAME} with the demo data ({time.perf_counter() - began:.1f} s)")
         dump = tmp / "matchday.dump"
         began = time.perf_counter()
@@ -178,6 +180,8 @@ def check(*, keep: bool, media: Path | None) -> int:
     finally:
         if not keep:
             drop(target)
+            if seeded:
+                drop(source)
         shutil.rmtree(tmp, ignore_errors=True)
     say(f"passed in {time.perf_counter() - started:.1f} s")
     return 0
