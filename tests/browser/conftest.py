@@ -66,13 +66,28 @@ def screenshot():
     return take
 
 
+def fresh_totp_code(secret: str) -> str:
+    """The current code, at least 3 s before its period ends (allauth takes only the current period's
+    code: one typed at the very end would arrive in the next period and be refused)."""
+    import time
+
+    from allauth.mfa import app_settings
+
+    from tests.factories import totp_code
+
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < 3:
+        time.sleep(left + 0.1)
+    return totp_code(secret)
+
+
 def sign_in_to_admin(page, user, password: str, *, secret: str | None = None, next_url: str = "/admin/") -> None:
     """Sign in as staff the way a person does: the admin sends them to the site's sign-in page, then
     asks for the code of their authenticator app, computed here from the TOTP secret (the factories'
     TEST_TOTP_SECRET unless given) with allauth's own functions."""
     from allauth.account.models import EmailAddress
 
-    from tests.factories import TEST_TOTP_SECRET, totp_code
+    from tests.factories import TEST_TOTP_SECRET
 
     # allauth signs in only people with a confirmed address (staff made in the admin have none yet).
     EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
@@ -81,6 +96,6 @@ def sign_in_to_admin(page, user, password: str, *, secret: str | None = None, ne
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.press("input[name=password]", "Enter")
-    page.fill("input[name=code]", totp_code(secret or TEST_TOTP_SECRET))
+    page.fill("input[name=code]", fresh_totp_code(secret or TEST_TOTP_SECRET))
     with page.expect_navigation():
         page.press("input[name=code]", "Enter")

@@ -10,6 +10,7 @@ from allauth.mfa import app_settings
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser.conftest import fresh_totp_code
 from tests.factories import TEST_PASSWORD, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,7 +47,7 @@ def test_a_new_staff_member_enrols_then_signs_in_with_a_code(page, browser, live
     screenshot(page, "mfa-enrol-ko-1280")
 
     secret = page.locator("#authenticator_secret").input_value()
-    page.fill("input[name=code]", totp_code(secret))
+    page.fill("input[name=code]", fresh_totp_code(secret))
     with page.expect_navigation():
         page.press("input[name=code]", "Enter")
     page.wait_for_url("**/accounts/2fa/recovery-codes/")
