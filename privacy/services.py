@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_record, audit_redact
 from core.errors import DomainError
 from jobs.models import Job
 from jobs.services import Progress, job_start, no_progress
@@ -41,6 +41,9 @@ from matching.models import Evaluator, Program, Review
 from notifications.models import Notification
 from privacy.models import Consent, PrivacyStatement, RetentionPurge
 from startups.models import Answer, Application, Attachment, Startup, StartupMember, Submission
+
+# What the audit trail shows in place of an erased person (a code, not a sentence: it is stored).
+ERASED_LABEL = "erased"
 
 # The site terms' version where no site statement has been written in the admin.
 SITE_TERMS_VERSION = 1
@@ -333,6 +336,14 @@ def erasure_apply(erasure: Erasure) -> dict[str, int]:
     EmailAddress.objects.filter(user_id__in=erasure.users).delete()
     Notification.objects.filter(recipient_id__in=erasure.users).update(email="", subject="", body="", context={})
     Consent.objects.filter(user_id__in=erasure.users).update(ip=None)
+    # The audit trail keeps what happened, without who: their name and e-mail as actor and as object.
+    audit_redact(events=AuditEvent.objects.filter(actor_id__in=erasure.users), fields={"actor_label": ERASED_LABEL})
+    audit_redact(
+        events=AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id__in=[str(pk) for pk in erasure.users]
+        ),
+        fields={"object_repr": ERASED_LABEL, "data": {}},
+    )
     Startup.objects.filter(pk__in=erasure.startups).update(ceo_name="")
     Answer.objects.filter(application_id__in=erasure.answered_applications).delete()
     Submission.objects.filter(application_id__in=erasure.answered_applications).update(snapshot={})
