@@ -6,8 +6,9 @@ number of queries (both must not grow with N).
         .venv/bin/python bench/privacy_purge.py --applicants 10000
 
 The database named in DATABASE_URL is dropped and created (its name must start with matchday_bench).
-Measured on the 2-core machine (PostgreSQL): 2,000 applicants — dry run 0.30 s / 16 queries, purge
-0.63 s / 29 queries; 10,000 — dry run 1.94 s / 16 queries, purge 3.53 s / 29 queries; no file left.
+Measured on the shared 2-core machine (PostgreSQL), 10,000 applicants: dry run 1.1–1.9 s / 16 queries,
+purge 2.3–3.5 s / 36 queries (29 before the audit trail's redaction), no file left; 300 applicants: the
+same numbers of queries.
 """
 
 from __future__ import annotations
