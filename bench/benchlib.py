@@ -17,8 +17,10 @@ functions that use them.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import shutil
 import signal
@@ -319,6 +321,8 @@ def production_environment(db: BenchDatabase, work_dir: Path, *, secret_key: str
         DATABASE_URL=db.url,
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secret_key,
+        # Production refuses to start without a key for the encrypted fields (webhook secrets).
+        FIELD_ENCRYPTION_KEYS=base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest()).decode(),
         ALLOWED_HOSTS="127.0.0.1",
         EMAIL_URL="memorymail://",
         STATIC_ROOT=str(work_dir / "static"),
