@@ -1,7 +1,6 @@
 import pytest
 
 from tests.api.conftest import key_client, staff_api  # noqa: F401  (the API's clients, for the API's edits)
-from tests.browser.conftest import browser, page, phone_page, screenshot  # noqa: F401  (the trail on screen)
 
 
 @pytest.fixture
