@@ -25,8 +25,10 @@ from matching.demo.open_call import open_call_ensure
 from matching.demo.partnering import TIMESTAMPED as PARTNERING_TIMESTAMPED
 from matching.demo.partnering import partnering_ensure
 from matching.demo.plan import ApplicantPlan, assign_evaluators, plan_applicants
+from matching.demo.privacy import demo_privacy_statements_ensure
 from matching.demo.rows import pitch_deck_attachment, sectors_ensure
 from matching.services.carry_over import carry_over_check
+from privacy.models import PrivacyStatement
 from startups import models as s
 from startups.services.applications import application_snapshot, with_everything
 
@@ -107,6 +109,9 @@ def demo_load(*, password: str, now: dt.datetime | None = None) -> DemoLoad:
                 )
             open_call, created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
             counts["open call (matching.Program)"] += int(created)
+            counts[PrivacyStatement._meta.label] += demo_privacy_statements_ensure(
+                programs=[p for p in (program, second, open_call) if p is not None]
+            )
             counts[EmailAddress._meta.label] += _email_addresses_confirm(after=users_before)
     except BaseException:
         # The rows are rolled back; the files written so far would be orphans.
