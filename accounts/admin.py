@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.admin import ChangeHistoryMixin
 
 # allauth.mfa registers its Authenticator model; people manage their own factors on their account pages
 # (/accounts/2fa/), and the admin does not list secrets, even encrypted ones.
@@ -36,7 +37,9 @@ class UserEditForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ChangeHistoryMixin, DjangoUserAdmin):
+    """People's accounts; every edit (flags such as staff and superuser included) is audited old → new."""
+
     form = UserEditForm
     add_form = UserCreationForm
     fieldsets = (

@@ -25,7 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.changes import ChangeBatch, contents_pairs, form_pairs
+from audit.changes import MASK, ChangeBatch, contents_pairs, form_pairs
 from audit.display import changes_shown, state_change, verb_label
 from audit.models import AuditEvent
 from audit.services import Change, audit_record_edits
@@ -110,6 +110,13 @@ class ChangeHistoryMixin:
         return message
 
     def record_changes(self, request, form, formsets, *, add: bool) -> None:
+        if not hasattr(form, "instance"):  # the user admin's password form: the new value is never shown
+            user = form.user
+            change = {
+                "password": {"from": MASK, "to": MASK, "label": str(user._meta.get_field("password").verbose_name)}
+            }
+            audit_record_edits(actor=request.user, edits=[Change(obj=user, verb="changed", changes=change)])
+            return
         batch = ChangeBatch()
         obj = form.instance
         parent = batch.add(type(obj), form_pairs(form, created=add))
