@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from accounts.second_factor import evaluator_second_factor_missing
 from core.errors import DomainError
 from core.i18n import localized
 from matching.forms import WelcomeForm
-from matching.models import Assignment
+from matching.models import Assignment, EvaluationRound
 from matching.scoring import CriterionSpec, review_total, rounded
 from matching.selectors import assignment_application_view, assignment_for_scoring, assignments_of
 from matching.services import assignment as assignment_service
@@ -55,7 +56,11 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
         group = rounds.setdefault(assignment.round_id, {"round": assignment.round, "assignments": [], "submitted": 0})
         group["assignments"].append(assignment)
         group["submitted"] += assignment.status == Assignment.Status.SUBMITTED
+    now = timezone.now()
     for group in rounds.values():
+        round_ = group["round"]
+        # A round still marked scoring whose closing time has passed reads "closed", never "0 minutes left".
+        group["scoring_open"] = round_.status == EvaluationRound.Status.SCORING and now < round_.closes_at
         total = len(group["assignments"])  # in force only: an assignment stepped aside from is gone
         group["total"] = total
         group["percent"] = round(100 * group["submitted"] / total) if total else 100

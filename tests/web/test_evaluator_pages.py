@@ -1,11 +1,13 @@
 """Evaluator pages: the assignment list, the score sheet, blind rounds, and other people's work."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from matching.models import Assignment, Conflict, EvaluationRound, Review
 from tests import factories
@@ -204,3 +206,31 @@ def test_the_score_sheet_shows_the_review_total_by_the_scoring_rule(client):
     response = client.get(url)
 
     assert response.context["total"] == Decimal("57.5")  # 100 · (30·6/10 + 10·10/20) / 40
+
+
+def test_a_scoring_round_past_its_closing_time_reads_closed_not_zero_minutes_left(client):
+    evaluation_round = factories.EvaluationRoundFactory(
+        status=EvaluationRound.Status.SCORING,
+        opens_at=timezone.now() - dt.timedelta(days=7),
+        closes_at=timezone.now() - dt.timedelta(minutes=5),
+    )
+    assignment = _assignment(evaluation_round=evaluation_round)
+
+    page = _client_for(client, assignment).get(reverse("evaluator:list"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    assert "마감됨" in page
+    assert "남음" not in page
+
+
+def test_a_scoring_round_still_open_shows_the_time_left(client):
+    evaluation_round = factories.EvaluationRoundFactory(
+        status=EvaluationRound.Status.SCORING,
+        opens_at=timezone.now() - dt.timedelta(days=7),
+        closes_at=timezone.now() + dt.timedelta(days=2),
+    )
+    assignment = _assignment(evaluation_round=evaluation_round)
+
+    page = _client_for(client, assignment).get(reverse("evaluator:list"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    assert "남음" in page
+    assert "마감됨" not in page
