@@ -30,7 +30,7 @@ from core.i18n import format_datetime
 from matching.dashboard import selectors
 from matching.exports import rows_to_csv
 from matching.models import EvaluationRound, Program
-from matching.services.reminders import round_evaluators_remind
+from matching.services.reminders import round_evaluators_remind, round_remindable
 
 DELIVERY_WINDOW = dt.timedelta(hours=24)
 TWO_PLACES = Decimal("0.01")
@@ -196,9 +196,7 @@ def program_dashboard(request, program_id: int, *, site):
                 "leniency": leniency,
                 "scores": scores_table(round=evaluation_round, leniency=leniency),
                 "evaluators": leniency_table(round=evaluation_round, leniency=leniency),
-                "can_remind": evaluation_round.status == EvaluationRound.Status.SCORING
-                and evaluation_round.closes_at > now
-                and bool(progress.behind),
+                "can_remind": round_remindable(round=evaluation_round, now=now) and bool(progress.behind),
                 "assignments_url": _changelist("matching_assignment", round__id__exact=evaluation_round.pk),
                 "results_url": _changelist("matching_roundresult", round__id__exact=evaluation_round.pk),
             }

@@ -122,6 +122,11 @@ def manual_reminder_scope(*, round: EvaluationRound, now: dt.datetime) -> str:
     return f"manual-{local_date(now, round.program.time_zone).isoformat()}"
 
 
+def round_remindable(*, round: EvaluationRound, now: dt.datetime) -> bool:  # noqa: A002
+    """Whether staff may remind the round's evaluators now: it is scoring and has not closed."""
+    return round.status == EvaluationRound.Status.SCORING and round.closes_at > now
+
+
 @transaction.atomic
 def round_evaluators_remind(*, round: EvaluationRound, by: User, now: dt.datetime) -> int:
     """Remind, now, every evaluator who still owes reviews in a round open for scoring: the review
@@ -130,7 +135,7 @@ def round_evaluators_remind(*, round: EvaluationRound, by: User, now: dt.datetim
     `manual_reminder_scope`): a second request the same day queues nothing. Audited when anything
     was queued. Refused (DomainError) unless the round is scoring and still open. Returns how many
     evaluators were reminded. Queries: a fixed number, never one per evaluator."""
-    if round.status != EvaluationRound.Status.SCORING or round.closes_at <= now:
+    if not round_remindable(round=round, now=now):
         raise DomainError(
             gettext("Only evaluators of a round open for scoring can be reminded."), code="round_not_scoring"
         )
