@@ -101,7 +101,7 @@ class JobAdmin(ReadOnlyModelAdmin):
             "job": job,
             "watching": not job.is_finished,
             "progress_text": progress_text(job),
-            "summary": "" if failed else job_summary(job),
+            "summary": job_summary(job),
             "failure": failure_text(job) if failed else "",
             "detail": job.error if failed and "code" not in (job.result or {}) else "",
             "links": job_links(job),

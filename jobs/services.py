@@ -123,9 +123,8 @@ def job_run(*, job_id: int) -> Job:
 
 
 def job_summary(job: Job) -> str:
-    """What the job's page says it did (its kind's own sentence), or its error when it failed."""
-    if job.status == Job.Status.FAILED:
-        return job.error
+    """What the job's page says it did: its kind's own sentence once it succeeded, else nothing (a
+    failure is told by the page from the job's error)."""
     spec = KINDS.get(job.kind)
     if job.status != Job.Status.SUCCEEDED or spec is None or spec.summary is None:
         return ""
