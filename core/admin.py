@@ -39,6 +39,12 @@ REASON_PAGE_MAX_OBJECTS = 300
 # --- querysets and choices ---------------------------------------------------------------------
 
 
+def changelist_url(model: type[models.Model], **filters: Any) -> str:
+    """The admin list of `model`, filtered by `filters` (the list's own query parameters)."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
 def count_of(queryset: models.QuerySet, field: str) -> Coalesce:
     """Annotation: how many rows of `queryset` point at the outer row through `field` (a subquery,
     so several counts on one changelist do not multiply each other's joins)."""

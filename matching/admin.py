@@ -5,7 +5,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from core.admin import (
     ServiceAction,
     ServiceActionsMixin,
     TabularInline,
+    changelist_url,
     count_of,
     parent_object_id,
     related_filter,
@@ -65,8 +65,7 @@ RoundFilter = related_filter("program")
 
 def changelist_link(model, label, **filters):
     """`label` linked to the changelist of `model` filtered by `filters`."""
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)
+    return format_html('<a href="{}">{}</a>', changelist_url(model, **filters), label)
 
 
 # --- programs and their set-up ----------------------------------------------------------------------

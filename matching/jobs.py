@@ -9,11 +9,12 @@ from dataclasses import asdict
 from typing import Any
 
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
+from core.admin import changelist_url
 from jobs.models import Job
 from jobs.services import JobRefused, job_runner, progress_reporter
+from matching.models import Assignment, Meeting, RoundResult
 from matching.services.assignment import AssignmentImpossible, assignments_run
 from matching.services.matching import matching_run
 from matching.services.meetings import meetings_schedule
@@ -53,8 +54,8 @@ def compute_summary(job: Job) -> str:
 def compute_links(job: Job) -> list[tuple[str, str]]:
     links = []
     if job.status == Job.Status.SUCCEEDED:
-        query = urlencode({"round__id__exact": job.params["round_id"]})
-        links.append((gettext("The round's results"), f"{reverse('admin:matching_roundresult_changelist')}?{query}"))
+        url = changelist_url(RoundResult, round__id__exact=job.params["round_id"])
+        links.append((gettext("The round's results"), url))
     return links + _round_links(job)
 
 
@@ -84,8 +85,8 @@ def assign_summary(job: Job) -> str:
 def assign_links(job: Job) -> list[tuple[str, str]]:
     links = []
     if job.status == Job.Status.SUCCEEDED:
-        query = urlencode({"round__id__exact": job.params["round_id"]})
-        links.append((gettext("The round's assignments"), f"{reverse('admin:matching_assignment_changelist')}?{query}"))
+        url = changelist_url(Assignment, round__id__exact=job.params["round_id"])
+        links.append((gettext("The round's assignments"), url))
     return links + _round_links(job)
 
 
@@ -141,8 +142,7 @@ def schedule_links(job: Job) -> list[tuple[str, str]]:
         return []
     links = []
     if job.status == Job.Status.SUCCEEDED:
-        query = urlencode({"event__id__exact": event_id})
-        links.append((gettext("The event's meetings"), f"{reverse('admin:matching_meeting_changelist')}?{query}"))
+        links.append((gettext("The event's meetings"), changelist_url(Meeting, event__id__exact=event_id)))
     links.append((gettext("The event's page"), reverse("admin:matching_meetingevent_change", args=[event_id])))
     return links
 

@@ -17,7 +17,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -25,21 +24,19 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core import charts
+from core.admin import changelist_url
 from core.errors import DomainError
 from core.i18n import format_datetime
 from matching.dashboard import selectors
 from matching.exports import rows_to_csv
-from matching.models import EvaluationRound, Program
+from matching.models import Assignment, EvaluationRound, Program, RoundResult
 from matching.services.reminders import round_evaluators_remind, round_remindable
+from notifications.models import Notification, WebhookDelivery
+from startups.models import Application
 
 DELIVERY_WINDOW = dt.timedelta(hours=24)
 TWO_PLACES = Decimal("0.01")
 ZERO = Decimal("0.00")
-
-
-def _changelist(name: str, **filters: Any) -> str:
-    url = reverse(f"admin:{name}_changelist")
-    return f"{url}?{urlencode(filters)}" if filters else url
 
 
 def _count(value: int | None) -> str:
@@ -197,8 +194,8 @@ def program_dashboard(request, program_id: int, *, site):
                 "scores": scores_table(round=evaluation_round, leniency=leniency),
                 "evaluators": leniency_table(round=evaluation_round, leniency=leniency),
                 "can_remind": round_remindable(round=evaluation_round, now=now) and bool(progress.behind),
-                "assignments_url": _changelist("matching_assignment", round__id__exact=evaluation_round.pk),
-                "results_url": _changelist("matching_roundresult", round__id__exact=evaluation_round.pk),
+                "assignments_url": changelist_url(Assignment, round__id__exact=evaluation_round.pk),
+                "results_url": changelist_url(RoundResult, round__id__exact=evaluation_round.pk),
             }
         )
     since = now - DELIVERY_WINDOW
@@ -215,22 +212,22 @@ def program_dashboard(request, program_id: int, *, site):
         "submissions": submissions,
         "drafts": funnel_data.drafts,
         "drafts_by_track": [(name, funnel_data.drafts_by_track[pk]) for pk, name in funnel_data.tracks],
-        "drafts_url": _changelist("startups_application", program__id__exact=program.pk, status__exact="draft"),
+        "drafts_url": changelist_url(Application, program__id__exact=program.pk, status__exact="draft"),
         "days_left": per_day.days_left,
         "rounds": rounds,
         "health": health,
         "since": format_datetime(since),
-        "failed_messages_url": _changelist(
-            "notifications_notification",
+        "failed_messages_url": changelist_url(
+            Notification,
             program__id__exact=program.pk,
             status__exact="failed",
             created_at__gte=since.isoformat(),
         ),
-        "failed_webhooks_url": _changelist(
-            "notifications_webhookdelivery", status__exact="failed", created_at__gte=since.isoformat()
+        "failed_webhooks_url": changelist_url(
+            WebhookDelivery, status__exact="failed", created_at__gte=since.isoformat()
         ),
         "change_url": reverse("admin:matching_program_change", args=[program.pk]),
-        "applications_url": _changelist("startups_application", program__id__exact=program.pk),
+        "applications_url": changelist_url(Application, program__id__exact=program.pk),
     }
     return TemplateResponse(request, "admin/matching/dashboard/program.html", context)
 
