@@ -256,6 +256,12 @@ class Question(models.Model):
         YES_NO = "yes_no", _("yes / no")
         FILE = "file", _("file")
 
+    class Unit(models.TextChoices):
+        NONE = "", _("none")
+        WON = "won", _("won (KRW)")
+        PEOPLE = "people", _("people")
+        PERCENT = "percent", _("percent")
+
     CHOICE_KINDS = {Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE}
 
     program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="questions")
@@ -287,6 +293,20 @@ class Question(models.Model):
     )
     max_file_size_mb = models.PositiveSmallIntegerField(
         _("maximum file size (MB)"), null=True, blank=True, help_text=_("For file questions; 20 MB when empty.")
+    )
+    file_types = models.JSONField(
+        _("file types"),
+        default=list,
+        blank=True,
+        help_text=_('For file questions: the kinds accepted, such as ["pdf"]; every accepted kind when empty.'),
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=10,
+        choices=Unit.choices,
+        blank=True,
+        default="",
+        help_text=_("For number questions: what the number counts; amounts in won accept 만 and 억."),
     )
     shown_to_partners = models.BooleanField(
         _("shown to partners"),
