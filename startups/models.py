@@ -238,6 +238,14 @@ class Answer(models.Model):
         blank=True,
         help_text=_("For a text question shown to partners, when the program wants English answers for partners."),
     )
+    typed = models.TextField(
+        _("as typed"),
+        blank=True,
+        help_text=_(
+            "What the applicant typed when it is not yet a valid answer (value is then empty); "
+            "a draft keeps it, submission refuses it."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
