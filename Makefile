@@ -40,7 +40,7 @@ run: demo
 		$(BIN)/celery -A config worker -B -Q $(CELERY_QUEUES) --loglevel=INFO & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	fi; \
-	echo "Matchday on http://$(HOST):$(PORT)/admin/ (staff login printed above); links in e-mails: $(SITE_URL)"; \
+	echo "Matchday on http://$(HOST):$(PORT)/admin/ (demo logins printed above); links in e-mails: $(SITE_URL)"; \
 	echo "Staff also give a code: add the demo TOTP secret MATCHDAYDEMOSTAFFTOTPSECRETWXYZ2 to an authenticator app, or run: $(BIN)/python manage.py demo_totp_code"; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -58,17 +58,15 @@ class Command(BaseCommand):
         )
 
         self.stdout.write("")
-        self.stdout.write("Staff login (admin site, /admin/):")
-        self.stdout.write(f"  e-mail:   {result.staff_email}")
-        if result.staff_password_works:
-            self.stdout.write(f"  password: {settings.MATCHDAY_DEMO_PASSWORD}")
-            self.stdout.write("  Every demo applicant and evaluator logs in with the same password.")
-        else:
-            self.stdout.write(
-                self.style.WARNING("  password: changed since the demo was loaded (not MATCHDAY_DEMO_PASSWORD)")
-            )
-        if result.partner_logins:
-            self.stdout.write("")
-            self.stdout.write("Partner member logins (partner pages, /partner/; the demo password unless changed):")
-            for program, partner, email in result.partner_logins:
-                self.stdout.write(f"  {email}  ({partner.name}, {program.name_en})")
+        self.stdout.write(
+            f"Demo logins (sign in at /accounts/login/; password for every one: {settings.MATCHDAY_DEMO_PASSWORD}):"
+        )
+        header = ("role", "e-mail", "starts at")
+        role_width = max(len(header[0]), *(len(login.role) for login, _ in result.logins))
+        email_width = max(len(header[1]), *(len(login.email) for login, _ in result.logins))
+        self.stdout.write(f"  {header[0]:<{role_width}}  {header[1]:<{email_width}}  {header[2]}")
+        for login, works in result.logins:
+            line = f"  {login.role:<{role_width}}  {login.email:<{email_width}}  {login.start}"
+            if not works:
+                line = self.style.WARNING(f"{line}  (password changed since the demo was loaded)")
+            self.stdout.write(line)
