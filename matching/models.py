@@ -1,5 +1,6 @@
 import uuid
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -75,6 +76,15 @@ class Program(models.Model):
         help_text=_(
             "Evaluators of this program set up an authenticator app or a passkey before they can open "
             "their assignments."
+        ),
+    )
+    acceptance_days = models.PositiveSmallIntegerField(
+        _("days to accept a seat"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A selected (or promoted) startup accepts or declines within this many days; silence releases "
+            "the seat to the next reserve."
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -423,6 +433,23 @@ class EvaluationRound(models.Model):
         "Evaluator", verbose_name=_("evaluator pool"), blank=True, related_name="rounds"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SETUP)
+    appeal_days = models.PositiveSmallIntegerField(
+        _("appeal window (days)"),
+        default=0,
+        help_text=_(
+            "이의신청: applicants who did not advance may appeal for this many days after publication; 0 for none."
+        ),
+    )
+    appeals_close_at = models.DateTimeField(
+        _("appeals close"), null=True, blank=True, editable=False, help_text=_("Set when the results are published.")
+    )
+    feedback_score = models.BooleanField(_("show applicants their score and rank band"), default=False)
+    feedback_criterion_means = models.BooleanField(_("show applicants the mean of each criterion"), default=False)
+    feedback_comments = models.BooleanField(
+        _("show applicants the comments written for them"),
+        default=False,
+        help_text=_("Evaluators' comments marked for the applicant; never who wrote them."),
+    )
     results_stale = models.BooleanField(
         _("results out of date"),
         default=False,
@@ -507,6 +534,13 @@ class Criterion(models.Model):
         help_text=_("과락: a fraction of the maximum, e.g. 0.4; a mean below it fails the application."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    tracks = models.ManyToManyField(
+        Track,
+        verbose_name=_("tracks"),
+        blank=True,
+        related_name="criteria",
+        help_text=_("Scored only for applications in these tracks; empty for every track."),
+    )
 
     class Meta:
         verbose_name = _("criterion")
@@ -540,6 +574,15 @@ class BonusRule(models.Model):
     )
     flag = models.CharField(_("startup flag"), max_length=32, choices=Flag.choices)
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    evidence_required = models.BooleanField(
+        _("evidence required"),
+        default=False,
+        help_text=_(
+            "The applicant uploads a document (e.g. 여성기업확인서) that staff verify; only verified flags count."
+        ),
+    )
+    evidence_label_ko = models.CharField(_("document asked for (Korean)"), max_length=200, blank=True)
+    evidence_label_en = models.CharField(_("document asked for (English)"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("bonus rule")
@@ -591,6 +634,7 @@ class Conflict(models.Model):
         MEMBER = "member", _("member of the startup")
         EMAIL_DOMAIN = "email_domain", _("same e-mail domain as a member")
         RELATION = "relation", _("relation recorded by staff")
+        EXCLUSION = "exclusion", _("exclusion requested by the applicant")
 
     evaluator = models.ForeignKey(
         Evaluator, verbose_name=_("evaluator"), on_delete=models.CASCADE, related_name="conflicts"
@@ -659,6 +703,12 @@ class Assignment(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     recusal_reason = models.TextField(_("reason for recusal"), blank=True)
+    no_conflict_declared_at = models.DateTimeField(
+        _("no conflict declared"),
+        null=True,
+        blank=True,
+        help_text=_("When the evaluator declared no conflict of interest."),
+    )
     assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -685,6 +735,11 @@ class Review(models.Model):
         Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="review"
     )
     comment = models.TextField(_("comment"), blank=True)
+    comment_for_applicant = models.TextField(
+        _("comment for the applicant"),
+        blank=True,
+        help_text=_("Shown to the applicant when the round shares comments; never with the evaluator's name."),
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -799,6 +854,35 @@ class SelectionEntry(models.Model):
         RESERVE = "reserve", _("reserve")
         NOT_SELECTED = "not_selected", _("not selected")
 
+    class Acceptance(models.TextChoices):
+        NOT_ASKED = "not_asked", _("not asked")
+        PENDING = "pending", _("awaiting an answer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        LAPSED = "lapsed", _("no answer by the deadline")
+
+    class Agreement(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        AWAITING = "awaiting", _("awaiting documents")
+        UNDER_REVIEW = "under_review", _("under review")
+        RETURNED = "returned", _("returned for changes")
+        APPROVED = "approved", _("approved")
+
+    ACCEPTANCE_TRANSITIONS = {
+        Acceptance.NOT_ASKED: {Acceptance.PENDING},
+        Acceptance.PENDING: {Acceptance.ACCEPTED, Acceptance.DECLINED, Acceptance.LAPSED},
+        Acceptance.ACCEPTED: set(),
+        Acceptance.DECLINED: set(),
+        Acceptance.LAPSED: set(),
+    }
+    AGREEMENT_TRANSITIONS = {
+        Agreement.NOT_STARTED: {Agreement.AWAITING, Agreement.APPROVED},
+        Agreement.AWAITING: {Agreement.UNDER_REVIEW},
+        Agreement.UNDER_REVIEW: {Agreement.RETURNED, Agreement.APPROVED, Agreement.UNDER_REVIEW},
+        Agreement.RETURNED: {Agreement.UNDER_REVIEW},
+        Agreement.APPROVED: set(),
+    }
+
     program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="selection")
     application = models.OneToOneField(
         "startups.Application", verbose_name=_("application"), on_delete=models.CASCADE, related_name="selection_entry"
@@ -810,8 +894,18 @@ class SelectionEntry(models.Model):
     partner = models.ForeignKey(
         Partner, verbose_name=_("matched partner"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    confirmed_at = models.DateTimeField(_("confirmed by the startup"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("accepted by the startup"), null=True, blank=True)
     promoted_at = models.DateTimeField(_("promoted from the reserve"), null=True, blank=True)
+    acceptance = models.CharField(
+        _("acceptance"), max_length=16, choices=Acceptance.choices, default=Acceptance.NOT_ASKED
+    )
+    respond_by = models.DateTimeField(_("accept or decline by"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    agreement = models.CharField(
+        _("agreement (협약)"), max_length=16, choices=Agreement.choices, default=Agreement.NOT_STARTED
+    )
+    agreement_approved_at = models.DateTimeField(_("agreement approved"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -825,7 +919,10 @@ class SelectionEntry(models.Model):
                 name="selection_ranked_has_position",
             ),
         ]
-        indexes = [models.Index(fields=["program", "outcome", "position"], name="selection_program_outcome")]
+        indexes = [
+            models.Index(fields=["program", "outcome", "position"], name="selection_program_outcome"),
+            models.Index(fields=["acceptance", "respond_by"], name="selection_acceptance_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} {self.position or ''}: {self.application}"
@@ -1164,3 +1261,311 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# --------------------------------------------------------------------------------------------
+# After the selection: agreements (협약) and appeals (이의신청)
+
+
+def private_file_path(instance: models.Model, filename: str) -> str:
+    # Stored under a random name in a folder per kind of record; the original name is a field.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"{instance._meta.model_name}/{uuid.uuid4().hex}{suffix}"
+
+
+class AgreementRequirement(models.Model):
+    """A document a program asks of each startup that accepted its seat (협약서, 통장 사본 …)."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="agreement_requirements"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    label_ko = models.CharField(_("label (Korean)"), max_length=200)
+    label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
+    help_ko = models.TextField(_("help (Korean)"), blank=True)
+    help_en = models.TextField(_("help (English)"), blank=True)
+    file_types = models.JSONField(
+        _("file types"),
+        default=list,
+        blank=True,
+        help_text=_('The kinds accepted, such as ["pdf"]; every accepted kind when empty.'),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("agreement document")
+        verbose_name_plural = _("agreement documents")
+        ordering = ["program", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["program", "code"], name="agreement_requirement_code_unique")]
+
+    def __str__(self) -> str:
+        return self.label_ko
+
+
+class AgreementDocument(models.Model):
+    """One upload for an agreement requirement; the newest per requirement is the one staff review."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("awaiting review")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned")
+        REPLACED = "replaced", _("replaced by a newer file")
+
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.APPROVED, Status.RETURNED, Status.REPLACED},
+        Status.RETURNED: {Status.REPLACED},
+        Status.APPROVED: set(),
+        Status.REPLACED: set(),
+    }
+
+    entry = models.ForeignKey(
+        SelectionEntry, verbose_name=_("selection entry"), on_delete=models.CASCADE, related_name="agreement_documents"
+    )
+    requirement = models.ForeignKey(
+        AgreementRequirement, verbose_name=_("document"), on_delete=models.PROTECT, related_name="documents"
+    )
+    file = models.FileField(_("file"), upload_to=private_file_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    comment = models.TextField(_("comment from staff"), blank=True)
+
+    class Meta:
+        verbose_name = _("agreement file")
+        verbose_name_plural = _("agreement files")
+        ordering = ["entry", "requirement", "-uploaded_at"]
+        constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="agreement_document_not_empty")]
+        indexes = [models.Index(fields=["entry", "requirement", "status"], name="agreement_document_current")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Appeal(models.Model):
+    """이의신청: one per application and round, filed in the round's appeal window."""
+
+    class Status(models.TextChoices):
+        FILED = "filed", _("filed")
+        UPHELD = "upheld", _("upheld")
+        DISMISSED = "dismissed", _("dismissed")
+
+    TRANSITIONS = {Status.FILED: {Status.UPHELD, Status.DISMISSED}, Status.UPHELD: set(), Status.DISMISSED: set()}
+
+    round = models.ForeignKey(
+        EvaluationRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="appeals"
+    )
+    application = models.ForeignKey(
+        "startups.Application", verbose_name=_("application"), on_delete=models.CASCADE, related_name="appeals"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    file = models.FileField(_("supporting file"), upload_to=private_file_path, max_length=255, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    file_size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.FILED)
+    answer = models.TextField(_("answer"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("filed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["round", "status", "filed_at"]
+        constraints = [models.UniqueConstraint(fields=["round", "application"], name="appeal_once_per_round")]
+        indexes = [models.Index(fields=["round", "status"], name="appeal_round_status")]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.round}"
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation practice: exclusion requests (기피 신청), pledges, panels per track, bonus evidence
+
+
+class ExclusionRequest(models.Model):
+    """An applicant asks that an organisation's evaluators (or, in non-blind rounds, one evaluator)
+    not review their application; an accepted request becomes conflicts the assignment honours."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        ACCEPTED = "accepted", _("accepted")
+        REFUSED = "refused", _("refused")
+
+    TRANSITIONS = {Status.REQUESTED: {Status.ACCEPTED, Status.REFUSED}, Status.ACCEPTED: set(), Status.REFUSED: set()}
+
+    application = models.ForeignKey(
+        "startups.Application",
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="exclusion_requests",
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    evaluator = models.ForeignKey(
+        Evaluator, verbose_name=_("evaluator"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("exclusion request")
+        verbose_name_plural = _("exclusion requests")
+        ordering = ["application", "requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(~Q(organisation="") & Q(evaluator__isnull=True))
+                | (Q(organisation="") & Q(evaluator__isnull=False)),
+                name="exclusion_names_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} ⊘ {self.organisation or self.evaluator}"
+
+
+class RoundPledge(models.Model):
+    """청렴·비밀유지 서약: the text evaluators accept before scoring in the round. Versions are kept;
+    the newest is the one asked for, and an acceptance names the version it accepted."""
+
+    round = models.ForeignKey(
+        EvaluationRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="pledges"
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1, validators=[MinValueValidator(1)])
+    text_ko = models.TextField(_("text (Korean)"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["round", "-version"]
+        constraints = [models.UniqueConstraint(fields=["round", "version"], name="pledge_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.round} v{self.version}"
+
+
+class PledgeAcceptance(models.Model):
+    pledge = models.ForeignKey(
+        RoundPledge, verbose_name=_("pledge"), on_delete=models.PROTECT, related_name="acceptances"
+    )
+    evaluator = models.ForeignKey(
+        Evaluator, verbose_name=_("evaluator"), on_delete=models.CASCADE, related_name="pledge_acceptances"
+    )
+    language = models.CharField(_("language read"), max_length=8)
+    accepted_at = models.DateTimeField(_("accepted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pledge acceptance")
+        verbose_name_plural = _("pledge acceptances")
+        ordering = ["pledge", "accepted_at"]
+        constraints = [models.UniqueConstraint(fields=["pledge", "evaluator"], name="pledge_accepted_once")]
+
+    def __str__(self) -> str:
+        return f"{self.evaluator} ✓ {self.pledge}"
+
+
+class Panel(models.Model):
+    """Part of a round's evaluator pool serving some tracks: applications of those tracks draw their
+    evaluators from this panel only."""
+
+    round = models.ForeignKey(EvaluationRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="panels")
+    name_ko = models.CharField(_("name (Korean)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    tracks = models.ManyToManyField(Track, verbose_name=_("tracks"), related_name="panels")
+    evaluators = models.ManyToManyField(Evaluator, verbose_name=_("evaluators"), blank=True, related_name="panels")
+
+    class Meta:
+        verbose_name = _("panel")
+        verbose_name_plural = _("panels")
+        ordering = ["round", "id"]
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+
+class BonusEvidence(models.Model):
+    """The document behind a bonus flag, uploaded with the application and verified by staff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting verification")
+        VERIFIED = "verified", _("verified")
+        REJECTED = "rejected", _("rejected")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.VERIFIED, Status.REJECTED},
+        Status.VERIFIED: {Status.REJECTED, Status.PENDING},
+        Status.REJECTED: {Status.VERIFIED, Status.PENDING},
+    }
+
+    application = models.ForeignKey(
+        "startups.Application", verbose_name=_("application"), on_delete=models.CASCADE, related_name="bonus_evidence"
+    )
+    flag = models.CharField(_("startup flag"), max_length=32, choices=BonusRule.Flag.choices)
+    attachment = models.ForeignKey(
+        "startups.Attachment", verbose_name=_("document"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(_("reason for rejection"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bonus evidence")
+        verbose_name_plural = _("bonus evidence")
+        ordering = ["application", "flag"]
+        constraints = [models.UniqueConstraint(fields=["application", "flag"], name="bonus_evidence_once")]
+        indexes = [models.Index(fields=["status"], name="bonus_evidence_status")]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_flag_display()}"

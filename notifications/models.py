@@ -31,6 +31,18 @@ class Notification(models.Model):
         MEETING_CANCELLED = "meeting.cancelled", _("meeting cancelled")
         MATCHING_PUBLISHED = "matching.published", _("matching published")
         MESSAGE = "program.message", _("message from the program")
+        ACCEPTANCE_REQUESTED = "selection.acceptance_requested", _("seat offered: accept or decline")
+        ACCEPTANCE_RECORDED = "selection.acceptance_recorded", _("acceptance or decline recorded")
+        ACCEPTANCE_LAPSED = "selection.acceptance_lapsed", _("seat released: no answer in time")
+        AGREEMENT_REVIEWED = "agreement.reviewed", _("agreement document approved or returned")
+        APPEAL_FILED = "appeal.filed", _("appeal received")
+        APPEAL_DECIDED = "appeal.decided", _("appeal answered")
+        EXCLUSION_DECIDED = "exclusion.decided", _("exclusion request answered")
+        EVIDENCE_REVIEWED = "evidence.reviewed", _("bonus evidence verified or rejected")
+        JOIN_REQUESTED = "startup.join_requested", _("request to join a startup (to its owner)")
+        MEMBERSHIP_CHANGED = "startup.membership_changed", _("removed from a startup, or made its owner")
+        DEADLINE_EXTENDED = "application.deadline_extended", _("personal deadline extension")
+        CORRECTION_REQUESTED = "application.correction_requested", _("correction requested (보완 요청)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -154,6 +166,10 @@ class WebhookEvent(models.TextChoices):
     MEETING_CHANGED = "meeting.changed", _("meeting changed")
     MEETING_CANCELLED = "meeting.cancelled", _("meeting cancelled")
     MATCHING_PUBLISHED = "matching.published", _("matching published")
+    SELECTION_ACCEPTED = "selection.accepted", _("seat accepted")
+    SELECTION_DECLINED = "selection.declined", _("seat declined or lapsed")
+    AGREEMENT_APPROVED = "agreement.approved", _("agreement approved")
+    APPEAL_DECIDED = "appeal.decided", _("appeal decided")
 
 
 class WebhookSubscription(models.Model):

@@ -105,6 +105,7 @@ class StartupMember(models.Model):
         ACTIVE = "active", _("active")
         REQUESTED = "requested", _("asked to join")
         DECLINED = "declined", _("declined")
+        REMOVED = "removed", _("removed")
 
     startup = models.ForeignKey(Startup, verbose_name=_("startup"), on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
@@ -113,6 +114,7 @@ class StartupMember(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
     objects = StartupMemberQuerySet.as_manager()
 
@@ -222,6 +224,38 @@ class Application(models.Model):
         return f"{self.receipt_number or _('draft')} · {self.startup}"
 
 
+class PersonalDeadline(models.Model):
+    """A deadline for one application instead of the program's: an extension (a documented outage,
+    an accessibility need) or a correction (보완 요청) that reopens a submitted application for its
+    applicant only. The newest one not revoked is in force."""
+
+    class Kind(models.TextChoices):
+        EXTENSION = "extension", _("deadline extension")
+        CORRECTION = "correction", _("correction requested")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="personal_deadlines"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    until = models.DateTimeField(_("until"))
+    reason = models.TextField(_("reason"), help_text=_("For a correction, the message the applicant reads."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    resubmitted_at = models.DateTimeField(_("resubmitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal deadline")
+        verbose_name_plural = _("personal deadlines")
+        ordering = ["application", "-created_at"]
+        indexes = [models.Index(fields=["application", "revoked_at", "until"], name="personal_deadline_current")]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_kind_display()}"
+
+
 class Answer(models.Model):
     """The answer to one of the program's questions; `value` holds text, a number, a date (ISO), a
     URL, a choice value, a list of choice values or a boolean, by the question's kind."""
@@ -268,6 +302,7 @@ class Attachment(models.Model):
     class Kind(models.TextChoices):
         PITCH_DECK = "pitch_deck", _("pitch deck")
         CERTIFICATE = "certificate", _("certificate")
+        BONUS_EVIDENCE = "bonus_evidence", _("evidence for bonus points")
         ANSWER = "answer", _("answer to a question")
         OTHER = "other", _("other document")
 
