@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,45 @@ class StartupExists(DomainError):
         self.startup = startup
 
 
+class BrnLookupsExhausted(DomainError):
+    """The person looked up too many business registration numbers lately: no company name is told."""
+
+    code = "brn_lookups_exhausted"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "You have checked %(limit)d different business registration numbers within an hour. "
+                "To protect companies' details, try again in an hour; nothing was saved."
+            )
+            % {"limit": BRN_LOOKUPS_PER_HOUR}
+        )
+
+
+# Typing a number tells whose it is (as Korean business lookups do); each account may learn this for a
+# limited number of distinct numbers per hour, so nobody walks the register. Counted in the cache.
+BRN_LOOKUPS_PER_HOUR = 20
+BRN_LOOKUP_WINDOW_SECONDS = 3600
+
+
+def startup_by_brn_lookup(*, brn: str, by: User) -> Startup | None:
+    """The startup registered with `brn`, if any, counting the number against `by`'s hourly allowance
+    (looking the same number up again is free). Raises BrnLookupsExhausted past the allowance."""
+    seen = f"startups:brn-lookup:{by.pk}:{brn}"
+    if not cache.get(seen):
+        counter = f"startups:brn-lookups:{by.pk}"
+        cache.add(counter, 0, timeout=BRN_LOOKUP_WINDOW_SECONDS)  # the window starts at the first number
+        try:
+            count = cache.incr(counter)
+        except ValueError:  # expired between add and incr
+            cache.set(counter, 1, timeout=BRN_LOOKUP_WINDOW_SECONDS)
+            count = 1
+        if count > BRN_LOOKUPS_PER_HOUR:
+            raise BrnLookupsExhausted
+        cache.set(seen, 1, timeout=BRN_LOOKUP_WINDOW_SECONDS)
+    return Startup.objects.filter(brn=brn).first()
+
+
 def ensure_active_member(*, startup: Startup, user: User, owner: bool = False) -> StartupMember:
     membership = StartupMember.objects.active().filter(startup=startup, user=user).first()
     if membership is None or (owner and membership.role != StartupMember.Role.OWNER):
@@ -55,9 +95,9 @@ def _apply_profile(startup: Startup, data: dict[str, Any]) -> None:
         startup.brn = None  # pre-founder: no number, and NULLs never collide
 
 
-def _save_profile(startup: Startup, data: dict[str, Any]) -> Startup:
-    if startup.brn:
-        existing = Startup.objects.filter(brn=startup.brn).exclude(pk=startup.pk).first()
+def _save_profile(startup: Startup, data: dict[str, Any], *, by: User, brn_before: str | None) -> Startup:
+    if startup.brn and startup.brn != brn_before:
+        existing = startup_by_brn_lookup(brn=startup.brn, by=by)
         if existing is not None:
             raise StartupExists(existing)
     try:
@@ -76,7 +116,7 @@ def startup_register(*, by: User, data: dict[str, Any]) -> Startup:
     (the person is offered to ask to join): never a silent duplicate."""
     startup = Startup()
     _apply_profile(startup, data)
-    _save_profile(startup, data)
+    _save_profile(startup, data, by=by, brn_before=None)
     StartupMember.objects.create(
         startup=startup, user=by, role=StartupMember.Role.OWNER, status=StartupMember.Status.ACTIVE
     )
@@ -90,7 +130,7 @@ def startup_update(*, startup: Startup, by: User, data: dict[str, Any]) -> Start
     startup = Startup.objects.select_for_update().get(pk=startup.pk)
     before = {name: getattr(startup, name) for name in PROFILE_FIELDS}
     _apply_profile(startup, data)
-    _save_profile(startup, data)
+    _save_profile(startup, data, by=by, brn_before=before["brn"])
     changed = sorted(name for name in PROFILE_FIELDS if getattr(startup, name) != before[name])
     if changed:
         audit_record(actor=by, obj=startup, verb="startup_updated", data={"fields": changed})

@@ -25,6 +25,7 @@ from startups.services import (
     startup_register,
     startup_update,
 )
+from startups.services.startups import BrnLookupsExhausted, startup_by_brn_lookup
 
 
 def _next_url(request: HttpRequest) -> str | None:
@@ -44,14 +45,23 @@ def profile(request: HttpRequest) -> HttpResponse:
         return _show_profile(request, membership)
     form = StartupProfileForm(request.POST or None)
     existing = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        valid = form.is_valid()
+        # A taken number is told at once, whatever else the form lacks: the person asks to join instead.
+        brn = form.cleaned_data.get("brn")
         try:
-            startup = startup_register(by=request.user, data=form.cleaned_data)
-        except StartupExists as error:
+            existing = startup_by_brn_lookup(brn=brn, by=request.user) if brn else None
+            if valid and existing is None:
+                startup = startup_register(by=request.user, data=form.cleaned_data)
+                messages.success(request, _("%(name)s is registered. You are its owner.") % {"name": startup.name_ko})
+                return redirect(_next_url(request) or "startup:profile")
+        except StartupExists as error:  # registered by someone else a moment ago
             existing = error.startup
-        else:
-            messages.success(request, _("%(name)s is registered. You are its owner.") % {"name": startup.name_ko})
-            return redirect(_next_url(request) or "startup:profile")
+        except BrnLookupsExhausted as error:
+            form.add_error("brn", error.message)
+        if existing is not None:
+            # What they typed stays, without the errors of a form they no longer need to finish.
+            form = StartupProfileForm(initial={**request.POST.dict(), "sectors": request.POST.getlist("sectors")})
     return render(
         request,
         "startups/startup/register.html",
@@ -94,7 +104,7 @@ def edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             startup_update(startup=startup, by=request.user, data=form.cleaned_data)
-        except StartupExists as error:
+        except (StartupExists, BrnLookupsExhausted) as error:
             form.add_error("brn", error.message)
         except DomainError as error:
             messages.error(request, error.message)

@@ -93,6 +93,31 @@ def test_a_registered_brn_offers_to_ask_to_join_and_makes_no_second_startup(newc
     assert "Ask to join 주식회사 선점" in html
 
 
+def test_a_registered_brn_alone_offers_to_ask_to_join_without_asking_for_the_founding_date(newcomer_client):
+    existing = factories.StartupFactory(brn="1248100998", name_ko="주식회사 선점")
+
+    response = newcomer_client.post("/startup/", {"brn": "124-81-00998"})
+
+    html = response.content.decode()
+    assert "Ask to join 주식회사 선점" in html
+    assert f'action="/startup/join/{existing.pk}/"' in html
+    assert "Enter the founding date" not in html
+    assert 'value="124-81-00998"' in html
+    assert Startup.objects.count() == 1
+
+
+def test_the_offers_button_sends_the_join_request(newcomer_client):
+    existing = factories.StartupFactory(brn="1248100998")
+    html = newcomer_client.post("/startup/", {"brn": "1248100998"}).content.decode()
+    button_form = html.split(f'action="/startup/join/{existing.pk}/"', 1)[1].split("</form>", 1)[0]
+    brn = button_form.split('name="brn" value="', 1)[1].split('"', 1)[0]
+
+    newcomer_client.post(f"/startup/join/{existing.pk}/", {"brn": brn})
+
+    membership = StartupMember.objects.get(user=newcomer_client.user)
+    assert (membership.startup, membership.status) == (existing, StartupMember.Status.REQUESTED)
+
+
 def test_asking_to_join_sends_the_request_to_the_owner(newcomer_client):
     existing = factories.StartupFactory(brn="1248100998")
 
