@@ -1,5 +1,6 @@
 """Evaluator pages: my assignments, and one application's score sheet."""
 
+import re
 from collections import OrderedDict
 from decimal import Decimal
 from functools import wraps
@@ -12,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +23,7 @@ from core.errors import DomainError
 from core.i18n import localized
 from matching.forms import WelcomeForm
 from matching.models import Assignment, EvaluationRound
-from matching.scoring import CriterionSpec, review_total, rounded
+from matching.scoring import SHOWN_PLACES, CriterionSpec, review_total, rounded
 from matching.selectors import assignment_application_view, assignment_for_scoring, assignments_of
 from matching.services import assignment as assignment_service
 from matching.services.evaluators import evaluator_accept_invitation
@@ -67,13 +69,27 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluator/assignment_list.html", {"rounds": list(rounds.values())})
 
 
+HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+def _answers_only_in_korean(application_view: dict) -> bool:
+    """Whether to tell a reader of a non-Korean interface that the answers are shown as written, in
+    Korean: the answers (and summary) are in the applicant's language, never translated."""
+    if (get_language() or "ko").startswith("ko"):
+        return False
+    texts = [str(value) for _label, value in application_view["answers"]]
+    texts.append(str(application_view["snapshot"].get("summary", "")))
+    return any(HANGUL.search(text) for text in texts)
+
+
 def _review_total(criteria, saved) -> Decimal | None:
-    """The saved review's total on the 0–100 scale (the scoring rule), shown to 2 decimals (half-up),
-    once every criterion has a score."""
+    """The saved review's total on the 0–100 scale (the scoring rule), shown to `SHOWN_PLACES` decimals
+    (half-up), once every criterion has a score. static/js/score_sheet.js computes the same while scores
+    are typed, from the weights, maxima and places the template gives it."""
     if not criteria or any(saved.get(c.pk) is None for c in criteria):
         return None
     specs = [CriterionSpec(id=c.pk, code=c.code, weight=c.weight, max_score=c.max_score) for c in criteria]
-    return rounded(review_total({c.pk: saved[c.pk] for c in criteria}, specs), 2)
+    return rounded(review_total({c.pk: saved[c.pk] for c in criteria}, specs), SHOWN_PLACES)
 
 
 @login_required
@@ -135,6 +151,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         error_summary.append(("comment", _("comment"), errors["comment"]))
     if errors.get("scores"):
         error_summary.insert(0, ("", "", errors["scores"]))
+    application_view = assignment_application_view(assignment)
     context = {
         "assignment": assignment,
         "round": assignment.round,
@@ -145,8 +162,10 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "error_summary": error_summary,
         "comment_max_length": COMMENT_MAX_LENGTH,
         "total": _review_total(criteria, saved),
+        "total_places": SHOWN_PLACES,
         "editable": review_editable(assignment),
-        **assignment_application_view(assignment),
+        **application_view,
+        "answers_in_korean": _answers_only_in_korean(application_view),
     }
     return render(request, "evaluator/assignment_detail.html", context, status=400 if errors else 200)
 

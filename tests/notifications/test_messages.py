@@ -335,7 +335,7 @@ def test_the_notifications_page_queries_do_not_grow(client, django_assert_num_qu
     person = factories.UserFactory()
     client.force_login(person)
     _sent_to(person, 2)
-    with django_assert_num_queries(6):  # session, user, the menu (evaluator, partner), count, page
+    with django_assert_num_queries(5):  # session, user, the menu's roles (one query), count, page
         client.get("/notifications/")
     _sent_to(person, 30)
     with django_assert_num_queries(6):

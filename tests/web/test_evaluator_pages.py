@@ -234,3 +234,62 @@ def test_a_scoring_round_still_open_shows_the_time_left(client):
 
     assert "남음" in page
     assert "마감됨" not in page
+
+
+KOREAN_ONLY_NOTICE = "Answers are shown as the applicant wrote them, in Korean."
+
+
+def _assignment_answered(answer: str, summary: str):
+    """An assignment whose submitted version answers one question with `answer`."""
+    assignment = _assignment()
+    factories.QuestionFactory(program=assignment.round.program, code="problem", kind="short_text")
+    submission = assignment.application.submissions.get()
+    submission.snapshot = {**submission.snapshot, "summary": summary, "answers": {"problem": answer}}
+    submission.save(update_fields=["snapshot"])
+    return assignment
+
+
+def _score_sheet(client, assignment, language):
+    assignment.evaluator.user.preferred_language = language
+    assignment.evaluator.user.save(update_fields=["preferred_language"])
+    return _client_for(client, assignment).get(reverse("evaluator:detail", args=[assignment.pk])).content.decode()
+
+
+def test_an_english_interface_says_the_korean_answers_are_shown_as_the_applicant_wrote_them(client):
+    assignment = _assignment_answered("고객센터 반복 문의가 많습니다", summary="AI chatbot for call centres")
+
+    page = _score_sheet(client, assignment, "en")
+
+    assert KOREAN_ONLY_NOTICE in page
+    assert page.index(KOREAN_ONLY_NOTICE) < page.index("고객센터 반복 문의가 많습니다")
+
+
+def test_a_korean_interface_shows_no_notice_about_korean_answers(client):
+    assignment = _assignment_answered("고객센터 반복 문의가 많습니다", summary="고객센터 자동화")
+
+    page = _score_sheet(client, assignment, "ko")
+
+    assert KOREAN_ONLY_NOTICE not in page
+    assert "한국어로" not in page
+
+
+def test_answers_written_in_english_need_no_notice_in_an_english_interface(client):
+    assignment = _assignment_answered("Call centres get the same questions again and again", summary="AI chatbot")
+
+    assert KOREAN_ONLY_NOTICE not in _score_sheet(client, assignment, "en")
+
+
+def test_the_score_sheet_gives_the_live_total_the_weights_maxima_and_places_of_the_server_rule(client):
+    assignment = _assignment()
+    factories.CriterionFactory(
+        round=assignment.round, code="market", weight=Decimal("12.5"), max_score=Decimal("7.5"), order=2
+    )
+
+    page = _score_sheet(client, assignment, "en")
+
+    technology, market = assignment.round.criteria.order_by("order")
+    assert f'data-weight="{technology.weight}" data-max="10.00"' in page
+    assert 'data-weight="12.50" data-max="7.50"' in page
+    assert 'data-score-sheet data-total-places="2"' in page
+    assert "js/score_sheet.js" in page
+    assert "data-live-total aria-live=\"polite\" hidden" in page  # without JavaScript, only the saved total

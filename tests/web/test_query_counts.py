@@ -8,9 +8,9 @@ from tests.web.conftest import make_founder
 
 pytestmark = pytest.mark.django_db
 
-# The two nav roles: evaluator? partner member?
-EDIT_PAGE_QUERIES = 15  # session, user, application + 4 prefetches, 4 form parts, membership, window, 2 nav roles
-LIST_PAGE_QUERIES = 6  # session, user, applications, membership, 2 nav roles
+# The menu's roles (evaluator? partner member? startup member?): one query (core.context_processors).
+EDIT_PAGE_QUERIES = 14  # session, user, application + 4 prefetches, 4 form parts, membership, window, menu roles
+LIST_PAGE_QUERIES = 5  # session, user, applications, membership, menu roles
 
 
 def add_answered_questions(application, count):
