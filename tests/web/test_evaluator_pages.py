@@ -292,4 +292,4 @@ def test_the_score_sheet_gives_the_live_total_the_weights_maxima_and_places_of_t
     assert 'data-weight="12.50" data-max="7.50"' in page
     assert 'data-score-sheet data-total-places="2"' in page
     assert "js/score_sheet.js" in page
-    assert "data-live-total aria-live=\"polite\" hidden" in page  # without JavaScript, only the saved total
+    assert 'data-live-total aria-live="polite" hidden' in page  # without JavaScript, only the saved total
