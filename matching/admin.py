@@ -58,6 +58,7 @@ from matching.services.score_import import (
 )
 from startups.admin import BrnSearchMixin, track_label
 from startups.models import Application
+from startups.services.attachments import ACCEPTED
 
 # A filter on rounds whose labels name the program (one query for all of them).
 RoundFilter = related_filter("program")
@@ -256,8 +257,31 @@ class DeclarationAdmin(ModelAdmin):
     list_select_related = ("program",)
 
 
+class QuestionAdminForm(forms.ModelForm):
+    """A question as staff edit it: its file types as checkboxes of the accepted kinds, not raw JSON."""
+
+    file_types = forms.MultipleChoiceField(
+        label=_("File types"),
+        choices=[(key, kind.short) for key, kind in ACCEPTED.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "The kinds of file this question takes, checked by their content; none checked takes every accepted kind."
+        ),
+    )
+
+    class Meta:
+        model = Question
+        fields = "__all__"  # noqa: DJ007 - every field of a question is staff's to set
+
+    def clean_file_types(self) -> list[str]:
+        chosen = set(self.cleaned_data["file_types"])
+        return [key for key in ACCEPTED if key in chosen]  # the usual order, no repeats
+
+
 @admin.register(Question)
 class QuestionAdmin(ModelAdmin):
+    form = QuestionAdminForm
     list_display = ("code", "label_ko", "program", "track", "kind", "required", "shown_to_partners", "order")
     list_filter = ("program", "kind", "required", "shown_to_partners")
     search_fields = ("code", "label_ko", "label_en")

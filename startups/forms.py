@@ -1,21 +1,22 @@
 """Applicant forms. They parse what was typed and lay it out; the services decide what is valid."""
 
 import dataclasses
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BusinessRegistrationNumberField
 from core.i18n import localized, localized_value
 from matching.models import Question, Track
-from startups.answers import answer_display, text_limit
+from startups.answers import answer_display, clean_answer, format_number, text_limit
 from startups.models import Application, Attachment, Sector, Startup
 from startups.selectors import ProgramForm
 from startups.services.applications import english_questions
-from startups.services.attachments import ACCEPTED, size_limit
+from startups.services.attachments import accepted_kinds, kinds_label, size_limit
 from startups.services.startups import PROFILE_FIELDS
 
 K = Question.Kind
@@ -177,6 +178,8 @@ class Item:
     attachment: Attachment | None = None
     accept: str = ""
     limit_mb: int | None = None
+    types: str = ""  # the file types a file question takes, for its help line
+    suffix: str = ""  # the unit beside a number's input: 원, 명, %
     inline: bool = False  # yes/no: the two options side by side
     display: Any = None  # the saved answer written for people (review page)
 
@@ -239,6 +242,9 @@ KIND_WIDGET = {
 }
 
 
+UNIT_SUFFIX = {Question.Unit.WON: _("won"), Question.Unit.PEOPLE: _("people"), Question.Unit.PERCENT: "%"}
+
+
 def _answer_as_text(question: Question, value: Any) -> Any:
     if value is None:
         return [] if question.kind == K.MULTIPLE_CHOICE else ""
@@ -249,10 +255,9 @@ def _answer_as_text(question: Question, value: Any) -> Any:
     if question.kind == K.NUMBER:
         # Shown with thousands separators, which the service reads back as they are.
         try:
-            number = Decimal(str(value))
+            return format_number(value)
         except InvalidOperation:
             return str(value)
-        return f"{number:,}" if number == number.to_integral() and abs(number) < 10**15 else str(value)
     return str(value)
 
 
@@ -263,7 +268,8 @@ class ApplicationForm(forms.Form):
     def __init__(self, data=None, files=None, *, application: Application, parts: ProgramForm, **kwargs):
         self.application, self.parts = application, parts
         super().__init__(data, files, initial=self._saved_values(), **kwargs)
-        self.problems: dict[str, list[str]] = {}
+        # An answer a draft kept as typed shows with its message from the start.
+        self.problems: dict[str, list[str]] = self._typed_problems()
         self.fields["title"] = forms.CharField(required=False, strip=False)
         self.fields["summary"] = forms.CharField(required=False, strip=False)
         if self.english:
@@ -314,11 +320,14 @@ class ApplicationForm(forms.Form):
     def _saved_values(self) -> dict[str, Any]:
         app = self.application
         answers = {a.question_id: a.value for a in app.answers.all()}
+        typed = {a.question_id: a.typed for a in app.answers.all() if a.typed}
         declared = {d.declaration_id: d.answer for d in app.declaration_answers.all()}
         ranked = {p.rank: p.partner_id for p in app.partner_preferences.all()}
         values = {"title": app.title, "summary": app.summary, "track": str(app.track_id or "")}
         for question in self.parts.questions:
-            values[self.question_field(question)] = _answer_as_text(question, answers.get(question.pk))
+            values[self.question_field(question)] = typed.get(question.pk) or _answer_as_text(
+                question, answers.get(question.pk)
+            )
         if self.english:
             english = {a.question_id: a.value_en for a in app.answers.all()}
             values["summary_en"] = app.summary_en
@@ -330,6 +339,19 @@ class ApplicationForm(forms.Form):
         for rank in range(1, len(self.parts.partners) + 1):
             values[f"pref_{rank}"] = str(ranked.get(rank, ""))
         return values
+
+    def _typed_problems(self) -> dict[str, list[str]]:
+        """The messages for answers kept as typed, as the service words them."""
+        questions = {q.pk: q for q in self.parts.questions}
+        problems = {}
+        for answer in self.application.answers.all():
+            if answer.typed and answer.question_id in questions:
+                question = questions[answer.question_id]
+                try:
+                    clean_answer(question, answer.typed)
+                except ValidationError as error:
+                    problems[f"question:{question.code}"] = list(error.messages)
+        return problems
 
     @property
     def chosen_track_id(self) -> str:
@@ -481,7 +503,11 @@ class ApplicationForm(forms.Form):
         elif question.kind == K.FILE:
             item.attachment = attachments.get(question.pk)
             item.limit_mb = size_limit(question) // (1024 * 1024)
-            item.accept = ",".join(ext for kind in ACCEPTED.values() for ext in kind.extensions)
+            kinds = accepted_kinds(question)
+            item.accept = ",".join(ext for kind in kinds.values() for ext in kind.extensions)
+            item.types = kinds_label(kinds)
+        elif question.kind == K.NUMBER:
+            item.suffix = str(UNIT_SUFFIX.get(question.unit, ""))
         item.display = self._display(question, item)
         return item
 
@@ -513,8 +539,9 @@ class ApplicationForm(forms.Form):
         ]
 
     def _display(self, question: Question, item: Item) -> Any:
-        """The saved answer as people read it (the initial value, never the typed one)."""
-        return answer_display(question, self.initial.get(item.name))
+        """The saved answer as people read it (the saved value, never what was typed)."""
+        saved = {a.question_id: a.value for a in self.application.answers.all()}
+        return answer_display(question, saved.get(question.pk))
 
     def question_groups(self) -> tuple[list[Item], list[TrackGroup]]:
         """Questions for every track, then one group per track with its own questions."""

@@ -183,6 +183,7 @@ QUESTIONS = [
     {
         "code": "funding_krw",
         "kind": "number",
+        "unit": "won",
         "label_ko": "누적 투자 유치 금액(원)",
         "label_en": "Investment raised so far (KRW)",
         "help_ko": "지원 시점까지 유치한 투자 금액의 합계를 원 단위로 적어 주세요. 없으면 0.",
@@ -236,6 +237,7 @@ QUESTIONS = [
         "kind": "file",
         "label_ko": "사업계획 발표자료 (PDF)",
         "label_en": "Pitch deck (PDF)",
+        "file_types": ["pdf"],
         "help_ko": "15쪽 이내의 PDF 파일, 최대 20MB.",
         "help_en": "A PDF of at most 15 pages, up to 20 MB.",
         "max_file_size_mb": 20,

@@ -170,6 +170,7 @@ QUESTIONS = [
         "kind": "file",
         "label_ko": "사업계획 발표자료 (PDF)",
         "label_en": "Pitch deck (PDF)",
+        "file_types": ["pdf"],
         "help_ko": "15쪽 이내의 PDF 파일, 최대 20MB.",
         "help_en": "A PDF of at most 15 pages, up to 20 MB.",
         "max_file_size_mb": 20,
@@ -178,6 +179,7 @@ QUESTIONS = [
     {
         "code": "funding_krw",
         "kind": "number",
+        "unit": "won",
         "label_ko": "누적 투자 유치액 (원)",
         "label_en": "Investment raised so far (KRW)",
         "required": False,

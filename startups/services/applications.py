@@ -200,16 +200,39 @@ def _sync_rows(model, *, application: Application, key: str, field: str, wanted:
     )
 
 
+K = Question.Kind
+TYPED_KINDS = {K.SHORT_TEXT, K.LONG_TEXT, K.NUMBER, K.DATE, K.URL}  # answers a draft keeps as typed
+
+
 def _save_answers(application: Application, raw_answers: dict[int, Any]) -> dict[str, list[str]]:
+    """Save each answer: a valid one as its value; one typed but not valid (too long, not a number)
+    as `typed`, so a draft never loses it (submission refuses it). A refused choice keeps the saved one."""
     ids = {_as_int(question_id): raw for question_id, raw in raw_answers.items()}
     questions = Question.objects.filter(program_id=application.program_id, pk__in=[i for i in ids if i is not None])
-    errors, wanted = {}, {}
+    existing = {a.question_id: a for a in Answer.objects.filter(application=application)}
+    errors: dict[str, list[str]] = {}
+    to_create, to_update, to_delete = [], [], []
     for question in questions.exclude(kind=Question.Kind.FILE):
+        raw = ids[question.pk]
         try:
-            wanted[question.pk] = clean_answer(question, ids[question.pk])
+            value, typed = clean_answer(question, raw), ""
         except ValidationError as error:
             errors[f"question:{question.code}"] = list(error.messages)
-    _sync_rows(Answer, application=application, key="question_id", field="value", wanted=wanted)
+            if question.kind not in TYPED_KINDS:
+                continue
+            value, typed = None, normalize_text(str(raw))
+        row = existing.get(question.pk)
+        if row is None:
+            if value is not None or typed:
+                to_create.append(Answer(application=application, question=question, value=value, typed=typed))
+        elif value is None and not typed and not row.value_en:
+            to_delete.append(row.pk)
+        elif row.value != value or row.typed != typed:
+            row.value, row.typed = value, typed
+            to_update.append(row)
+    Answer.objects.bulk_create(to_create)
+    Answer.objects.bulk_update(to_update, ["value", "typed"])
+    Answer.objects.filter(pk__in=to_delete).delete()
     return errors
 
 
@@ -289,6 +312,7 @@ def application_problems(application: Application) -> dict[str, list[str]]:
             _("This track does not admit pre-founders; register your business number or choose another track.")
         ]
     answers = {a.question_id: a.value for a in application.answers.all()}
+    typed = {a.question_id: a.typed for a in application.answers.all() if a.typed}
     english = {a.question_id: a.value_en for a in application.answers.all()}
     files = {a.question_id for a in application.attachments.all() if a.detached_at is None and a.question_id}
     for question in _questions_for(application):
@@ -298,6 +322,8 @@ def application_problems(application: Application) -> dict[str, list[str]]:
                 problems[key] = [_("Upload this document.")]
             continue
         value = answers.get(question.pk)
+        if question.pk in typed:  # kept by a draft but not a valid answer: the form's own message
+            value = typed[question.pk]
         if is_empty(value):
             if question.required:
                 problems[key] = [required]
@@ -306,6 +332,9 @@ def application_problems(application: Application) -> dict[str, list[str]]:
             clean_answer(question, value)
         except ValidationError as error:
             problems[key] = list(error.messages)
+        else:
+            if question.pk in typed:  # valid now (the question changed since): saving the form stores it
+                problems[key] = [_("Save the form again to keep this answer.")]
     if program.english_for_partners:
         in_english = _("Give this in English too: the program's partners read it in English.")
         if not application.summary_en.strip():

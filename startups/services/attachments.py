@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.services import audit_record
@@ -26,19 +27,46 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # HWP 5 documents are OLE compo
 class FileKind:
     content_type: str
     extensions: tuple[str, ...]
+    name: str = ""  # what the file is, for messages: "a PNG image"
+
+    @property
+    def short(self) -> str:
+        return self.extensions[0].lstrip(".").upper()
 
 
 ACCEPTED = {
-    "pdf": FileKind("application/pdf", (".pdf",)),
-    "png": FileKind("image/png", (".png",)),
-    "jpg": FileKind("image/jpeg", (".jpg", ".jpeg")),
-    "docx": FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
-    "pptx": FileKind("application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",)),
-    "xlsx": FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
-    "hwp": FileKind("application/x-hwp", (".hwp",)),
-    "hwpx": FileKind("application/hwp+zip", (".hwpx",)),
+    "pdf": FileKind("application/pdf", (".pdf",), gettext_lazy("a PDF document")),
+    "png": FileKind("image/png", (".png",), gettext_lazy("a PNG image")),
+    "jpg": FileKind("image/jpeg", (".jpg", ".jpeg"), gettext_lazy("a JPG image")),
+    "docx": FileKind(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (".docx",),
+        gettext_lazy("a Word document (DOCX)"),
+    ),
+    "pptx": FileKind(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        (".pptx",),
+        gettext_lazy("a PowerPoint presentation (PPTX)"),
+    ),
+    "xlsx": FileKind(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (".xlsx",),
+        gettext_lazy("an Excel spreadsheet (XLSX)"),
+    ),
+    "hwp": FileKind("application/x-hwp", (".hwp",), gettext_lazy("a Hangul document (HWP)")),
+    "hwpx": FileKind("application/hwp+zip", (".hwpx",), gettext_lazy("a Hangul document (HWPX)")),
 }
 ACCEPTED_LABEL = "PDF, PNG, JPG, DOCX, PPTX, XLSX, HWP, HWPX"
+
+
+def accepted_kinds(question: Question | None) -> dict[str, FileKind]:
+    """The kinds a question takes (`Question.file_types`), in the usual order; every kind when it names none."""
+    wanted = set(question.file_types or []) if question is not None else set()
+    return {key: kind for key, kind in ACCEPTED.items() if not wanted or key in wanted} or ACCEPTED
+
+
+def kinds_label(kinds: dict[str, FileKind]) -> str:
+    return ", ".join(kind.short for kind in kinds.values())
 
 
 def detect_kind(head: bytes, filename: str) -> str | None:
@@ -106,6 +134,18 @@ def attachment_add(
         raise DomainError(
             _("“%(name)s” is not a file type we accept (%(types)s). Its content was checked, not just its name.")
             % {"name": clean_filename(upload.name), "types": ACCEPTED_LABEL},
+            code="file_type_refused",
+        )
+    allowed = accepted_kinds(question)
+    if detected not in allowed:
+        raise DomainError(
+            _("“%(question)s” takes only %(types)s files. The file you chose (%(name)s) is %(kind)s.")
+            % {
+                "question": question,
+                "types": kinds_label(allowed),
+                "name": clean_filename(upload.name),
+                "kind": ACCEPTED[detected].name,
+            },
             code="file_type_refused",
         )
     digest = hashlib.sha256()

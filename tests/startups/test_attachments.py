@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.errors import DomainError
 from matching.models import Program, Question
@@ -133,3 +133,46 @@ def test_an_ole_file_is_accepted_only_as_a_hangul_document():
 )
 def test_file_names_lose_paths_and_unsafe_characters(given, kept):
     assert clean_filename(given) == kept
+
+
+def pdf_only_question(application):
+    return factories.QuestionFactory(
+        program=application.program,
+        kind=Question.Kind.FILE,
+        label_ko="사업계획 발표자료 (PDF)",
+        label_en="Pitch deck (PDF)",
+        file_types=["pdf"],
+        max_length=None,
+    )
+
+
+@pytest.mark.parametrize("name", ["x.png", "x.pdf"])
+def test_a_png_for_a_pdf_only_question_is_refused_by_its_content_in_the_questions_words(draft, name):
+    application, founder, _deck = draft
+    question = pdf_only_question(application)
+
+    with translation.override("ko"), pytest.raises(DomainError) as refused:
+        attachment_add(application=application, by=founder, upload=upload(name, PNG), question=question)
+
+    assert refused.value.message == (
+        f"「사업계획 발표자료 (PDF)」에는 PDF 파일만 올릴 수 있습니다. 올린 파일({name})은 PNG 이미지입니다."
+    )
+    assert not Attachment.objects.exists()
+
+
+def test_a_pdf_for_a_pdf_only_question_is_stored(draft):
+    application, founder, _deck = draft
+
+    attachment = attachment_add(
+        application=application, by=founder, upload=upload("deck.pdf", PDF), question=pdf_only_question(application)
+    )
+
+    assert attachment.content_type == "application/pdf"
+
+
+def test_a_question_without_file_types_takes_every_accepted_kind(draft):
+    application, founder, deck = draft
+
+    attachment = attachment_add(application=application, by=founder, upload=upload("shot.png", PNG), question=deck)
+
+    assert attachment.content_type == "image/png"

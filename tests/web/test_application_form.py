@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from matching.models import Program
+from matching.models import Program, Question
 from startups.models import Answer, Application, Attachment
 from tests import factories
 from tests.web.conftest import EXE, PDF, complete_form, edit_url, make_founder, pdf
@@ -15,6 +15,13 @@ pytestmark = pytest.mark.django_db
 
 def answers_of(application):
     return {a.question.code: a.value for a in Answer.objects.filter(application=application).select_related("question")}
+
+
+def typed_of(application):
+    return {
+        a.question.code: a.typed
+        for a in Answer.objects.filter(application=application).exclude(typed="").select_related("question")
+    }
 
 
 def test_starting_an_application_signed_out_goes_to_the_login_page_and_back(client, program):
@@ -120,15 +127,68 @@ def test_an_over_long_answer_is_shown_at_its_field_and_in_the_summary_and_the_re
     assert 'aria-describedby="id_q_problem_error" aria-invalid="true"' in html
     assert f"{too_long}</textarea>" in html  # what was typed is kept on the page
     assert answers_of(draft)["product"] == "새 이름"  # …and everything else was saved
-    assert "problem" not in answers_of(draft)
+    assert answers_of(draft)["problem"] is None  # not an answer yet…
+    assert typed_of(draft) == {"problem": too_long}  # …but kept as typed
 
 
 def test_a_number_that_is_not_a_number_is_reported_and_kept_as_typed(founder_client, draft, program):
-    response = founder_client.post(edit_url(draft), complete_form(program, q_funding="12억"))
+    response = founder_client.post(edit_url(draft), complete_form(program, q_funding="12억쯤"))
 
-    assert 'value="12억"' in response.content.decode()
+    assert 'value="12억쯤"' in response.content.decode()
     assert "Enter a number" in response.content.decode()
-    assert "funding" not in answers_of(draft)
+    assert answers_of(draft)["funding"] is None
+    assert typed_of(draft) == {"funding": "12억쯤"}
+
+
+def test_an_answer_kept_as_typed_comes_back_with_its_message_when_the_page_is_opened_again(
+    founder_client, draft, program
+):
+    founder_client.post(f"/applications/{draft.pk}/autosave/", complete_form(program, q_problem="가" * 51))
+
+    html = founder_client.get(edit_url(draft)).content.decode()
+
+    assert f"{'가' * 51}</textarea>" in html
+    assert 'id="id_q_problem_error"' in html and "you wrote 51" in html
+    assert 'href="#id_q_problem"' in html  # in the summary too
+
+
+def test_an_amount_in_won_is_stored_whole_and_shown_back_grouped_with_its_unit(founder_client, draft, program):
+    Question.objects.filter(program=program, code="funding").update(unit=Question.Unit.WON)
+
+    founder_client.post(edit_url(draft), complete_form(program, q_funding="1.2억"))
+
+    html = founder_client.get(edit_url(draft)).content.decode()
+    assert answers_of(draft)["funding"] == "120000000"
+    assert 'value="120,000,000"' in html
+    assert '<span class="input-unit__suffix" aria-hidden="true">won</span>' in html
+
+
+def test_an_amount_in_won_that_cannot_be_read_is_worded_for_amounts(founder_client, draft, program):
+    Question.objects.filter(program=program, code="funding").update(unit=Question.Unit.WON)
+
+    response = founder_client.post(edit_url(draft), complete_form(program, q_funding="3.5"))
+
+    assert "Enter an amount in won, such as 1,200,000 or 1.2억." in response.content.decode()
+
+
+def test_a_pdf_only_question_accepts_only_pdf_in_the_file_picker_and_says_so(founder_client, draft, program):
+    Question.objects.filter(program=program, code="deck").update(file_types=["pdf"])
+
+    html = founder_client.get(edit_url(draft)).content.decode()
+
+    assert 'name="q_deck" id="id_q_deck" accept=".pdf"' in html
+    assert "Accepted: PDF · up to 1 MB." in html
+
+
+def test_a_png_for_a_pdf_only_question_is_refused_at_its_field(founder_client, draft, program):
+    Question.objects.filter(program=program, code="deck").update(file_types=["pdf"])
+    png = pdf("deck.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+
+    response = founder_client.post(edit_url(draft), {**complete_form(program), "q_deck": png})
+
+    html = response.content.decode()
+    assert 'id="id_q_deck_error"' in html and "takes only PDF files" in html and "is a PNG image" in html
+    assert not Attachment.objects.exists()
 
 
 def test_a_program_named_deck_pdf_is_refused_at_the_file_field(founder_client, draft, program):
