@@ -101,23 +101,9 @@ def size_limit(question: Question | None) -> int:
     return settings.MATCHDAY_UPLOAD_MAX_BYTES
 
 
-@transaction.atomic
-def attachment_add(
-    *,
-    application: Application,
-    by: User,
-    upload: UploadedFile,
-    question: Question | None = None,
-    kind: str = Attachment.Kind.OTHER,
-) -> Attachment:
-    """Store an upload for the application's working copy. For a question's file or the pitch deck
-    the new file replaces the previous one (kept while a submitted version refers to it)."""
-    application = (
-        Application.objects.select_for_update(of=("self",)).select_related("program", "startup").get(pk=application.pk)
-    )
-    ensure_editable(application, by)
-    if question is not None and (question.program_id != application.program_id or question.kind != Question.Kind.FILE):
-        raise DomainError(_("This document is not part of the application form."), code="unknown_question")
+def check_upload(upload: UploadedFile, *, question: Question | None = None) -> tuple[str, str, str]:
+    """Check an upload by its content and size (the question's types and limit, or every accepted kind and
+    the default limit): returns (kind, safe display name, sha256 hex); refuses with a DomainError."""
     limit = size_limit(question)
     if upload.size == 0:
         raise DomainError(_("The file “%(name)s” is empty.") % {"name": clean_filename(upload.name)}, code="empty_file")
@@ -156,6 +142,27 @@ def attachment_add(
     name = clean_filename(upload.name)
     if PurePath(name).suffix.lower() not in ACCEPTED[detected].extensions:
         name = f"{PurePath(name).stem}{ACCEPTED[detected].extensions[0]}"
+    return detected, name, digest.hexdigest()
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    application: Application,
+    by: User,
+    upload: UploadedFile,
+    question: Question | None = None,
+    kind: str = Attachment.Kind.OTHER,
+) -> Attachment:
+    """Store an upload for the application's working copy. For a question's file or the pitch deck
+    the new file replaces the previous one (kept while a submitted version refers to it)."""
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("program", "startup").get(pk=application.pk)
+    )
+    ensure_editable(application, by)
+    if question is not None and (question.program_id != application.program_id or question.kind != Question.Kind.FILE):
+        raise DomainError(_("This document is not part of the application form."), code="unknown_question")
+    detected, name, sha256 = check_upload(upload, question=question)
     if question is not None:
         kind = Attachment.Kind.ANSWER
     if question is not None or kind == Attachment.Kind.PITCH_DECK:
@@ -169,7 +176,7 @@ def attachment_add(
         original_name=name,
         content_type=ACCEPTED[detected].content_type,
         size=upload.size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         uploaded_by=by,
     )
     attachment.file.save(name, upload, save=False)
