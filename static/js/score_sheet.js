@@ -70,9 +70,13 @@
     return fraction(100n * weighted.num * weights.den, weighted.den * weights.num);
   }
 
+  var savedLabel = form.querySelector("[data-saved-total-label]");
+
   function update() {
     var value = total();
     live.hidden = false;
+    // Two totals now show: the one stored and the one typed; name the first for what it is.
+    if (savedLabel) savedLabel.textContent = savedLabel.getAttribute("data-saved-total-label");
     valueOut.textContent = value ? format(value) + " / 100" : "";
     valueOut.hidden = !value;
     incompleteOut.hidden = !!value;
