@@ -338,7 +338,7 @@ def test_the_notifications_page_queries_do_not_grow(client, django_assert_num_qu
     with django_assert_num_queries(5):  # session, user, the menu's roles (one query), count, page
         client.get("/notifications/")
     _sent_to(person, 30)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get("/notifications/")
 
 
