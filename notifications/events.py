@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.i18n import localized
+from core.i18n import localized, localized_value
 from notifications.models import Notification
 
 if TYPE_CHECKING:
@@ -590,5 +590,251 @@ EVENTS[E.MATCHING_PUBLISHED] = EventSpec(
         "startups": "- Acme <AI> & Co\n- 주식회사 샘플",
         "count": 2,
         "seats": 2,
+    },
+)
+
+
+# --- appeals (이의신청) -----------------------------------------------------------------------------
+
+APPEAL = {
+    "round": _("The round whose result is appealed."),
+    "filed_at": _("When the appeal was filed, in the program's time zone."),
+    "upheld": _("True when the appeal was upheld (use with {% if upheld %} … {% else %} … {% endif %})."),
+    "answer": _("The program's written answer (empty until the appeal is decided)."),
+}
+
+
+def appeal_values(notification: Notification) -> dict[str, Any]:
+    from matching.models import Appeal
+
+    application = _application(notification)
+    appeal = Appeal.objects.select_related("round").filter(pk=notification.context.get("appeal_id")).first()
+    if appeal is None:
+        raise Obsolete(gettext("The appeal no longer exists."))
+    return {
+        **_application_values(notification, application),
+        "round": localized(appeal.round, "name"),
+        "filed_at": format_deadline(appeal.filed_at, application.program.time_zone),
+        "upheld": appeal.status == Appeal.Status.UPHELD,
+        "answer": appeal.answer,
+    }
+
+
+def _sample_appeal() -> dict[str, Any]:
+    return {
+        **_sample_application(),
+        "round": gettext("Document review"),
+        "filed_at": format_deadline(timezone.now()),
+        "upheld": True,
+        "answer": gettext("We checked the scores again and corrected a criterion that was entered wrongly."),
+    }
+
+
+for _event in (E.APPEAL_FILED, E.APPEAL_DECIDED):
+    EVENTS[_event] = EventSpec(
+        placeholders={**COMMON, **APPLICATION, **APPEAL},
+        values=appeal_values,
+        preload=preload_applications,
+        sample=_sample_appeal,
+    )
+
+
+# --- membership and per-applicant deadlines (issue 15 items 7 and 8) --------------------------------
+
+STARTUP = {
+    "startup": _("The startup's name."),
+    "startup_url": _("Link to the startup's page, where members and requests to join are managed."),
+}
+
+
+def _membership(notification: Notification):
+    from startups.models import StartupMember
+
+    membership = StartupMember.objects.select_related("startup", "user").filter(pk=notification.object_id).first()
+    if membership is None:
+        raise Obsolete(gettext("The membership no longer exists."))
+    return membership
+
+
+def _startup_values(notification: Notification, startup: Any) -> dict[str, Any]:
+    return {
+        **_common(notification, None),
+        "startup": localized(startup, "name"),
+        "startup_url": absolute_url(reverse("startup:profile")),
+    }
+
+
+def join_requested_values(notification: Notification) -> dict[str, Any]:
+    from startups.models import StartupMember
+
+    membership = _membership(notification)
+    if membership.status != StartupMember.Status.REQUESTED:
+        raise Obsolete(gettext("The request to join has already been answered."))
+    return {
+        **_startup_values(notification, membership.startup),
+        "requester": membership.user.name or membership.user.email,
+        "requester_email": membership.user.email,
+    }
+
+
+def membership_changed_values(notification: Notification) -> dict[str, Any]:
+    membership = _membership(notification)
+    change = notification.context.get("change", "")
+    return {
+        **_startup_values(notification, membership.startup),
+        "removed": change == "removed",
+        "left": change == "left",
+        "made_owner": change == "made_owner",
+        "handed_over": change == "handed_over",
+        "new_owner": notification.context.get("to", ""),
+        "reason": notification.context.get("reason", ""),
+    }
+
+
+def _personal_deadline_values(notification: Notification) -> dict[str, Any]:
+    from startups.models import PersonalDeadline
+
+    application = _application(notification)
+    personal = PersonalDeadline.objects.filter(pk=notification.context.get("personal_deadline_id")).first()
+    if personal is None or personal.revoked_at is not None:
+        raise Obsolete(gettext("The personal deadline was revoked."))
+    return {
+        **_application_values(notification, application),
+        "until": format_deadline(personal.until, application.program.time_zone),
+        "reason": personal.reason,
+    }
+
+
+def _sample_startup() -> dict[str, Any]:
+    return {
+        **_sample_common(),
+        "program": "",
+        "program_url": "",
+        "startup": "Acme <AI> & Co",
+        "startup_url": absolute_url("/startup/"),
+    }
+
+
+EVENTS[E.JOIN_REQUESTED] = EventSpec(
+    placeholders={
+        **COMMON,
+        **STARTUP,
+        "requester": _("The name of the person who asks to join."),
+        "requester_email": _("Their e-mail address."),
+    },
+    values=join_requested_values,
+    sample=lambda: {**_sample_startup(), "requester": gettext("Lee Jiho"), "requester_email": "jiho@example.com"},
+)
+EVENTS[E.MEMBERSHIP_CHANGED] = EventSpec(
+    placeholders={
+        **COMMON,
+        **STARTUP,
+        "removed": _("True when an owner removed the recipient from the startup."),
+        "left": _("True when the recipient left the startup."),
+        "made_owner": _("True when the recipient was made the startup's owner."),
+        "handed_over": _("True when the recipient handed ownership over and is now a member."),
+        "new_owner": _("The new owner's name (when ownership was handed over)."),
+        "reason": _("The reason given for a removal (may be empty)."),
+    },
+    values=membership_changed_values,
+    sample=lambda: {
+        **_sample_startup(),
+        "removed": True,
+        "left": False,
+        "made_owner": False,
+        "handed_over": False,
+        "new_owner": "",
+        "reason": gettext("Left the company."),
+    },
+)
+PERSONAL_DEADLINE = {
+    "until": _("The application's own deadline, in the program's time zone."),
+    "reason": _("The staff's reason or message to the applicant."),
+}
+EVENTS[E.DEADLINE_EXTENDED] = EventSpec(
+    placeholders={**COMMON, **APPLICATION, **PERSONAL_DEADLINE},
+    values=_personal_deadline_values,
+    preload=preload_applications,
+    sample=lambda: {
+        **_sample_application(),
+        "until": _sample_deadline(),
+        "reason": gettext("Server outage on the last day."),
+    },
+)
+EVENTS[E.CORRECTION_REQUESTED] = EventSpec(
+    placeholders={**COMMON, **APPLICATION, **PERSONAL_DEADLINE},
+    values=_personal_deadline_values,
+    preload=preload_applications,
+    sample=lambda: {
+        **_sample_application(),
+        "until": _sample_deadline(),
+        "reason": gettext("Please attach the certificate of business registration issued this year."),
+    },
+)
+
+
+# --- acceptance of a seat and the agreement (협약) ---------------------------------------------------
+
+
+def _respond_by_text(notification: Notification, application: Application) -> str:
+    raw = notification.context.get("respond_by") or ""
+    return format_deadline(dt.datetime.fromisoformat(raw), application.program.time_zone) if raw else ""
+
+
+def acceptance_requested_values(notification: Notification) -> dict[str, Any]:
+    application = _application(notification)
+    return {**_application_values(notification, application), "respond_by": _respond_by_text(notification, application)}
+
+
+def acceptance_recorded_values(notification: Notification) -> dict[str, Any]:
+    application = _application(notification)
+    return {
+        **_application_values(notification, application),
+        "accepted": notification.context.get("answer") == "accepted",
+    }
+
+
+def agreement_reviewed_values(notification: Notification) -> dict[str, Any]:
+    application = _application(notification)
+    context = notification.context
+    return {
+        **_application_values(notification, application),
+        "document": localized_value(context, "document") or context.get("document_ko", ""),
+        "approved": context.get("decision") == "approved",
+        "comment": context.get("comment", ""),
+    }
+
+
+ACCEPTANCE = {"respond_by": _("The moment by which the startup accepts or declines the seat.")}
+EVENTS[E.ACCEPTANCE_REQUESTED] = EventSpec(
+    placeholders={**COMMON, **APPLICATION, **ACCEPTANCE},
+    values=acceptance_requested_values,
+    preload=preload_applications,
+    sample=lambda: {**_sample_application(), "respond_by": _sample_deadline()},
+)
+EVENTS[E.ACCEPTANCE_RECORDED] = EventSpec(
+    placeholders={**COMMON, **APPLICATION, "accepted": _("Whether the seat was accepted (else declined).")},
+    values=acceptance_recorded_values,
+    sample=lambda: {**_sample_application(), "accepted": True},
+)
+EVENTS[E.ACCEPTANCE_LAPSED] = EventSpec(
+    placeholders={**COMMON, **APPLICATION, **ACCEPTANCE},
+    values=acceptance_requested_values,
+    sample=lambda: {**_sample_application(), "respond_by": _sample_deadline()},
+)
+EVENTS[E.AGREEMENT_REVIEWED] = EventSpec(
+    placeholders={
+        **COMMON,
+        **APPLICATION,
+        "document": _("The agreement document reviewed."),
+        "approved": _("Whether it was approved (else returned for changes)."),
+        "comment": _("What staff wrote about it."),
+    },
+    values=agreement_reviewed_values,
+    sample=lambda: {
+        **_sample_application(),
+        "document": gettext("Signed agreement"),
+        "approved": False,
+        "comment": gettext("Please sign page 3."),
     },
 )
