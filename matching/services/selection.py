@@ -10,6 +10,7 @@ never undone, and two withdrawals at the same moment promote two different reser
 """
 
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from audit.services import audit_record, audit_record_many
 from core.errors import DomainError
 from core.lifecycle import ensure_transition, transition
 from matching.models import EvaluationRound, Program, ProgramPartner, RoundResult, SelectionEntry
+from matching.services.acceptance import acceptance_request
 from notifications.models import Notification
 from notifications.services import notify_each, notify_many
 from notifications.webhooks import webhooks_emit
@@ -174,8 +176,12 @@ def results_publish(*, round: EvaluationRound, by: Any, reason: str = "") -> Eva
             % {"round": locked},
             code="results_stale",
         )
+    # 이의신청: the appeal window opens at publication (matching.services.appeals).
+    appeal_fields = {}
+    if locked.appeal_days:
+        appeal_fields["appeals_close_at"] = timezone.now() + timedelta(days=locked.appeal_days)
     if _is_last_round(locked):
-        evaluation_round = transition(locked, to=R.PUBLISHED, by=by, reason=reason)
+        evaluation_round = transition(locked, to=R.PUBLISHED, by=by, reason=reason, extra_fields=appeal_fields)
         round.status = R.PUBLISHED
         webhooks_emit(
             event="round.results_published", obj=evaluation_round, payload={}, program=evaluation_round.program
@@ -193,7 +199,7 @@ def results_publish(*, round: EvaluationRound, by: Any, reason: str = "") -> Eva
     _move([a for a in advancing if a.status != A.ADVANCED], to=A.ADVANCED, by=by, reason=reason)
     _move(staying, to=A.NOT_SELECTED, by=by, reason=reason)
     data = {"advanced": len(advancing), "not_advanced": len(staying), "skipped": skipped}
-    evaluation_round = transition(locked, to=R.PUBLISHED, by=by, reason=reason, data=data)
+    evaluation_round = transition(locked, to=R.PUBLISHED, by=by, reason=reason, data=data, extra_fields=appeal_fields)
     round.status = R.PUBLISHED
     webhooks_emit(event="round.results_published", obj=evaluation_round, payload={}, program=evaluation_round.program)
 
@@ -304,6 +310,7 @@ def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Progra
     counts = {"selected": len(selected), "reserve": len(reserve), "not_selected": len(rest), "round_id": last_round.pk}
     data = {**counts, "skipped": skipped}
     finalised = transition(locked, to=Program.Status.FINALISED, by=by, reason=reason, data=data)
+    acceptance_request(program=finalised, by=by)  # each selected startup accepts or declines its seat
     webhooks_emit(event="selection.finalised", obj=finalised, payload=counts, program=finalised)
     program.status = finalised.status
     return finalised
@@ -370,6 +377,8 @@ def reserve_promote(
     webhooks_emit(
         event="selection.reserve_promoted", obj=entry.application, payload={"position": position}, program=locked
     )
+    acceptance_request(program=locked, by=by, entry_ids=[entry.pk])  # the promoted startup answers too
+    entry.refresh_from_db(fields=["acceptance", "respond_by"])
     return entry
 
 
