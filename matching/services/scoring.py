@@ -5,6 +5,7 @@ The rules themselves live in `matching.scoring` (DESIGN.md, "Scoring — exact r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +35,7 @@ from matching.models import (
     Track,
 )
 from matching.services.carry_over import carry_over_check_saved
+from matching.services.evidence import bonus_evidence_check, bonus_evidence_states, verified_flags
 from startups.models import BONUS_FLAGS, Application, Submission
 
 R = EvaluationRound.Status
@@ -120,7 +122,7 @@ def _as_submitted(evaluation_round: EvaluationRound) -> list[scoring.Application
     return specs
 
 
-def _load_inputs(evaluation_round: EvaluationRound) -> dict[str, Any]:
+def _load_inputs(evaluation_round: EvaluationRound, *, verified: frozenset | set = frozenset()) -> dict[str, Any]:
     """Every input of the computation, in a constant number of queries."""
     criteria = [
         scoring.CriterionSpec(
@@ -128,7 +130,12 @@ def _load_inputs(evaluation_round: EvaluationRound) -> dict[str, Any]:
         )
         for c in Criterion.objects.filter(round=evaluation_round)
     ]
-    bonus_points = dict(BonusRule.objects.filter(round=evaluation_round).values_list("flag", "points"))
+    rules = BonusRule.objects.filter(round=evaluation_round).values_list("flag", "points", "evidence_required")
+    bonus_points, evidence_flags = {}, set()
+    for flag, points, evidence_required in rules:
+        bonus_points[flag] = points
+        if evidence_required:  # such a flag counts only with its document verified (`verified`)
+            evidence_flags.add(flag)
     weights = list(CarryOverWeight.objects.filter(round=evaluation_round).select_related("source_round"))
     earlier_round_ids = [w.source_round_id for w in weights if w.source_round_id != evaluation_round.pk]
     earlier_round_scores: dict[tuple[int, int], Fraction] = {}
@@ -180,10 +187,18 @@ def _load_inputs(evaluation_round: EvaluationRound) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         scores = cursor.fetchall()
+    applications = _as_submitted(evaluation_round)
+    if evidence_flags:
+        applications = [
+            dataclasses.replace(
+                a, flags=frozenset(f for f in a.flags if f not in evidence_flags or (a.id, f) in verified)
+            )
+            for a in applications
+        ]
     return {
         "round_spec": round_spec,
         "criteria": criteria,
-        "applications": _as_submitted(evaluation_round),
+        "applications": applications,
         "scores": scores,
         "earlier_round_scores": earlier_round_scores,
     }
@@ -276,6 +291,11 @@ def _write_results(evaluation_round: EvaluationRound, computation: scoring.Round
 
 def results_compute_check(*, round: EvaluationRound, allow_missing: bool = False) -> int:  # noqa: A002
     """Raise the DomainError that computing would raise now; return how many reviews are missing."""
+    return _compute_check(round, allow_missing=allow_missing)[0]
+
+
+def _compute_check(round: EvaluationRound, *, allow_missing: bool) -> tuple[int, set]:  # noqa: A002
+    """`results_compute_check`, also returning the verified bonus documents (read by the same query)."""
     if round.status not in COMPUTABLE_STATUSES:
         raise DomainError(_("Results can be computed only once the round is closed."), code="round_not_closed")
     round_validate_configuration(round=round)
@@ -290,7 +310,10 @@ def results_compute_check(*, round: EvaluationRound, allow_missing: bool = False
             % {"count": missing},
             code="reviews_missing",
         )
-    return missing
+    # Documents for bonus points awaiting verification hold the computation up, whatever `allow_missing`.
+    evidence = bonus_evidence_states(round=round)
+    bonus_evidence_check(evidence)
+    return missing, verified_flags(evidence)
 
 
 @transaction.atomic
@@ -308,9 +331,9 @@ def results_compute(
     overrides of "advanced"; the same inputs give the same rows and the same fingerprint.
     """
     evaluation_round = EvaluationRound.objects.select_for_update().get(pk=round.pk)
-    missing = results_compute_check(round=evaluation_round, allow_missing=allow_missing)
+    missing, verified = _compute_check(evaluation_round, allow_missing=allow_missing)
 
-    inputs = _load_inputs(evaluation_round)
+    inputs = _load_inputs(evaluation_round, verified=verified)
     total = len(inputs["applications"])
     progress(0, total)
     computation = scoring.compute_round(**inputs)
