@@ -435,3 +435,59 @@ def check_plan(
     if plan.strictly_balanced and busy and max(busy) - min(final.values()) > 1:
         errors.append(f"loads {min(final.values())}..{max(busy)} differ by more than one")
     return errors
+
+
+def assign_by_panel(
+    *,
+    applications: Mapping[AppId, Iterable[Hashable]],
+    evaluators: Mapping[EvaluatorId, Iterable[Hashable]],
+    panel_of: Mapping[AppId, Hashable],
+    panels: Mapping[Hashable, Iterable[EvaluatorId]],
+    k: int,
+    forbidden: Iterable[tuple[EvaluatorId, AppId]] = (),
+    loads: Mapping[EvaluatorId, int] | None = None,
+    existing: Mapping[AppId, Iterable[EvaluatorId]] | None = None,
+    seed: int = 0,
+) -> Plan:
+    """`assign` once per panel: an application draws its evaluators only from the panel serving it
+    (`panel_of`: application → panel; `panels`: panel → its evaluators), with the same conflict and
+    balance rules inside each panel. All or nothing over the whole round: an application without a
+    panel, or any panel that cannot be served, leaves every panel unassigned.
+
+    Panels are taken in a fixed order (by repr); an evaluator sitting on two panels carries the load
+    of the earlier panels into the later ones.
+    """
+    forbidden = set(forbidden)
+    problems = [Problem(app, "no panel serves the application's track") for app in applications if app not in panel_of]
+    current = {e: int((loads or {}).get(e, 0)) for e in evaluators}
+    plan = Plan(loads=dict(current))
+    if problems:
+        plan.problems = problems
+        return plan
+    members_of = {panel: [e for e in members if e in evaluators] for panel, members in panels.items()}
+    apps_of: dict[Hashable, list[AppId]] = {}
+    for app in applications:
+        apps_of.setdefault(panel_of[app], []).append(app)
+    for panel in sorted(apps_of, key=repr):
+        members = members_of.get(panel, [])
+        part = assign(
+            applications={app: applications[app] for app in apps_of[panel]},
+            evaluators={e: evaluators[e] for e in members},
+            k=k,
+            forbidden=forbidden,
+            loads={e: current[e] for e in members},
+            existing={app: (existing or {}).get(app, ()) for app in apps_of[panel]},
+            seed=seed,
+        )
+        if not part.ok:
+            plan.problems += part.problems
+            continue
+        current.update(part.loads)
+        plan.pairs += part.pairs
+        plan.overlap_pairs += part.overlap_pairs
+        plan.strictly_balanced = plan.strictly_balanced and part.strictly_balanced
+    if plan.problems:
+        plan.pairs, plan.overlap_pairs = [], 0
+        return plan
+    plan.loads = current
+    return plan

@@ -575,3 +575,45 @@ class ConsentFactory(DjangoModelFactory):
     kind = "submission"
     version = factory.SelfAttribute("statement.version")
     given_at = factory.LazyFunction(timezone.now)
+
+
+class PanelFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Panel
+        skip_postgeneration_save = True
+
+    round = factory.SubFactory(EvaluationRoundFactory)
+    name_ko = factory.Sequence(lambda n: f"분과 {n}")
+    name_en = factory.Sequence(lambda n: f"Panel {n}")
+
+    @factory.post_generation
+    def tracks(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tracks.add(*extracted)
+
+    @factory.post_generation
+    def evaluators(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.evaluators.add(*extracted)
+
+
+class AgreementRequirementFactory(DjangoModelFactory):
+    class Meta:
+        model = m.AgreementRequirement
+
+    program = factory.SubFactory(ProgramFactory)
+    code = factory.Sequence(lambda n: f"doc-{n}")
+    label_ko = factory.Sequence(lambda n: f"협약서 {n}")
+    label_en = factory.Sequence(lambda n: f"Agreement {n}")
+    file_types = factory.LazyFunction(lambda: ["pdf"])
+
+
+class BonusEvidenceFactory(DjangoModelFactory):
+    class Meta:
+        model = m.BonusEvidence
+
+    application = factory.SubFactory(ApplicationFactory)
+    flag = m.BonusRule.Flag.WOMEN_OWNED
+    attachment = factory.SubFactory(
+        AttachmentFactory, application=factory.SelfAttribute("..application"), kind=s.Attachment.Kind.BONUS_EVIDENCE
+    )
