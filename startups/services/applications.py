@@ -26,6 +26,7 @@ from startups.answers import clean_answer, is_empty, normalize_text, text_limit
 from startups.eligibility import DeclarationAnswered, eligibility_reasons
 from startups.models import Answer, Application, DeclarationAnswer, PartnerPreference, Submission
 from startups.selectors import membership_of
+from startups.services.deadlines import personal_deadline_in_force, personal_deadline_resubmitted
 from startups.services.staff import application_withdraw
 from startups.services.startups import ensure_active_member
 
@@ -88,7 +89,8 @@ def ensure_editable(application: Application, by: User) -> None:
             % {"status": application.get_status_display()},
             code="not_editable",
         )
-    ensure_window_open(application.program)
+    if personal_deadline_in_force(application) is None:  # an extension or a correction outlives the program's
+        ensure_window_open(application.program)
 
 
 def _questions_for(application: Application) -> list[Question]:
@@ -488,6 +490,7 @@ def application_submit(
     Submission.objects.create(
         application=application, number=number, submitted_at=now, submitted_by=by, snapshot=snapshot
     )
+    personal_deadline_resubmitted(application=application, at=now)
     # The message reads the receipt number from the application when it is rendered.
     notify(
         event=Notification.Event.APPLICATION_SUBMITTED,

@@ -10,6 +10,7 @@ from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
 from startups.models import Startup, StartupMember
+from startups.services.members import join_request_notify
 
 PROFILE_FIELDS = (
     "name_ko",
@@ -143,11 +144,14 @@ def startup_join_request(*, startup: Startup, by: User) -> StartupMember:
     membership, created = StartupMember.objects.get_or_create(
         startup=startup, user=by, defaults={"role": StartupMember.Role.MEMBER, "status": StartupMember.Status.REQUESTED}
     )
-    if not created and membership.status == StartupMember.Status.DECLINED:
-        membership.status = StartupMember.Status.REQUESTED
-        membership.save(update_fields=["status"])
+    renewed = not created and membership.status in (StartupMember.Status.DECLINED, StartupMember.Status.REMOVED)
+    if renewed:  # asked again after a refusal or a removal: a new request, as a plain member
+        membership.status, membership.role = StartupMember.Status.REQUESTED, StartupMember.Role.MEMBER
+        membership.save(update_fields=["status", "role"])
     if created or membership.status == StartupMember.Status.REQUESTED:
         audit_record(actor=by, obj=membership, verb="join_requested")
+    if created or renewed:
+        join_request_notify(membership=membership)
     return membership
 
 

@@ -1,0 +1,165 @@
+"""Per-applicant deadlines (PersonalDeadline): staff extend one application's deadline (a documented
+outage, an accessibility need) or ask for a correction (보완 요청), which reopens a submitted
+application for its applicant only. The newest one not revoked and not yet past is in force; while
+it is, the application may be edited and submitted although the program has closed
+(`startups.services.applications.ensure_editable` asks `personal_deadline_in_force`).
+
+Decision: a correction is asked only of a submitted (or ineligible) application — once the
+application is in review, evaluators score the submitted version and it no longer changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import audit_record
+from core.errors import DomainError
+from notifications.models import Notification
+from notifications.services import notify_many
+from startups.models import Application, PersonalDeadline
+from startups.selectors import active_members_by_startup
+
+A = Application.Status
+PD = PersonalDeadline
+EXTENDABLE = {A.DRAFT, A.SUBMITTED, A.INELIGIBLE}
+CORRECTABLE = {A.SUBMITTED, A.INELIGIBLE}
+
+
+def personal_deadlines_in_force() -> object:
+    """Personal deadlines in force now (database clock): not revoked, not yet past."""
+    return PD.objects.filter(revoked_at__isnull=True, until__gt=Now())
+
+
+def personal_deadline_in_force(application: Application) -> PersonalDeadline | None:
+    """The personal deadline in force for the application (the newest), or None."""
+    return personal_deadlines_in_force().filter(application_id=application.pk).order_by("-created_at", "-pk").first()
+
+
+def effective_deadline(application: Application) -> dt.datetime:
+    """Until when the application may be edited and submitted: the personal deadline in force, or
+    the program's deadline."""
+    personal = personal_deadline_in_force(application)
+    return personal.until if personal is not None else application.program.closes_at
+
+
+def _ensure_staff(by: User) -> None:
+    if not by.is_staff:
+        raise DomainError(_("Only the program's staff can do this."), code="staff_only")
+
+
+def _ensure_future(until: dt.datetime) -> None:
+    if until is None or timezone.is_naive(until) or until <= timezone.now():
+        raise DomainError(_("The new deadline must be in the future."), code="deadline_in_past")
+
+
+def _grant(
+    *, application: Application, kind: str, until: dt.datetime, reason: str, by: User, allowed: set, event: str
+) -> PersonalDeadline:
+    _ensure_staff(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason: the applicant reads it."), code="reason_required")
+    _ensure_future(until)
+    application = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+    if application.status not in allowed:
+        raise DomainError(
+            _("This application is %(status)s: its deadline cannot be changed.")
+            % {"status": application.get_status_display()},
+            code="not_editable",
+        )
+    personal = PD.objects.create(application=application, kind=kind, until=until, reason=reason, created_by=by)
+    audit_record(
+        actor=by,
+        obj=application,
+        verb="deadline_extended" if kind == PD.Kind.EXTENSION else "correction_requested",
+        reason=reason,
+        data={"personal_deadline": personal.pk, "until": until.isoformat()},
+    )
+    members = active_members_by_startup({application.startup_id}).get(application.startup_id, [])
+    notify_many(
+        event=event,
+        recipients=[user for user in members if user.is_active],
+        obj=application,
+        context={"personal_deadline_id": personal.pk},
+        scope=f"personal-deadline-{personal.pk}",
+        program=application.program,
+    )
+    return personal
+
+
+def deadline_extend(*, application: Application, until: dt.datetime, reason: str, by: User) -> PersonalDeadline:
+    """Staff let a draft or submitted application be edited and submitted until `until`, although the
+    program closed. The startup's members are told (DEADLINE_EXTENDED)."""
+    with transaction.atomic():
+        return _grant(
+            application=application,
+            kind=PD.Kind.EXTENSION,
+            until=until,
+            reason=reason,
+            by=by,
+            allowed=EXTENDABLE,
+            event=Notification.Event.DEADLINE_EXTENDED,
+        )
+
+
+def correction_request(*, application: Application, until: dt.datetime, message: str, by: User) -> PersonalDeadline:
+    """보완 요청: a submitted application reopens for its applicant only until `until`, with the staff
+    message shown on its pages. The resubmission is a new Submission version (history kept) and sets
+    `resubmitted_at`. The startup's members are told (CORRECTION_REQUESTED)."""
+    with transaction.atomic():
+        return _grant(
+            application=application,
+            kind=PD.Kind.CORRECTION,
+            until=until,
+            reason=message,
+            by=by,
+            allowed=CORRECTABLE,
+            event=Notification.Event.CORRECTION_REQUESTED,
+        )
+
+
+@transaction.atomic
+def personal_deadline_revoke(*, personal_deadline: PersonalDeadline, by: User, reason: str = "") -> PersonalDeadline:
+    """Staff withdraw a personal deadline: the program's deadline applies again at once."""
+    _ensure_staff(by)
+    personal = PD.objects.select_for_update().get(pk=personal_deadline.pk)
+    if personal.revoked_at is not None:
+        raise DomainError(_("This personal deadline was already revoked."), code="already_revoked")
+    personal.revoked_at = timezone.now()
+    personal.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=by,
+        obj=personal.application,
+        verb="personal_deadline_revoked",
+        reason=reason.strip(),
+        data={"personal_deadline": personal.pk, "kind": personal.kind},
+    )
+    return personal
+
+
+def personal_deadline_resubmitted(*, application: Application, at: dt.datetime) -> int:
+    """Called by `application_submit`: a submission while a correction is in force answers it."""
+    return (
+        personal_deadlines_in_force()
+        .filter(application_id=application.pk, kind=PD.Kind.CORRECTION, resubmitted_at__isnull=True)
+        .update(resubmitted_at=at)
+    )
+
+
+def personal_deadline_counts() -> dict[str, int]:
+    """For the dashboard: applications with a personal deadline in force, and corrections awaiting
+    resubmission."""
+    current = personal_deadlines_in_force()
+    return {
+        "personal_deadlines": current.values("application_id").distinct().count(),
+        "corrections_awaiting": current.filter(kind=PD.Kind.CORRECTION, resubmitted_at__isnull=True)
+        .values("application_id")
+        .distinct()
+        .count(),
+    }
