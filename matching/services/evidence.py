@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -49,7 +49,7 @@ def evidence_rules_of(*, program: Any) -> dict[str, BonusRule]:
 
 def evidence_required_for(application: Application) -> dict[str, BonusRule]:
     """The flags the applying startup claims whose bonus asks for a document, with the rule that asks."""
-    claimed = application.startup.flags
+    claimed = application.startup.bonus_flags()
     return {flag: rule for flag, rule in evidence_rules_of(program=application.program).items() if flag in claimed}
 
 
@@ -196,7 +196,6 @@ def verified_flags(states: dict[tuple[int, str], str]) -> set[tuple[int, str]]:
 
 def bonus_evidence_counts(*, program: Any) -> dict[str, int]:
     """Pending / verified / rejected documents of the program's applications (the dashboard)."""
-    counts = dict.fromkeys(S.values, 0)
-    for status in BonusEvidence.objects.filter(application__program=program).values_list("status", flat=True):
-        counts[status] += 1
-    return counts
+    return BonusEvidence.objects.filter(application__program=program).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in S.values}
+    )
