@@ -112,7 +112,7 @@ def acceptance_request(
     entries = SelectionEntry.objects.filter(program=program, outcome=O.SELECTED, acceptance=P.NOT_ASKED)
     if entry_ids is not None:
         entries = entries.filter(pk__in=entry_ids)
-    entries = list(entries.select_related("application").order_by("pk"))
+    entries = list(entries.select_related("application__startup").order_by("pk"))
     if not entries:
         return 0
     for entry in entries:
@@ -129,7 +129,7 @@ def acceptance_request(
         verb="acceptance_changed",
         from_state=P.NOT_ASKED,
         to_state=P.PENDING,
-        data={"respond_by": respond_by.isoformat()},
+        reason=f"respond_by={respond_by.isoformat()}",
     )
     members = active_members_by_startup({e.application.startup_id for e in entries})
     context = _context(program, respond_by=respond_by.isoformat())
