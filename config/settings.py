@@ -314,6 +314,8 @@ CELERY_BEAT_SCHEDULE = {
     # D-3 and D-1 reminders to drafts; 48 h and 24 h reminders to evaluators. Each message is queued once.
     "deadline-reminders": {"task": "notifications.tasks.remind_draft_deadlines", "schedule": 15 * 60.0},
     "review-reminders": {"task": "notifications.tasks.remind_reviews", "schedule": 15 * 60.0},
+    # Seats offered after the final selection and not answered by their deadline go to the next reserve.
+    "acceptances-lapse": {"task": "matching.tasks.lapse_acceptances", "schedule": 15 * 60.0},
     "purge-expired": {"task": "api.tasks.purge_expired", "schedule": 24 * 3600.0},
     # Destroys the personal data of programs past their retention period (a job; see privacy.services).
     "privacy-retention-purge": {"task": "privacy.tasks.start_retention_purge", "schedule": 24 * 3600.0},

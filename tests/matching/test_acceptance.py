@@ -268,3 +268,14 @@ def test_documents_are_refused_before_the_seat_is_accepted():
         agreement_document_upload(
             entry=entry_of(applications[0]), requirement=requirement, upload=pdf(), by=member_of(applications[0])
         )
+
+
+def test_the_beat_schedule_runs_the_lapse_task_which_releases_nothing_before_a_deadline():
+    from django.conf import settings
+
+    from matching.tasks import lapse_acceptances
+
+    finalised_program()
+
+    assert settings.CELERY_BEAT_SCHEDULE["acceptances-lapse"]["task"] == "matching.tasks.lapse_acceptances"
+    assert lapse_acceptances() == 0
