@@ -74,6 +74,10 @@ class CriterionSpec:
     max_score: Decimal
     fail_threshold: Decimal | None = None
     order: int = 0
+    tracks: frozenset[int] = frozenset()  # scored only for applications in these tracks; empty for every track
+
+    def applies_to(self, track_id: int | None) -> bool:
+        return not self.tracks or track_id in self.tracks
 
 
 @dataclass(frozen=True)
@@ -309,7 +313,19 @@ def fingerprint(
                 [c.source_round_id, c.source_round_order, j(c.weight), c.approximate] for c in round_spec.carry_over
             ),
         ],
-        "criteria": sorted([c.id, c.code, j(c.weight), j(c.max_score), j(c.fail_threshold), c.order] for c in criteria),
+        # A criterion's tracks are listed only when it has some: fingerprints of rounds without are unchanged.
+        "criteria": sorted(
+            [
+                c.id,
+                c.code,
+                j(c.weight),
+                j(c.max_score),
+                j(c.fail_threshold),
+                c.order,
+                *([sorted(c.tracks)] * bool(c.tracks)),
+            ]
+            for c in criteria
+        ),
         "applications": sorted([a.id, a.track_id, j(a.first_submitted_at), sorted(a.flags)] for a in applications),
         "earlier": sorted([r, a, j(s)] for (r, a), s in earlier_round_scores.items()),
         "unit": unit,
@@ -455,10 +471,22 @@ def compute_round(
     by_id = {c.id: c for c in criteria}
     application_ids = {a.id for a in applications}
     thresholded = [c for c in criteria if c.fail_threshold is not None]
+    # Criteria limited to tracks: a score of another track's application is not counted, and each
+    # track breaks ties on the highest-weight criterion among its own.
+    limited = {c.id: c.tracks for c in criteria if c.tracks}
     tie_criterion = tie_break_criterion(criteria)
-    ratio_criteria = {c.id for c in thresholded} | ({tie_criterion.id} if tie_criterion else set())
+    tie_of_track: dict[int | None, CriterionSpec | None] = {}
+    if limited:
+        track_of = {a.id: a.track_id for a in applications}
+        for track_id in set(track_of.values()):
+            tie_of_track[track_id] = tie_break_criterion([c for c in criteria if c.applies_to(track_id)])
+    ratio_criteria = {c.id for c in thresholded} | {
+        c.id for c in (tie_criterion, *tie_of_track.values()) if c is not None
+    }
 
     scores = [row for row in scores if row[3] in by_id and row[1] in application_ids]
+    if limited:
+        scores = [row for row in scores if row[3] not in limited or track_of[row[1]] in limited[row[3]]]
     totals = _Totals(criteria, scores, ratio_criteria)
     app_reviews: dict[int, list[int]] = defaultdict(list)
     evaluator_reviews: dict[int, list[int]] = defaultdict(list)
@@ -529,7 +557,8 @@ def compute_round(
             else:
                 final = round_score
 
-        tie_value = ratios.get(tie_criterion.id) if tie_criterion else None
+        own_tie = tie_of_track[application.track_id] if limited else tie_criterion
+        tie_value = ratios.get(own_tie.id) if own_tie else None
         compared = compare_value(final, approximate=approximate)
         rows.append(
             {
@@ -544,6 +573,7 @@ def compute_round(
                 "final": final,
                 "compared": compared,
                 "tie_value": tie_value,
+                "tie_criterion": own_tie,
                 "reasons": tuple(reasons),
                 "sort_key": (
                     compared is None,
@@ -602,11 +632,11 @@ def tie_break_notes(rows: Sequence[Mapping[str, Any]], tie_criterion: CriterionS
             continue
         if row["compared"] != above["compared"]:
             note = {"code": TIE_EXACT_SCORE}
-        elif row["tie_value"] != above["tie_value"] and tie_criterion is not None:
+        elif row["tie_value"] != above["tie_value"] and row.get("tie_criterion", tie_criterion) is not None:
             above_value, this_value = _distinct(above["tie_value"], row["tie_value"])
             note = {
                 "code": TIE_CRITERION,
-                "criterion": tie_criterion.code,
+                "criterion": row.get("tie_criterion", tie_criterion).code,
                 "above": str(above_value),
                 "this": str(this_value),
             }

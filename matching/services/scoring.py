@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import CharField
+from django.db.models import CharField, Exists, OuterRef, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,14 +122,43 @@ def _as_submitted(evaluation_round: EvaluationRound) -> list[scoring.Application
     return specs
 
 
+def _criterion_specs(*, round_ids: list[int]) -> list[scoring.CriterionSpec]:
+    """The rounds' criteria with the tracks each is limited to, in one query (a join, no prefetch)."""
+    fields: dict[int, tuple] = {}
+    tracks: dict[int, set[int]] = {}
+    for pk, code, weight, max_score, fail_threshold, order, track_id in Criterion.objects.filter(
+        round_id__in=round_ids
+    ).values_list("pk", "code", "weight", "max_score", "fail_threshold", "order", "tracks"):
+        fields[pk] = (code, weight, max_score, fail_threshold, order)
+        tracks.setdefault(pk, set())
+        if track_id is not None:
+            tracks[pk].add(track_id)
+    return [
+        scoring.CriterionSpec(
+            id=pk,
+            code=code,
+            weight=weight,
+            max_score=max_score,
+            fail_threshold=fail_threshold,
+            order=order,
+            tracks=frozenset(tracks[pk]),
+        )
+        for pk, (code, weight, max_score, fail_threshold, order) in fields.items()
+    ]
+
+
+def criteria_for_track(*, round_id: int, track_id: int | None) -> QuerySet[Criterion]:
+    """The criteria an application of `track_id` is scored on in the round: those limited to its track
+    and those with no track (every track)."""
+    limited = Criterion.tracks.through.objects.filter(criterion_id=OuterRef("pk"))
+    return Criterion.objects.filter(round_id=round_id).filter(
+        ~Exists(limited) | Exists(limited.filter(track_id=track_id))
+    )
+
+
 def _load_inputs(evaluation_round: EvaluationRound, *, verified: frozenset | set = frozenset()) -> dict[str, Any]:
     """Every input of the computation, in a constant number of queries."""
-    criteria = [
-        scoring.CriterionSpec(
-            id=c.pk, code=c.code, weight=c.weight, max_score=c.max_score, fail_threshold=c.fail_threshold, order=c.order
-        )
-        for c in Criterion.objects.filter(round=evaluation_round)
-    ]
+    criteria = _criterion_specs(round_ids=[evaluation_round.pk])
     rules = BonusRule.objects.filter(round=evaluation_round).values_list("flag", "points", "evidence_required")
     bonus_points, evidence_flags = {}, set()
     for flag, points, evidence_required in rules:

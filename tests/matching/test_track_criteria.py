@@ -1,0 +1,129 @@
+"""Criteria limited to tracks: a review's total uses only the criteria of its application's track."""
+
+import dataclasses
+from decimal import Decimal as D
+from fractions import Fraction
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import given
+
+from matching.models import Assignment, EvaluationRound, RoundResult, Score
+from matching.scoring import ApplicationSpec, CriterionSpec, RoundSpec, compute_round
+from matching.services.scoring import criteria_for_track, results_compute
+from tests import factories
+from tests.matching.test_properties import FAST, rounds
+
+TECH, SOCIAL = 1, 2
+ROUND = RoundSpec(id=1, advance_count=5)
+CRITERIA = [
+    CriterionSpec(id=1, code="idea", weight=D("30"), max_score=D("10"), order=1),
+    CriterionSpec(id=2, code="tech", weight=D("20"), max_score=D("7"), order=2, tracks=frozenset({TECH})),
+]
+
+
+def without_fingerprint(computation):
+    return [dataclasses.astuple(result) for result in computation.results]
+
+
+@FAST
+@given(rounds())
+def test_criteria_that_apply_to_every_track_give_the_same_results_as_criteria_without_tracks(case):
+    every_track = frozenset({a.track_id for a in case["applications"]})
+    limited = {**case, "criteria": [dataclasses.replace(c, tracks=every_track) for c in case["criteria"]]}
+    assert without_fingerprint(compute_round(**limited)) == without_fingerprint(compute_round(**case))
+
+
+def test_a_track_only_criterion_counts_for_its_track_and_is_ignored_for_the_other():
+    applications = [ApplicationSpec(id=10, track_id=TECH), ApplicationSpec(id=20, track_id=SOCIAL)]
+    scores = [
+        (1, 10, 7, 1, "7"),
+        (1, 10, 7, 2, "5"),
+        (2, 20, 7, 1, "7"),
+        (2, 20, 7, 2, "3"),  # a stray score of a criterion the social track does not have
+    ]
+    results = {r.application_id: r for r in compute_round(ROUND, CRITERIA, applications, scores).results}
+
+    # tech: 100 · (30·7/10 + 20·5/7) / (30 + 20); social: 100 · (30·7/10) / 30
+    assert results[10].final_score == Fraction(100) * (Fraction(21) + Fraction(100, 7)) / 50 == Fraction(494, 7)
+    assert results[20].final_score == Fraction(70)
+
+
+def test_each_track_breaks_ties_on_its_own_highest_weight_criterion():
+    heavy_tech = dataclasses.replace(CRITERIA[1], weight=D("60"))
+    applications = [ApplicationSpec(id=10, track_id=TECH), ApplicationSpec(id=20, track_id=SOCIAL)]
+    scores = [(1, 10, 7, 1, "7"), (1, 10, 7, 2, "4.9"), (2, 20, 7, 1, "7")]
+    results = {
+        r.application_id: r for r in compute_round(ROUND, [CRITERIA[0], heavy_tech], applications, scores).results
+    }
+    assert results[10].tie_value == Fraction(7, 10)  # tech/7 on the tech track
+    assert results[20].tie_value == Fraction(7, 10)  # idea/10 on the social track, which has no tech
+
+
+def test_the_fingerprint_of_a_round_without_track_criteria_ignores_the_new_field():
+    applications = [ApplicationSpec(id=10, track_id=TECH)]
+    scores = [(1, 10, 7, 1, "7")]
+    plain = compute_round(ROUND, CRITERIA[:1], applications, scores)
+    limited = compute_round(ROUND, [dataclasses.replace(CRITERIA[0], tracks=frozenset({TECH}))], applications, scores)
+    assert plain.fingerprint != limited.fingerprint
+    assert plain.results == limited.results
+
+
+# -- on the database
+
+
+def two_track_round(*, limit: bool = True):
+    evaluation_round = factories.EvaluationRoundFactory(status=EvaluationRound.Status.CLOSED)
+    program = evaluation_round.program
+    tech, social = factories.TrackFactory(program=program), factories.TrackFactory(program=program)
+    idea = factories.CriterionFactory(round=evaluation_round, code="idea", weight=D("30"), max_score=D("10"), order=1)
+    tech_only = factories.CriterionFactory(
+        round=evaluation_round, code="tech", weight=D("20"), max_score=D("7"), order=2
+    )
+    if limit:
+        tech_only.tracks.add(tech)
+    evaluator = factories.EvaluatorFactory()
+    applications = {}
+    for track, values in ((tech, {idea: 7, tech_only: 5}), (social, {idea: 7})):
+        application = factories.ApplicationFactory(program=program, track=track, in_review=True)
+        assignment = factories.AssignmentFactory(
+            round=evaluation_round, application=application, evaluator=evaluator, status=Assignment.Status.SUBMITTED
+        )
+        review = factories.ReviewFactory(assignment=assignment, submitted_at=timezone.now())
+        Score.objects.bulk_create(
+            Score(review=review, criterion=c, round=evaluation_round, value=v, max_score=c.max_score)
+            for c, v in values.items()
+        )
+        applications[track.pk] = application
+    return evaluation_round, (tech, social), (idea, tech_only), applications
+
+
+@pytest.mark.django_db
+def test_computed_totals_equal_the_hand_computed_exact_fractions(staff_user):
+    evaluation_round, (tech, social), _criteria, applications = two_track_round()
+
+    results_compute(round=evaluation_round, by=staff_user)
+
+    exact = dict(RoundResult.objects.filter(round=evaluation_round).values_list("application_id", "exact"))
+    assert Fraction(exact[applications[tech.pk].pk]["final"]) == Fraction(100) * (21 + Fraction(100, 7)) / 50
+    assert exact[applications[social.pk].pk]["final"] == "70"
+
+
+@pytest.mark.django_db
+def test_track_criteria_add_no_query_to_the_computation(staff_user, django_assert_num_queries):
+    plain, *_ = two_track_round(limit=False)
+    with CaptureQueriesContext(connection) as baseline:
+        results_compute(round=plain, by=staff_user)
+    limited, *_ = two_track_round(limit=True)
+    with django_assert_num_queries(len(baseline.captured_queries)):
+        results_compute(round=limited, by=staff_user)
+
+
+@pytest.mark.django_db
+def test_the_criteria_of_a_track_are_its_own_and_those_for_every_track():
+    evaluation_round, (tech, social), (idea, tech_only), _applications = two_track_round()
+    assert list(criteria_for_track(round_id=evaluation_round.pk, track_id=tech.pk)) == [idea, tech_only]
+    assert list(criteria_for_track(round_id=evaluation_round.pk, track_id=social.pk)) == [idea]
+    assert list(criteria_for_track(round_id=evaluation_round.pk, track_id=None)) == [idea]
