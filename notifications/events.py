@@ -838,3 +838,43 @@ EVENTS[E.AGREEMENT_REVIEWED] = EventSpec(
         "comment": gettext("Please sign page 3."),
     },
 )
+
+
+# --- exclusion requests (기피 신청) ------------------------------------------------------------------
+
+
+def exclusion_decided_values(notification: Notification) -> dict[str, Any]:
+    from matching.models import ExclusionRequest
+
+    application = _application(notification)
+    request = (
+        ExclusionRequest.objects.select_related("evaluator__user")
+        .filter(pk=notification.context.get("request_id"), application=application)
+        .first()
+    )
+    if request is None:
+        raise Obsolete(gettext("The exclusion request no longer exists."))
+    return {
+        **_application_values(notification, application),
+        "excluded": request.organisation or str(request.evaluator),
+        "accepted": request.status == ExclusionRequest.Status.ACCEPTED,
+        "answer": request.answer,
+    }
+
+
+EVENTS[E.EXCLUSION_DECIDED] = EventSpec(
+    placeholders={
+        **COMMON,
+        **APPLICATION,
+        "excluded": _("The organisation (or person) the applicant asked to exclude."),
+        "accepted": _("Whether the request was accepted (else refused)."),
+        "answer": _("The answer staff wrote."),
+    },
+    values=exclusion_decided_values,
+    sample=lambda: {
+        **_sample_application(),
+        "excluded": "한국벤처투자",
+        "accepted": True,
+        "answer": gettext("The organisation's evaluators will not review your application."),
+    },
+)

@@ -17,6 +17,7 @@ from core.errors import DomainError, InvalidInput
 from core.lifecycle import transition
 from core.rows import rows_sync
 from matching.models import Assignment, Criterion, EvaluationRound, Review, Score
+from matching.services.pledges import pledge_ensure_done
 from matching.services.reminders import round_reviews_complete_notify_on_commit
 
 S = Assignment.Status
@@ -64,6 +65,7 @@ def _locked_assignment(assignment_id: int, by: User) -> Assignment:
             _("Scoring for %(round)s is closed: reviews can no longer be changed.") % {"round": assignment.round.name},
             code="round_not_scoring",
         )
+    pledge_ensure_done(assignment=assignment)  # a round with a pledge: accepted and no conflict declared
     return assignment
 
 
