@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,8 +20,8 @@ from core.errors import DomainError
 from core.lifecycle import transition
 from jobs.models import Job
 from jobs.services import Progress, job_start, no_progress
-from matching.assignment import Problem, assign, detect_conflicts
-from matching.models import Assignment, Conflict, EvaluationRound, Evaluator, Review, RoundResult
+from matching.assignment import Problem, assign, assign_by_panel, detect_conflicts
+from matching.models import Assignment, Conflict, EvaluationRound, Evaluator, Panel, Review, RoundResult, Track
 from matching.services.reminders import round_reviews_complete_notify_on_commit
 from notifications.models import Notification
 from notifications.services import notify_many
@@ -127,9 +127,49 @@ def _conflicts_detect(*, pool: dict[int, tuple[int, str]], applications: QuerySe
     return len(new)
 
 
+def round_panels(
+    *,
+    round: EvaluationRound,  # noqa: A002
+    tracks: set[int | None],
+) -> tuple[dict[int, int], dict[int, set[int]]]:
+    """The panel serving each of `tracks` (track id → panel id) and each panel's evaluators, for a round
+    with panels. Refused, naming the track, when a track has no panel or more than one, or when an
+    application has no track: the assignment could not say whose evaluators it draws from."""
+    if None in tracks:
+        raise DomainError(
+            _("An application without a track cannot be assigned in a round with panels; set its track first."),
+            code="application_without_track",
+        )
+    served: dict[int, list[int]] = {}
+    for panel_id, track_id in Panel.tracks.through.objects.filter(panel__round=round).values_list(
+        "panel_id", "track_id"
+    ):
+        served.setdefault(track_id, []).append(panel_id)
+    unserved = [track for track in tracks if len(served.get(track, ())) != 1]
+    if unserved:
+        track = Track.objects.filter(pk__in=unserved).order_by("order", "pk").first()
+        if not served.get(track.pk):
+            raise DomainError(
+                _("No panel serves the track “%(track)s”.") % {"track": track}, code="track_without_panel"
+            )
+        raise DomainError(
+            _("The track “%(track)s” is served by more than one panel.") % {"track": track},
+            code="track_in_two_panels",
+        )
+    members: dict[int, set[int]] = {}
+    for panel_id, evaluator_id in Panel.evaluators.through.objects.filter(panel__round=round).values_list(
+        "panel_id", "evaluator_id"
+    ):
+        members.setdefault(panel_id, set()).add(evaluator_id)
+    return {track: served[track][0] for track in tracks}, members
+
+
 def _load_round(round_id: int) -> EvaluationRound:
     evaluation_round = (
-        EvaluationRound.objects.select_for_update(of=("self",)).select_related("program").get(pk=round_id)
+        EvaluationRound.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .annotate(has_panels=Exists(Panel.objects.filter(round=OuterRef("pk"))))
+        .get(pk=round_id)
     )
     if evaluation_round.status not in ASSIGNABLE_STATUSES:
         raise DomainError(
@@ -170,11 +210,16 @@ def assignments_create(
         pool={pk: (user_id, email) for pk, (user_id, email, _active) in pool.items()}, applications=applications
     )
 
-    rows = list(applications.values_list("pk", "startup_id", "receipt_number"))
+    rows = list(applications.values_list("pk", "startup_id", "receipt_number", "track_id"))
     report.applications = len(rows)
     progress(0, len(rows))
-    startup_of = {pk: startup for pk, startup, _receipt in rows}
-    receipt_of = {pk: receipt for pk, _startup, receipt in rows}
+    startup_of = {pk: startup for pk, startup, _receipt, _track in rows}
+    receipt_of = {pk: receipt for pk, _startup, receipt, _track in rows}
+    panels = (
+        round_panels(round=evaluation_round, tracks={track for *_rest, track in rows})
+        if evaluation_round.has_panels
+        else None
+    )
     startup_ids = applications.values("startup_id")
 
     sectors: dict[int, set[int]] = {}
@@ -209,15 +254,23 @@ def assignments_create(
             existing.setdefault(app, set()).add(evaluator)
             if evaluator in loads:
                 loads[evaluator] += 1
-    plan = assign(
-        applications={pk: sectors.get(startup_of[pk], set()) for pk in startup_of},
-        evaluators=expertise,
-        k=k,
-        forbidden=forbidden,
-        loads=loads,
-        existing=existing,  # counts toward k, also for evaluators since removed from the pool
-        seed=seed,
-    )
+    inputs = {
+        "applications": {pk: sectors.get(startup_of[pk], set()) for pk in startup_of},
+        "evaluators": expertise,
+        "k": k,
+        "forbidden": forbidden,
+        "loads": loads,
+        "existing": existing,  # counts toward k, also for evaluators since removed from the pool
+        "seed": seed,
+    }
+    if panels is None:
+        plan = assign(**inputs)
+    else:
+        panel_of_track, members = panels
+        track_of = {pk: track for pk, _startup, _receipt, track in rows}
+        plan = assign_by_panel(
+            **inputs, panel_of={pk: panel_of_track[track_of[pk]] for pk in startup_of}, panels=members
+        )
     report.loads = plan.loads
     report.strictly_balanced = plan.strictly_balanced
     if not plan.ok:
@@ -365,6 +418,13 @@ def assignment_add(
         raise DomainError(_("The application is not reviewed in this round."), code="application_not_in_round")
     if Conflict.objects.filter(evaluator=evaluator, startup_id=application.startup_id).exists():
         raise DomainError(_("The evaluator has a conflict of interest with this startup."), code="conflict_of_interest")
+    if evaluation_round.has_panels:
+        panel_of_track, members = round_panels(round=evaluation_round, tracks={application.track_id})
+        if evaluator.pk not in members.get(panel_of_track[application.track_id], ()):
+            raise DomainError(
+                _("The evaluator is not on the panel serving this application's track."),
+                code="evaluator_not_in_panel",
+            )
     if Assignment.objects.filter(round=evaluation_round, application=application, evaluator=evaluator).exists():
         raise DomainError(
             _("The evaluator is already assigned to this application (or stepped aside from it)."),
