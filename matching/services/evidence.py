@@ -50,6 +50,8 @@ def evidence_rules_of(*, program: Any) -> dict[str, BonusRule]:
 def evidence_required_for(application: Application) -> dict[str, BonusRule]:
     """The flags the applying startup claims whose bonus asks for a document, with the rule that asks."""
     claimed = application.startup.bonus_flags()
+    if not claimed:  # most applications: no query
+        return {}
     return {flag: rule for flag, rule in evidence_rules_of(program=application.program).items() if flag in claimed}
 
 

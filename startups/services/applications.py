@@ -472,6 +472,9 @@ def application_submit(
     application = with_everything(Application.objects.select_for_update(of=("self",))).get(pk=application_id)
     ensure_editable(application, by)
     problems = application_problems(application)
+    from matching.services.evidence import bonus_evidence_problems  # evidence imports the attachments module
+
+    problems.update(bonus_evidence_problems(application))  # a claimed bonus's document, where its rule asks
     if problems:
         raise ApplicationIncomplete(problems)
     # The program's personal-data statement, agreed to now or before (its version): refused otherwise.

@@ -222,3 +222,14 @@ def test_the_evidence_rule_costs_the_computation_no_query_beyond_the_check(staff
     factories.BonusEvidenceFactory(application=applications[0], status=S.VERIFIED)
     with django_assert_num_queries(expected):
         results_compute(round=evaluation_round, by=staff_user)
+
+
+def test_submission_is_refused_without_the_document_and_names_it(draft):
+    from startups.services.applications import ApplicationIncomplete, application_submit
+
+    application, founder = draft
+
+    with pytest.raises(ApplicationIncomplete) as refused:
+        application_submit(application_id=application.pk, by=founder, consent_given=True)
+
+    assert "여성기업확인서" in refused.value.problems["evidence:women_owned"][0]
