@@ -878,3 +878,40 @@ EVENTS[E.EXCLUSION_DECIDED] = EventSpec(
         "answer": gettext("The organisation's evaluators will not review your application."),
     },
 )
+
+
+# --- bonus evidence (가점 증빙) ---------------------------------------------------------------------
+
+
+def evidence_reviewed_values(notification: Notification) -> dict[str, Any]:
+    from django.utils.translation import get_language
+
+    application = _application(notification)
+    context = notification.context
+    language = (get_language() or "ko")[:2]
+    document = context.get("document_en") if language == "en" else context.get("document_ko")
+    return {
+        **_application_values(notification, application),
+        "document": document or context.get("document_ko") or "",
+        "verified": bool(context.get("verified")),
+        "reason": context.get("reason") or "",
+    }
+
+
+EVENTS[E.EVIDENCE_REVIEWED] = EventSpec(
+    placeholders={
+        **COMMON,
+        **APPLICATION,
+        "document": _("The document asked for the bonus (e.g. 여성기업확인서)."),
+        "verified": _("True when staff verified the document (the bonus counts); false when they rejected it."),
+        "reason": _("Why the document was rejected (empty when verified)."),
+    },
+    values=evidence_reviewed_values,
+    preload=preload_applications,
+    sample=lambda: {
+        **_sample_application(),
+        "document": "여성기업확인서",
+        "verified": False,
+        "reason": gettext("The certificate had expired on the deadline."),
+    },
+)
