@@ -11,6 +11,7 @@ from api.schema import ID_PATTERN
 from api.views import actions, applications, exports, jobs, programs, reviews, webhooks
 from api.views import matching as matching_views
 from api.views import meetings as meetings_views
+from api.views import members as members_views
 from api.views import rankings as rankings_views
 
 app_name = "api"
@@ -45,6 +46,7 @@ for module in (programs, applications, reviews, actions, jobs, webhooks, exports
 rankings_views.register(router)
 meetings_views.register(router)
 matching_views.register(router)
+members_views.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from startups.views import applications, downloads, startup
+from startups.views import applications, downloads, members, seat, startup
 
 application_patterns = [
     path("programs/<slug:slug>/apply/", applications.start, name="start"),
@@ -19,6 +19,14 @@ application_patterns = [
         name="attachment_remove",
     ),
     path("attachments/<int:pk>/download/", downloads.download, name="download"),
+    path("applications/<int:pk>/seat/accept/", seat.accept, name="seat_accept"),
+    path("applications/<int:pk>/seat/decline/", seat.decline, name="seat_decline"),
+    path(
+        "applications/<int:pk>/agreement/<int:requirement_pk>/upload/",
+        seat.agreement_upload,
+        name="agreement_upload",
+    ),
+    path("agreement-files/<int:pk>/download/", seat.agreement_download, name="agreement_download"),
 ]
 
 startup_patterns = [
@@ -26,6 +34,8 @@ startup_patterns = [
     path("startup/edit/", startup.edit, name="edit"),
     path("startup/join/<int:pk>/", startup.join, name="join"),
     path("startup/members/<int:pk>/decide/", startup.decide, name="decide"),
+    path("startup/members/<int:pk>/remove/", members.remove, name="member_remove"),
+    path("startup/members/<int:pk>/make-owner/", members.make_owner, name="member_make_owner"),
 ]
 
 urlpatterns = [
