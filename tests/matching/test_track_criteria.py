@@ -7,11 +7,13 @@ from fractions import Fraction
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 
 from matching.models import Assignment, EvaluationRound, RoundResult, Score
 from matching.scoring import ApplicationSpec, CriterionSpec, RoundSpec, compute_round
+from matching.services.reviews import ReviewInvalid, review_save
 from matching.services.scoring import criteria_for_track, results_compute
 from tests import factories
 from tests.matching.test_properties import FAST, rounds
@@ -127,3 +129,61 @@ def test_the_criteria_of_a_track_are_its_own_and_those_for_every_track():
     assert list(criteria_for_track(round_id=evaluation_round.pk, track_id=tech.pk)) == [idea, tech_only]
     assert list(criteria_for_track(round_id=evaluation_round.pk, track_id=social.pk)) == [idea]
     assert list(criteria_for_track(round_id=evaluation_round.pk, track_id=None)) == [idea]
+
+
+def scoring_sheet(*, on_tech_track: bool):
+    """An assignment in a scoring round with `idea` for every track and `tech` for the tech track only."""
+    evaluation_round = factories.EvaluationRoundFactory(status=EvaluationRound.Status.SCORING)
+    tech, social = (
+        factories.TrackFactory(program=evaluation_round.program),
+        factories.TrackFactory(program=evaluation_round.program),
+    )
+    idea = factories.CriterionFactory(round=evaluation_round, code="idea", max_score=D("10"), order=1)
+    tech_only = factories.CriterionFactory(round=evaluation_round, code="tech", max_score=D("10"), order=2)
+    tech_only.tracks.add(tech)
+    application = factories.ApplicationFactory(
+        program=evaluation_round.program, track=tech if on_tech_track else social, in_review=True
+    )
+    assignment = factories.AssignmentFactory(round=evaluation_round, application=application)
+    return assignment, idea, tech_only
+
+
+@pytest.mark.django_db
+def test_a_review_of_another_track_is_submitted_without_the_track_only_criterion():
+    assignment, idea, _tech_only = scoring_sheet(on_tech_track=False)
+
+    review_save(assignment=assignment, by=assignment.evaluator.user, scores={idea.pk: "7"}, submit=True)
+
+    assert Assignment.objects.get(pk=assignment.pk).status == Assignment.Status.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_a_review_of_the_track_needs_the_track_only_criterion_to_be_submitted():
+    assignment, idea, tech_only = scoring_sheet(on_tech_track=True)
+
+    with pytest.raises(ReviewInvalid) as refused:
+        review_save(assignment=assignment, by=assignment.evaluator.user, scores={idea.pk: "7"}, submit=True)
+
+    assert list(refused.value.problems) == ["criterion:tech"]
+
+
+@pytest.mark.django_db
+def test_a_score_for_a_criterion_of_another_track_is_refused():
+    assignment, idea, tech_only = scoring_sheet(on_tech_track=False)
+
+    with pytest.raises(ReviewInvalid) as refused:
+        review_save(assignment=assignment, by=assignment.evaluator.user, scores={idea.pk: "7", tech_only.pk: "5"})
+
+    assert "scores" in refused.value.problems
+    assert not Score.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_score_sheet_shows_only_the_criteria_of_the_application_s_track(client):
+    assignment, idea, _tech_only = scoring_sheet(on_tech_track=False)
+    factories.SubmissionFactory(application=assignment.application, number=1)
+    client.force_login(assignment.evaluator.user)
+
+    response = client.get(reverse("evaluator:detail", args=[assignment.pk]))
+
+    assert [row["criterion"] for row in response.context["rows"]] == [idea]
