@@ -28,6 +28,7 @@ from matching.selectors import assignment_application_view, assignment_for_scori
 from matching.services import assignment as assignment_service
 from matching.services.evaluators import evaluator_accept_invitation
 from matching.services.reviews import COMMENT_MAX_LENGTH, ReviewInvalid, review_editable, review_save
+from matching.services.scoring import criteria_for_track
 from matching.windows import format_korea_time
 
 
@@ -102,7 +103,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         assignment = assignment_for_scoring(actor=request.user, pk=pk)
     except Assignment.DoesNotExist:
         raise Http404 from None
-    criteria = list(assignment.round.criteria.all())
+    # Only the criteria of the application's track (a round may limit some to tracks).
+    criteria = list(criteria_for_track(round_id=assignment.round_id, track_id=assignment.application.track_id))
     review = getattr(assignment, "review", None)  # the missing reverse one-to-one is an AttributeError
     saved = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
     errors: dict[str, list[str]] = {}

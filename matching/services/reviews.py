@@ -19,6 +19,7 @@ from core.rows import rows_sync
 from matching.models import Assignment, Criterion, EvaluationRound, Review, Score
 from matching.services.pledges import pledge_ensure_done
 from matching.services.reminders import round_reviews_complete_notify_on_commit
+from matching.services.scoring import criteria_for_track
 
 S = Assignment.Status
 # Long enough for a page of reasons; refused, not cut, so nothing typed is lost silently.
@@ -53,7 +54,7 @@ def review_editable(assignment: Assignment) -> bool:
 def _locked_assignment(assignment_id: int, by: User) -> Assignment:
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("round", "evaluator__user")
+        .select_related("round", "evaluator__user", "application")
         .get(pk=assignment_id)
     )
     if assignment.evaluator.user_id != by.pk:
@@ -169,7 +170,7 @@ def review_save(
     that changes nothing leaves the review as it is (submitting twice is harmless). Returns the
     locked assignment."""
     assignment = _locked_assignment(assignment.pk, by)
-    criteria = list(Criterion.objects.filter(round_id=assignment.round_id))
+    criteria = list(criteria_for_track(round_id=assignment.round_id, track_id=assignment.application.track_id))
     review = Review.objects.filter(assignment=assignment).first()
     existing = {score.criterion_id: score for score in review.scores.all()} if review else {}
     wanted, comment = review_input_clean(
