@@ -107,4 +107,3 @@ class TestARemovedMemberLosesAccessAtOnce:
         client, _member, _application, attachment = removed
 
         assert client.get(f"/attachments/{attachment.pk}/download/").status_code == 404
-
