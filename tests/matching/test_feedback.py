@@ -4,10 +4,11 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from matching.feedback import feedback_for, rank_band
-from matching.models import Assignment, EvaluationRound
+from matching.models import Assignment, EvaluationRound, Review
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +154,56 @@ def test_feedback_takes_the_same_queries_for_one_round_or_three(django_assert_nu
         reviewed(later, application, [["5"], ["6"], ["7"]], ["a", "b", "c"])
     with django_assert_num_queries(5):
         assert len(feedback_for(application=application, actor=founder)) == 3
+
+
+def scoring_assignment():
+    evaluation_round = round_with(status=R.SCORING)
+    criterion = factories.CriterionFactory(round=evaluation_round, max_score=Decimal("10"))
+    return factories.AssignmentFactory(round=evaluation_round), criterion
+
+
+def test_the_score_sheet_keeps_the_comment_for_the_applicant_apart_from_the_staff_comment():
+    from matching.services.reviews import review_save
+
+    assignment, criterion = scoring_assignment()
+
+    review_save(
+        assignment=assignment,
+        by=assignment.evaluator.user,
+        scores={criterion.pk: "7"},
+        comment="내부 의견",
+        comment_for_applicant="  시장 검증 자료를 보완하면 좋겠습니다.  ",
+    )
+
+    review = assignment.review
+    review.refresh_from_db()
+    assert (review.comment, review.comment_for_applicant) == ("내부 의견", "시장 검증 자료를 보완하면 좋겠습니다.")
+
+
+def test_an_over_long_comment_for_the_applicant_is_refused_with_the_scores_unsaved():
+    from matching.services.reviews import COMMENT_MAX_LENGTH, ReviewInvalid, review_save
+
+    assignment, criterion = scoring_assignment()
+
+    with pytest.raises(ReviewInvalid) as refused:
+        review_save(
+            assignment=assignment,
+            by=assignment.evaluator.user,
+            scores={criterion.pk: "7"},
+            comment_for_applicant="가" * (COMMENT_MAX_LENGTH + 1),
+        )
+    assert set(refused.value.problems) == {"comment_for_applicant"}
+    assert not Review.objects.filter(assignment=assignment).exists()
+
+
+def test_the_evaluator_page_saves_the_comment_for_the_applicant(client):
+    assignment, criterion = scoring_assignment()
+    client.force_login(assignment.evaluator.user)
+
+    response = client.post(
+        reverse("evaluator:detail", args=[assignment.pk]),
+        {f"score-{criterion.pk}": "7", "comment": "", "comment_for_applicant": "좋은 발표였습니다", "action": "save"},
+    )
+
+    assert response.status_code == 302
+    assert Review.objects.get(assignment=assignment).comment_for_applicant == "좋은 발표였습니다"
