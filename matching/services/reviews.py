@@ -106,6 +106,7 @@ def review_input_clean(
     scores: dict[int, Any],
     comment: str | None,
     submit: bool,
+    comment_for_applicant: str | None = None,
 ) -> tuple[dict[int, Decimal | None], str | None]:
     """Check a whole save before anything is written; return the scores to store by criterion id
     (None clears one) and the comment (None keeps it), or raise `ReviewInvalid` with every problem.
@@ -137,14 +138,19 @@ def review_input_clean(
             missing.add(field)
     if comment is not None:
         comment = comment.strip()
-        if "\x00" in comment:
-            problems["comment"] = [_("Null characters are not allowed.")]
-        elif len(comment) > COMMENT_MAX_LENGTH:
-            problems["comment"] = [
+    # The comment for the applicant (shown when the round shares comments) is checked the same way.
+    for field, text in (("comment", comment), ("comment_for_applicant", comment_for_applicant)):
+        if text is None:
+            continue
+        text = text.strip()
+        if "\x00" in text:
+            problems[field] = [_("Null characters are not allowed.")]
+        elif len(text) > COMMENT_MAX_LENGTH:
+            problems[field] = [
                 _("Keep the comment to %(max)s characters or fewer (it has %(count)s).")
                 % {
                     "max": number_format(COMMENT_MAX_LENGTH, force_grouping=True),
-                    "count": number_format(len(comment), force_grouping=True),
+                    "count": number_format(len(text), force_grouping=True),
                 }
             ]
     if problems:
@@ -160,10 +166,11 @@ def review_save(
     scores: dict[int, Any],
     comment: str | None = None,
     submit: bool = False,
+    comment_for_applicant: str | None = None,
 ) -> Assignment:
-    """Save the scores (by criterion id; an empty one clears the saved score) and the comment (None
-    keeps it), and with `submit` submit the review, in one step that is taken whole or not at all:
-    every field is checked first (`review_input_clean`), and a refusal writes nothing.
+    """Save the scores (by criterion id; an empty one clears the saved score), the comment and the
+    comment for the applicant (None keeps each), and with `submit` submit the review, in one step that
+    is taken whole or not at all: every field is checked first (`review_input_clean`), and a refusal writes nothing.
 
     A submitted review changed without `submit` goes back to "in progress" and must be submitted
     again; changed with `submit`, it is submitted again with the new scores. A save or a submission
@@ -179,12 +186,18 @@ def review_save(
         scores=scores,
         comment=comment,
         submit=submit,
+        comment_for_applicant=comment_for_applicant,
     )
+    if comment_for_applicant is not None:
+        comment_for_applicant = comment_for_applicant.strip()
     # Nothing below can be refused: from here on the request is written whole.
     by_id = {criterion.pk: criterion for criterion in criteria}
     before = {criterion_id: score.value for criterion_id, score in existing.items()}
     comment_before = review.comment if review is not None else ""
-    if review is None and (any(value is not None for value in wanted.values()) or comment or submit):
+    for_applicant_before = review.comment_for_applicant if review is not None else ""
+    if review is None and (
+        any(value is not None for value in wanted.values()) or comment or comment_for_applicant or submit
+    ):
         review = Review.objects.create(assignment=assignment)
     changed = review is not None and rows_sync(
         Score,
@@ -203,6 +216,10 @@ def review_save(
         review.comment = comment
         review.save(update_fields=["comment", "updated_at"])
         changed = True
+    if comment_for_applicant is not None and review is not None and comment_for_applicant != for_applicant_before:
+        review.comment_for_applicant = comment_for_applicant
+        review.save(update_fields=["comment_for_applicant", "updated_at"])
+        changed = True
     if changed:
         _scores_change_record(
             review=review,
@@ -211,6 +228,7 @@ def review_save(
             before=before,
             wanted=wanted,
             comment=(comment_before, comment),
+            for_applicant=(for_applicant_before, comment_for_applicant),
             object_repr=str(assignment),
         )
     if changed and assignment.status == S.SUBMITTED:
@@ -236,6 +254,7 @@ def _scores_change_record(
     wanted: dict[int, Decimal | None],
     comment: tuple[str, str | None],
     object_repr: str,
+    for_applicant: tuple[str, str | None] = ("", None),
 ) -> None:
     """One audit event on the review for a save: each score changed, old → new, by criterion (and the
     comment, when it changed)."""
@@ -251,6 +270,10 @@ def _scores_change_record(
     old_comment, new_comment = comment
     if new_comment is not None and new_comment != old_comment:
         changes["comment"] = {"from": old_comment or "–", "to": new_comment or "–", "label": str(_("comment"))}
+    old_text, new_text = for_applicant
+    if new_text is not None and new_text != old_text:
+        label = str(_("comment for the applicant"))
+        changes["comment_for_applicant"] = {"from": old_text or "–", "to": new_text or "–", "label": label}
     if changes:
         audit_record_edits(
             actor=by,
