@@ -436,7 +436,7 @@ class CriterionInline(RoundSetupInline):
 
 class BonusRuleInline(RoundSetupInline):
     model = BonusRule
-    fields = ("flag", "points")
+    fields = ("flag", "points", "evidence_required", "evidence_label_ko", "evidence_label_en")
 
 
 class CarryOverWeightInline(RoundSetupInline):
@@ -713,8 +713,8 @@ class CriterionAdmin(RoundPartAdmin):
 
 @admin.register(BonusRule)
 class BonusRuleAdmin(RoundPartAdmin):
-    list_display = ("flag", "points", "round")
-    list_filter = ("round__program", ("round", RoundFilter), "flag")
+    list_display = ("flag", "points", "evidence_required", "evidence_label_ko", "round")
+    list_filter = ("round__program", ("round", RoundFilter), "flag", "evidence_required")
     search_fields = ("round__name_ko", "round__name_en", "round__program__name_ko")
     list_select_related = ("round__program",)
 
@@ -1042,6 +1042,7 @@ class ScoreAdmin(ReadOnlyModelAdmin):
     )
 
 
+import matching.admin_evidence  # noqa: E402, F401 — documents for bonus points, verified or rejected
 import matching.admin_meetings  # noqa: E402, F401 — Matching Day and pitch sessions: events, meetings, moves
 import matching.admin_rankings  # noqa: E402, F401 — partners' rankings, read-only with their entries
 import matching.admin_results  # noqa: E402, F401 — round results and the final selection

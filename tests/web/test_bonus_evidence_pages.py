@@ -1,0 +1,77 @@
+"""Bonus evidence pages: the staff list with verify / reject, and the document's download."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from matching.models import BonusEvidence
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+S = BonusEvidence.Status
+
+
+@pytest.fixture
+def evidence():
+    evaluation_round = factories.EvaluationRoundFactory()
+    factories.BonusRuleFactory(
+        round=evaluation_round,
+        flag="women_owned",
+        points=D("2"),
+        evidence_required=True,
+        evidence_label_ko="여성기업확인서",
+    )
+    application = factories.ApplicationFactory(program=evaluation_round.program, submitted=True)
+    factories.StartupMemberFactory(startup=application.startup)
+    return factories.BonusEvidenceFactory(application=application)
+
+
+def test_staff_see_the_documents_with_a_download_link(staff_client, evidence):
+    response = staff_client.get(reverse("admin:matching_bonusevidence_changelist"))
+
+    assert response.status_code == 200
+    assert reverse("applications:download", args=[evidence.attachment_id]) in response.content.decode()
+
+
+def test_staff_filter_the_list_by_status(staff_client, evidence):
+    url = reverse("admin:matching_bonusevidence_changelist")
+
+    response = staff_client.get(url, {"status__exact": S.VERIFIED})
+
+    assert reverse("applications:download", args=[evidence.attachment_id]) not in response.content.decode()
+
+
+def test_staff_verify_a_document_from_the_list(staff_client, evidence):
+    staff_client.post(
+        reverse("admin:matching_bonusevidence_changelist"),
+        {"action": "bonus_evidence_verify", "_selected_action": [evidence.pk]},
+    )
+
+    evidence.refresh_from_db()
+    assert evidence.status == S.VERIFIED
+
+
+def test_staff_reject_a_document_with_a_reason_on_the_confirmation_page(staff_client, evidence):
+    page = reverse("admin:matching_bonusevidence_reason_action", args=["bonus_evidence_reject"]) + f"?ids={evidence.pk}"
+    assert staff_client.get(page).status_code == 200
+
+    staff_client.post(page, {"reason": "유효기간이 지난 확인서입니다."})
+
+    evidence.refresh_from_db()
+    assert (evidence.status, evidence.reason) == (S.REJECTED, "유효기간이 지난 확인서입니다.")
+
+
+def test_a_rejection_without_a_reason_changes_nothing(staff_client, evidence):
+    page = reverse("admin:matching_bonusevidence_reason_action", args=["bonus_evidence_reject"]) + f"?ids={evidence.pk}"
+
+    staff_client.post(page, {"reason": ""})
+
+    evidence.refresh_from_db()
+    assert evidence.status == S.PENDING
+
+
+def test_the_bonus_rule_list_shows_whether_evidence_is_required(staff_client, evidence):
+    response = staff_client.get(reverse("admin:matching_bonusrule_changelist"))
+
+    assert "여성기업확인서" in response.content.decode()
