@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from startups.views import applications, downloads, members, seat, startup
+from startups.views import applications, downloads, exclusions, members, seat, startup
 
 application_patterns = [
     path("programs/<slug:slug>/apply/", applications.start, name="start"),
@@ -13,6 +13,7 @@ application_patterns = [
     path("applications/<int:pk>/review/", applications.review, name="review"),
     path("applications/<int:pk>/submit/", applications.submit, name="submit"),
     path("applications/<int:pk>/withdraw/", applications.withdraw, name="withdraw"),
+    path("applications/<int:pk>/exclusions/", exclusions.exclusions, name="exclusions"),
     path(
         "applications/<int:pk>/attachments/<int:attachment_pk>/remove/",
         applications.attachment_remove_view,
