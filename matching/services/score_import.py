@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -252,16 +252,34 @@ class _Row:
     value: Decimal
     receipt_number: str
     evaluator_email: str
+    track_id: int | None = None
+
+
+def _criteria_with_tracks(round_: EvaluationRound) -> tuple[dict[str, Criterion], dict[int, set[int]]]:
+    """The round's criteria by code, and the tracks each is limited to (criterion id → track ids, empty
+    for every track), in one query: one row per criterion and track."""
+    criteria: dict[str, Criterion] = {}
+    tracks: dict[int, set[int]] = {}
+    for criterion in Criterion.objects.filter(round=round_).annotate(track_id=F("tracks")):
+        criteria.setdefault(criterion.code, criterion)
+        tracks.setdefault(criterion.pk, set())
+        if criterion.track_id is not None:
+            tracks[criterion.pk].add(criterion.track_id)
+    return criteria, tracks
+
+
+def _applies(tracks: dict[int, set[int]], criterion_id: int, track_id: int | None) -> bool:
+    return not tracks[criterion_id] or track_id in tracks[criterion_id]
 
 
 def _load(round_: EvaluationRound, rows: list[dict[str, str]]):
     receipts = {_cell_text(row.get("receipt_number")) for row in rows} - {""}
     emails = {_cell_text(row.get("evaluator_email")).lower() for row in rows} - {""}
-    criteria = {c.code: c for c in Criterion.objects.filter(round=round_)}
+    criteria, criterion_tracks = _criteria_with_tracks(round_)
     applications = {
         a.receipt_number: a
         for a in Application.objects.filter(program_id=round_.program_id, receipt_number__in=receipts).only(
-            "id", "receipt_number", "startup_id"
+            "id", "receipt_number", "startup_id", "track_id"
         )
     }
     evaluators = {
@@ -283,12 +301,12 @@ def _load(round_: EvaluationRound, rows: list[dict[str, str]]):
             startup_id__in={a.startup_id for a in applications.values()},
         ).values_list("evaluator_id", "startup_id")
     )
-    return criteria, applications, evaluators, assignments, conflicts
+    return criteria, criterion_tracks, applications, evaluators, assignments, conflicts
 
 
-def _check_rows(round_: EvaluationRound, rows: list[dict[str, str]]) -> tuple[list[_Row], int]:
-    """Every row checked against the round, and the number of its criteria; raises ScoreSheetInvalid
-    listing every problem."""
+def _check_rows(round_: EvaluationRound, rows: list[dict[str, str]]) -> tuple[list[_Row], dict[int, set[int]]]:
+    """Every row checked against the round, and the tracks each criterion is limited to; raises
+    ScoreSheetInvalid listing every problem."""
     if not rows:
         raise ScoreSheetInvalid([(HEADER_LINE, _("The sheet has no score rows."))])
     missing = [column for column in COLUMNS if column not in rows[0]]
@@ -296,7 +314,7 @@ def _check_rows(round_: EvaluationRound, rows: list[dict[str, str]]) -> tuple[li
         raise ScoreSheetInvalid(
             [(HEADER_LINE, _("Columns missing from the header row: %(columns)s.") % {"columns": ", ".join(missing)})]
         )
-    criteria, applications, evaluators, assignments, conflicts = _load(round_, rows)
+    criteria, criterion_tracks, applications, evaluators, assignments, conflicts = _load(round_, rows)
     problems: list[tuple[int, str]] = []
     checked: list[_Row] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -359,6 +377,11 @@ def _check_rows(round_: EvaluationRound, rows: list[dict[str, str]]) -> tuple[li
             else:
                 if value is None:
                     row_problems.append(_("The score is missing."))
+            if application is not None and not _applies(criterion_tracks, criterion.pk, application.track_id):
+                row_problems.append(
+                    _("Criterion “%(code)s” is not scored in the track of %(receipt)s.")
+                    % {"code": code, "receipt": receipt}
+                )
         key = (receipt, email.lower(), code)
         if key in seen:
             row_problems.append(
@@ -376,13 +399,14 @@ def _check_rows(round_: EvaluationRound, rows: list[dict[str, str]]) -> tuple[li
                     value=value,
                     receipt_number=application.receipt_number,
                     evaluator_email=evaluator.user.email,
+                    track_id=application.track_id,
                 )
             )
     if problems:
         raise ScoreSheetInvalid(problems)
     if not checked:
         raise ScoreSheetInvalid([(HEADER_LINE, _("The sheet has no score rows."))])
-    return checked, len(criteria)
+    return checked, criterion_tracks
 
 
 def scores_import_needs_reason(round_: EvaluationRound) -> bool:
@@ -424,7 +448,7 @@ def scores_import(
     # The round only (`of`): locking the program here, after the round, would invert the lock order of publishing.
     round_ = EvaluationRound.objects.select_for_update(of=("self",)).select_related("program").get(pk=round.pk)
     _ensure_importable(round_, reason)
-    checked, criterion_count = _check_rows(round_, rows)
+    checked, criterion_tracks = _check_rows(round_, rows)
     assignments = {row.assignment.pk: row.assignment for row in checked}
 
     reviews = {r.assignment_id: r for r in Review.objects.filter(assignment_id__in=assignments)}
@@ -462,9 +486,12 @@ def scores_import(
     Score.objects.bulk_update(to_update, ["value"])
 
     scored = Counter(review_id for review_id, _criterion_id in existing)
-    completed = [
-        a for pk, a in assignments.items() if a.status != A.SUBMITTED and scored[reviews[pk].pk] == criterion_count
-    ]
+    track_of = {row.assignment.pk: row.track_id for row in checked}
+    needed = {  # a review is complete with a score for every criterion of its application's track
+        pk: sum(_applies(criterion_tracks, criterion_id, track_of[pk]) for criterion_id in criterion_tracks)
+        for pk in assignments
+    }
+    completed = [a for pk, a in assignments.items() if a.status != A.SUBMITTED and scored[reviews[pk].pk] == needed[pk]]
     completed_ids = {a.pk for a in completed}
     assignment_of_review = {r.pk: r.assignment_id for r in reviews.values()}
     touched = {assignment_of_review[score.review_id] for score in to_create + to_update}
@@ -585,7 +612,8 @@ def score_sheet_template(*, round: EvaluationRound) -> Table:  # noqa: A002
     and maximum, and an empty score. Assignments whose evaluator has a recorded conflict with the startup
     are left out, as the import would refuse their scores. Two queries whatever the size; the rows come
     in receipt-number, evaluator and criterion order."""
-    criteria = list(Criterion.objects.filter(round=round).order_by("order", "pk"))
+    by_code, criterion_tracks = _criteria_with_tracks(round)
+    criteria = sorted(by_code.values(), key=lambda c: (c.order, c.pk))
     header = [
         _column_title("receipt_number"),
         _column_title("evaluator_email"),
@@ -602,13 +630,15 @@ def score_sheet_template(*, round: EvaluationRound) -> Table:  # noqa: A002
         .exclude(status=A.RECUSED)
         .exclude(Exists(conflicted))
         .select_related("application", "evaluator__user")
-        .only("pk", "application__receipt_number", "evaluator__user__email")
+        .only("pk", "application__receipt_number", "application__track_id", "evaluator__user__email")
         .order_by("application__receipt_number", "evaluator__user__email", "pk")
     )
 
     def produce() -> Iterator[list[Any]]:
         for assignment in assignments.iterator(chunk_size=500):
             for criterion in criteria:
+                if not _applies(criterion_tracks, criterion.pk, assignment.application.track_id):
+                    continue  # a criterion of another track: the import would refuse its score
                 yield [
                     assignment.application.receipt_number or "",
                     assignment.evaluator.user.email,

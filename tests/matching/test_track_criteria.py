@@ -8,12 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import given
 
 from matching.models import Assignment, EvaluationRound, RoundResult, Score
 from matching.scoring import ApplicationSpec, CriterionSpec, RoundSpec, compute_round
 from matching.services.reviews import ReviewInvalid, review_save
+from matching.services.score_import import ScoreSheetInvalid, score_sheet_template, scores_import
 from matching.services.scoring import criteria_for_track, results_compute
 from tests import factories
 from tests.matching.test_properties import FAST, rounds
@@ -187,3 +188,46 @@ def test_the_score_sheet_shows_only_the_criteria_of_the_application_s_track(clie
     response = client.get(reverse("evaluator:detail", args=[assignment.pk]))
 
     assert [row["criterion"] for row in response.context["rows"]] == [idea]
+
+
+def import_rows(assignment, values):
+    email = assignment.evaluator.user.email
+    receipt = assignment.application.receipt_number
+    return [
+        {"receipt_number": receipt, "evaluator_email": email, "criterion_code": code, "score": score}
+        for code, score in values.items()
+    ]
+
+
+@pytest.mark.django_db
+def test_an_offline_score_for_a_criterion_of_another_track_is_refused():
+    assignment, _idea, _tech_only = scoring_sheet(on_tech_track=False)
+    staff = factories.UserFactory(staff=True)
+
+    with pytest.raises(ScoreSheetInvalid) as refused, translation.override("en"):
+        scores_import(
+            round=assignment.round, by=staff, rows=import_rows(assignment, {"idea": "7", "tech": "5"}), source_name="x"
+        )
+
+    assert [line for line, _message in refused.value.problems] == [3]
+    assert "not scored in the track" in refused.value.problems[0][1]
+    assert not Score.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_offline_sheet_completes_a_review_with_the_criteria_of_its_track():
+    assignment, _idea, _tech_only = scoring_sheet(on_tech_track=False)
+    staff = factories.UserFactory(staff=True)
+
+    scores_import(round=assignment.round, by=staff, rows=import_rows(assignment, {"idea": "7"}), source_name="x")
+
+    assert Assignment.objects.get(pk=assignment.pk).status == Assignment.Status.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_the_offline_sheet_template_lists_only_the_criteria_of_each_application_s_track():
+    assignment, _idea, _tech_only = scoring_sheet(on_tech_track=False)
+
+    _header, rows = score_sheet_template(round=assignment.round)
+
+    assert [row[2] for row in rows] == ["idea"]
