@@ -29,7 +29,7 @@ from matching.consequences import application_withdraw_consequences
 from matching.exports import applications_table, export_actions
 from matching.models import Evaluator, Question, Track
 from notifications.segment_filters import MatchedPartnerFilter, RoundResultFilter, SelectionFilter
-from startups import services
+from startups import admin_deadlines, services
 from startups.answers import answer_display
 from startups.models import (
     Answer,
@@ -184,8 +184,9 @@ class StartupAdmin(BrnSearchMixin, ModelAdmin):
 
 
 @admin.register(StartupMember)
-class StartupMemberAdmin(ModelAdmin):
+class StartupMemberAdmin(ServiceActionsMixin, ModelAdmin):
     list_display = ("user", "startup", "role", "status", "created_at")
+    actions = (service_action(admin_deadlines.MEMBER_REMOVE), service_action(admin_deadlines.MEMBER_MAKE_OWNER))
     list_filter = ("role", "status")
     search_fields = ("user__email", "user__name", "startup__name_ko", "startup__name_en", "startup__brn")
     autocomplete_fields = ("startup", "user")
@@ -314,6 +315,8 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         service_action(APPLICATION_MARK_INELIGIBLE),
         service_action(APPLICATION_REINSTATE),
         service_action(APPLICATION_WITHDRAW),
+        admin_deadlines.extend_deadline_action,
+        admin_deadlines.request_correction_action,
         *export_actions(applications_table, stem="applications", title=lambda: gettext("applications")),
     )
     inlines = (AnswerInline, DeclarationAnswerInline, PartnerPreferenceInline, AttachmentInline, SubmissionInline)
@@ -322,7 +325,7 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         (_("Project"), {"fields": ("title", "summary")}),
         (_("Eligibility"), {"fields": ("ineligible_reasons_list",)}),
         (_("Submitted version"), {"fields": ("submitted_version",)}),
-        (_("Dates"), {"fields": ("first_submitted_at", "submitted_at", "withdrawn_at")}),
+        (_("Dates"), {"fields": ("first_submitted_at", "submitted_at", "withdrawn_at", "personal_deadline")}),
         (_("Record"), {"fields": ("created_by", "created_at", "updated_at")}),
     )
 
@@ -335,6 +338,7 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
             "first_submitted_at",
             "submitted_at",
             "withdrawn_at",
+            "personal_deadline",
             "created_by",
             "created_at",
             "updated_at",
@@ -380,6 +384,10 @@ class ApplicationAdmin(ServiceActionsMixin, AuditTrailMixin, BrnSearchMixin, Mod
         if latest is None:
             return _("Not submitted yet.")
         return submission_html(latest, application.program)
+
+    @admin.display(description=_("personal deadline in force"))
+    def personal_deadline(self, application: Application):
+        return admin_deadlines.personal_deadline_display(application)
 
     @admin.display(description=_("reasons for ineligibility"))
     def ineligible_reasons_list(self, application: Application):

@@ -118,3 +118,8 @@ def ownership_transfer(*, startup: Startup, to_member: StartupMember, by: User) 
         scope=f"owner-{stamp}",
     )
     return to_member
+
+
+def member_make_owner(*, membership: StartupMember, by: User, reason: str = "") -> StartupMember:
+    """`ownership_transfer` to this member (the admin's action, which passes a reason; audited by the transfer)."""
+    return ownership_transfer(startup=membership.startup, to_member=membership, by=by)

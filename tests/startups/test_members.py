@@ -116,3 +116,10 @@ def test_a_member_cannot_hand_ownership_to_themself(member):
         ownership_transfer(startup=member.startup, to_member=member, by=member.user)
 
     assert refused.value.code == "not_owner"
+
+
+def test_staff_remove_a_member_from_the_admin_with_a_reason(staff_client, owner, member):
+    staff_client.post(f"/admin/startups/startupmember/action/member_remove/?ids={member.pk}", {"reason": "요청"})
+
+    member.refresh_from_db()
+    assert member.status == M.Status.REMOVED

@@ -176,3 +176,37 @@ def test_the_dashboard_counts_deadlines_in_force_and_corrections_awaiting_resubm
     )
 
     assert personal_deadline_counts() == {"personal_deadlines": 2, "corrections_awaiting": 1}
+
+
+class TestAdmin:
+    def test_the_extend_action_leads_to_a_confirmation_page_that_grants_nothing_yet(self, staff_client):
+        application = factories.ApplicationFactory()
+
+        response = staff_client.post(
+            "/admin/startups/application/",
+            {"action": "personal_deadline_extension", "_selected_action": [application.pk]},
+            follow=True,
+        )
+
+        assert response.status_code == 200
+        assert 'name="until_0"' in response.content.decode()
+        assert not PersonalDeadline.objects.exists()
+
+    def test_posting_the_confirmation_page_extends_the_deadline(self, staff_client):
+        application = factories.ApplicationFactory()
+        until = timezone.localtime(later(48))
+
+        staff_client.post(
+            f"/admin/startups/personaldeadline/grant/extension/?ids={application.pk}",
+            {"until_0": until.strftime("%Y-%m-%d"), "until_1": until.strftime("%H:%M"), "reason": "서버 장애"},
+        )
+
+        assert PersonalDeadline.objects.get().kind == PersonalDeadline.Kind.EXTENSION
+
+    def test_the_application_page_shows_the_personal_deadline_in_force(self, staff_client, staff_user):
+        application = factories.ApplicationFactory(submitted=True)
+        correction_request(application=application, until=later(), message="사업자등록증 보완", by=staff_user)
+
+        html = staff_client.get(f"/admin/startups/application/{application.pk}/change/").content.decode()
+
+        assert "사업자등록증 보완" in html
