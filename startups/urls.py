@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from startups.views import applications, downloads, exclusions, members, seat, startup
+from startups.views import appeals, applications, downloads, exclusions, members, seat, startup
 
 application_patterns = [
     path("programs/<slug:slug>/apply/", applications.start, name="start"),
@@ -20,6 +20,8 @@ application_patterns = [
         name="attachment_remove",
     ),
     path("attachments/<int:pk>/download/", downloads.download, name="download"),
+    path("applications/<int:pk>/appeals/<int:round_pk>/new/", appeals.appeal_new, name="appeal_new"),
+    path("appeal-files/<int:pk>/download/", appeals.appeal_download, name="appeal_download"),
     path("applications/<int:pk>/seat/accept/", seat.accept, name="seat_accept"),
     path("applications/<int:pk>/seat/decline/", seat.decline, name="seat_decline"),
     path(

@@ -464,3 +464,50 @@ def agreement_document_return(*, document: AgreementDocument, by: Any, comment: 
     _reviewed(entry, returned)
     document.status = returned.status
     return returned
+
+
+# --- reads -----------------------------------------------------------------------------------------
+
+
+def agreement_documents_visible_to(*, actor: Any) -> QuerySet[AgreementDocument]:
+    """The agreement files an actor may download: staff all, a startup's active members their own."""
+    from core.access import Actor
+    from startups.selectors import member_startup_ids
+
+    actor = Actor.of(actor)
+    if not actor.is_signed_in:
+        return AgreementDocument.objects.none()
+    documents = AgreementDocument.objects.select_related("requirement", "entry__application")
+    if actor.is_staff:
+        return documents
+    return documents.filter(entry__application__startup_id__in=member_startup_ids(actor))
+
+
+def seat_of(*, application: Application, now: dt.datetime | None = None) -> dict[str, Any] | None:
+    """What the applicant's status page shows of the seat: the offer and its deadline, whether it can
+    still be answered, and each agreement requirement with its newest document (None when no seat was
+    ever offered). A few queries whatever the number of documents."""
+    entry = SelectionEntry.objects.filter(application_id=application.pk).select_related("program").first()
+    if entry is None or entry.acceptance == P.NOT_ASKED:
+        return None
+    now = now or timezone.now()
+    entry.application = application
+    open_ = (
+        entry.acceptance == P.PENDING
+        and entry.outcome == O.SELECTED
+        and application.status == Application.Status.SELECTED
+        and (entry.respond_by is None or now <= entry.respond_by)
+    )
+    documents = current_documents(entry) if entry.acceptance == P.ACCEPTED else {}
+    uploads_open = entry.acceptance == P.ACCEPTED and entry.agreement in (G.AWAITING, G.UNDER_REVIEW, G.RETURNED)
+    requirements = [
+        {
+            "requirement": requirement,
+            "document": documents.get(requirement.pk),
+            "can_upload": uploads_open
+            and not (documents.get(requirement.pk) and documents[requirement.pk].status == D.APPROVED),
+        }
+        for requirement in AgreementRequirement.objects.filter(program_id=entry.program_id)
+        if entry.acceptance == P.ACCEPTED
+    ]
+    return {"entry": entry, "can_answer": open_, "requirements": requirements, "uploads_open": uploads_open}
