@@ -57,6 +57,24 @@ def test_a_complete_application_can_be_submitted_from_the_review_page(founder_cl
     assert "You can still edit and submit again until the deadline" in html
 
 
+def test_an_answer_kept_as_typed_blocks_submission_and_is_never_shown_as_the_answer(
+    founder_client, complete_draft, program
+):
+    too_long = "가" * 51  # the problem question takes at most 50 characters
+    founder_client.post(f"/applications/{complete_draft.pk}/autosave/", complete_form(program, q_problem=too_long))
+
+    html = founder_client.get(review_url(complete_draft)).content.decode()
+    response = founder_client.post(submit_url(complete_draft), {"privacy_consent": "on"}, follow=True)
+
+    assert f'href="{edit_url(complete_draft)}#id_q_problem"' in html and "you wrote 51" in html
+    assert too_long not in html
+    assert f'action="{submit_url(complete_draft)}"' not in html
+    assert "you wrote 51" in response.content.decode()
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == Application.Status.DRAFT
+    assert not Submission.objects.filter(application=complete_draft).exists()
+
+
 def test_submitting_shows_the_receipt_number_on_the_status_page(founder_client, complete_draft, program):
     response = founder_client.post(submit_url(complete_draft), follow=True)
 
