@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import Actor
@@ -176,3 +177,52 @@ def appeals_visible_to(*, actor: Any) -> QuerySet[Appeal]:
     if actor.is_staff:
         return appeals
     return appeals.filter(application__startup_id__in=member_startup_ids(actor))
+
+
+@dataclasses.dataclass(frozen=True)
+class RoundAfterPublication:
+    """One published round on the applicant's status page: its feedback, the appeal and whether one
+    can be filed now."""
+
+    round: EvaluationRound
+    feedback: RoundFeedback | None
+    appeal: Appeal | None
+    can_appeal: bool
+
+
+def after_publication_for(*, application: Application, actor: Any) -> list[RoundAfterPublication]:
+    """What the status page shows under "feedback and appeals", in round order (a few queries, plus
+    two for each round whose appeal window is open right now — at most one or two in practice)."""
+    from matching.services.appeals import appeal_window_open, did_not_advance
+
+    actor = Actor.of(actor)
+    if not _may_read(actor, application):
+        return []
+    feedback = {f.round.pk: f for f in feedback_for(application=application, actor=actor)}
+    appeals = {a.round_id: a for a in Appeal.objects.filter(application=application).select_related("round")}
+    is_member = not actor.is_staff  # `_may_read` let only staff and active members through
+    rounds = {f.round.pk: f.round for f in feedback.values()} | {a.round_id: a.round for a in appeals.values()}
+    now = timezone.now()
+    windows = EvaluationRound.objects.filter(
+        program_id=application.program_id,
+        status=EvaluationRound.Status.PUBLISHED,
+        appeal_days__gt=0,
+        appeals_close_at__gt=now,
+        results__application=application,
+    )
+    can_appeal = set()
+    for evaluation_round in windows:
+        rounds.setdefault(evaluation_round.pk, evaluation_round)
+        if (
+            is_member
+            and evaluation_round.pk not in appeals
+            and appeal_window_open(evaluation_round, now=now)
+            and did_not_advance(application=application, round=evaluation_round)
+        ):
+            can_appeal.add(evaluation_round.pk)
+    return [
+        RoundAfterPublication(
+            round=r, feedback=feedback.get(r.pk), appeal=appeals.get(r.pk), can_appeal=r.pk in can_appeal
+        )
+        for r in sorted(rounds.values(), key=lambda r: r.order)
+    ]
