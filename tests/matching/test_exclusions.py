@@ -180,3 +180,22 @@ def test_an_accepted_request_naming_a_person_excludes_only_that_person(staff_use
 
     assert list(Conflict.objects.values_list("evaluator_id", flat=True)) == [named.pk]
     assert colleague.pk not in {e for e, _s in Conflict.objects.values_list("evaluator_id", "startup_id")}
+
+
+def test_staff_accept_in_the_admin_through_the_confirmation_page_with_the_answer(staff_client):
+    from django.urls import reverse
+
+    _round, application, user = setup()
+    EvaluatorFactory(organisation="A")
+    request = exclusion_request(application=application, by=user, organisation="A", reason="r")
+    changelist = reverse("admin:matching_exclusionrequest_changelist")
+
+    confirm = staff_client.post(
+        changelist, {"action": "exclusion_accept", "_selected_action": [request.pk], "index": 0}
+    )["Location"]
+    assert ExclusionRequest.objects.get().status == ExclusionRequest.Status.REQUESTED  # nothing before confirming
+    staff_client.post(confirm, {"reason": "평가에서 제외합니다."})
+
+    decided = ExclusionRequest.objects.get()
+    assert (decided.status, decided.answer) == (ExclusionRequest.Status.ACCEPTED, "평가에서 제외합니다.")
+    assert Conflict.objects.filter(source=Conflict.Source.EXCLUSION).count() == 1

@@ -119,3 +119,78 @@ def test_only_the_assigned_evaluator_declares_no_conflict_and_the_first_time_is_
     first = assignment_declare_no_conflict(assignment=assignment, by=assignment.evaluator.user).no_conflict_declared_at
     again = assignment_declare_no_conflict(assignment=assignment, by=assignment.evaluator.user).no_conflict_declared_at
     assert first is not None and again == first
+
+
+def test_a_pledge_accepted_by_an_evaluator_cannot_be_edited_in_the_admin(staff_client):
+    assignment = scoring_assignment()
+    pledge = assignment.round.pledges.get()
+    pledge_accept(round=assignment.round, evaluator=assignment.evaluator, language="ko")
+    from django.contrib import admin as django_admin
+
+    from matching.admin_practice import RoundPledgeFormSet, RoundPledgeInline
+
+    inline = RoundPledgeInline(EvaluationRound, django_admin.site)
+    formset_class = inline.get_formset(type("R", (), {"user": UserFactory(staff=True)})(), assignment.round)
+    prefix = formset_class.get_default_prefix()
+    data = {
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": "1",
+        f"{prefix}-0-id": str(pledge.pk),
+        f"{prefix}-0-round": str(assignment.round.pk),
+        f"{prefix}-0-text_ko": "바꾼 서약",
+        f"{prefix}-0-text_en": pledge.text_en,
+    }
+    formset = formset_class(data, instance=assignment.round, prefix=prefix)
+
+    assert issubclass(formset_class, RoundPledgeFormSet)
+    assert not formset.is_valid()
+    assert assignment.round.pledges.get().text_ko == DEFAULT_PLEDGE_KO
+
+
+def test_a_new_pledge_text_added_in_the_admin_becomes_the_next_version():
+    assignment = scoring_assignment()
+    from django.contrib import admin as django_admin
+
+    from matching.admin_practice import RoundPledgeInline
+
+    inline = RoundPledgeInline(EvaluationRound, django_admin.site)
+    staff = UserFactory(staff=True)
+    formset_class = inline.get_formset(type("R", (), {"user": staff})(), assignment.round)
+    prefix = formset_class.get_default_prefix()
+    existing = assignment.round.pledges.get()
+    data = {
+        f"{prefix}-TOTAL_FORMS": "2",
+        f"{prefix}-INITIAL_FORMS": "1",
+        f"{prefix}-0-id": str(existing.pk),
+        f"{prefix}-0-round": str(assignment.round.pk),
+        f"{prefix}-0-text_ko": existing.text_ko,
+        f"{prefix}-0-text_en": existing.text_en,
+        f"{prefix}-1-round": str(assignment.round.pk),
+        f"{prefix}-1-text_ko": "개정 서약",
+        f"{prefix}-1-text_en": "",
+    }
+    formset = formset_class(data, instance=assignment.round, prefix=prefix)
+    assert formset.is_valid(), formset.errors
+    formset.save()
+
+    newest = assignment.round.pledges.order_by("-version").first()
+    assert (newest.version, newest.text_ko, newest.created_by) == (2, "개정 서약", staff)
+
+
+def test_staff_export_the_acceptances_and_the_declarations_as_csv(staff_client):
+    from django.urls import reverse
+
+    assignment = scoring_assignment()
+    pledge_accept(round=assignment.round, evaluator=assignment.evaluator, language="en")
+    assignment_declare_no_conflict(assignment=assignment, by=assignment.evaluator.user)
+
+    acceptances = staff_client.post(
+        reverse("admin:matching_pledgeacceptance_changelist"),
+        {"action": "export_csv", "_selected_action": list(PledgeAcceptance.objects.values_list("pk", flat=True))},
+    )
+    declarations = staff_client.get(reverse("admin:matching_declarations_csv"))
+
+    email = assignment.evaluator.user.email
+    assert email in acceptances.content.decode("utf-8-sig") and ",en," in acceptances.content.decode("utf-8-sig")
+    assert email in declarations.content.decode("utf-8-sig")
+    assert assignment.application.receipt_number in declarations.content.decode("utf-8-sig")
