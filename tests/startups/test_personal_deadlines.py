@@ -210,3 +210,27 @@ class TestAdmin:
         html = staff_client.get(f"/admin/startups/application/{application.pk}/change/").content.decode()
 
         assert "사업자등록증 보완" in html
+
+
+class TestApplicantPages:
+    def test_the_correction_message_is_shown_on_the_application_page(self, client, staff):
+        application = factories.ApplicationFactory(submitted=True)
+        founder = factories.StartupMemberFactory(startup=application.startup).user
+        correction_request(application=application, until=later(), message="사업자등록증을 첨부해 주세요.", by=staff)
+        client.force_login(founder)
+
+        html = client.get(f"/applications/{application.pk}/").content.decode()
+
+        assert "사업자등록증을 첨부해 주세요." in html
+
+    def test_the_edit_page_of_an_extended_application_opens_after_the_close(self, client, staff):
+        application, founder = complete_draft()
+        close(application.program_id)
+        deadline_extend(application=application, until=later(), reason="서버 장애", by=staff)
+        client.force_login(founder)
+
+        response = client.get(f"/applications/{application.pk}/edit/")
+
+        assert response.status_code == 200
+        assert "서버 장애" in response.content.decode()
+        assert 'class="alert alert--warning" role="status"' not in response.content.decode()  # no refusal
