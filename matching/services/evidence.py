@@ -201,3 +201,33 @@ def bonus_evidence_counts(*, program: Any) -> dict[str, int]:
     return BonusEvidence.objects.filter(application__program=program).aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in S.values}
     )
+
+
+def bonus_evidence_items(application: Application, problems: dict[str, list[str]] | None = None) -> list[dict]:
+    """What the application form shows per claimed flag whose rule asks for a document: the flag, the
+    document asked for, the current row (status, reason, file) and the problems under that upload."""
+    required = evidence_required_for(application)
+    if not required:
+        return []
+    rows = {e.flag: e for e in BonusEvidence.objects.filter(application=application).select_related("attachment")}
+    return [
+        {
+            "flag": flag,
+            "flag_label": rule.get_flag_display(),
+            "document": evidence_label(rule),
+            "name": f"evidence_{flag}",
+            "evidence": rows.get(flag),
+            "errors": (problems or {}).get(f"evidence:{flag}", []),
+        }
+        for flag, rule in required.items()
+    ]
+
+
+def bonus_evidence_uploads(files: Any) -> list[tuple[str, UploadedFile]]:
+    """The form's evidence uploads (`evidence_<flag>`), by flag."""
+    flags = {choice.value for choice in BonusRule.Flag}
+    return [
+        (flag, upload)
+        for key, upload in files.items()
+        if key.startswith("evidence_") and (flag := key.removeprefix("evidence_")) in flags
+    ]

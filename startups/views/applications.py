@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import DomainError
 from core.lifecycle import allowed_targets
 from matching.selectors import programs_public
+from matching.services.evidence import bonus_evidence_attach, bonus_evidence_items, bonus_evidence_uploads
 from matching.windows import application_window
 from privacy.services import statement_current
 from startups.forms import ApplicationForm, WithdrawForm
@@ -132,6 +133,7 @@ def _render_edit(request, application, form, *, refusal=None) -> HttpResponse:
             "read_only": refusal is not None,
             "window": application_window(application.program, now=timezone.now()),
             "accepted_types": ACCEPTED_LABEL,
+            "evidence_items": bonus_evidence_items(application, form.problems),
         },
     )
 
@@ -153,6 +155,11 @@ def _save_posted_form(request, application, parts, *, remove: Attachment | None 
             attachment_add(application=application, by=request.user, upload=upload, question=question)
         except DomainError as error:
             problems[f"question:{question.code}"] = [error.message]
+    for flag, upload in bonus_evidence_uploads(request.FILES):  # documents for bonus points (가점 증빙)
+        try:
+            bonus_evidence_attach(application=application, flag=flag, upload=upload, by=request.user)
+        except DomainError as error:
+            problems[f"evidence:{flag}"] = [error.message]
     return problems, None
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from matching.models import BonusEvidence
 from tests import factories
+from tests.web.conftest import EXE, complete_form, edit_url, pdf
 
 pytestmark = pytest.mark.django_db
 S = BonusEvidence.Status
@@ -75,3 +76,58 @@ def test_the_bonus_rule_list_shows_whether_evidence_is_required(staff_client, ev
     response = staff_client.get(reverse("admin:matching_bonusrule_changelist"))
 
     assert "여성기업확인서" in response.content.decode()
+
+
+# ---------------------------------------------------------------- the applicant's pages
+
+
+@pytest.fixture
+def claiming(program, founder, draft):
+    """The founder's startup claims women_owned; a round of the program asks for its certificate."""
+    evaluation_round = factories.EvaluationRoundFactory(program=program)
+    factories.BonusRuleFactory(
+        round=evaluation_round,
+        flag="women_owned",
+        points=D("2"),
+        evidence_required=True,
+        evidence_label_ko="여성기업확인서",
+        evidence_label_en="Women-owned business certificate",
+    )
+    founder.startup.women_owned = True
+    founder.startup.save(update_fields=["women_owned"])
+    return draft
+
+
+def test_the_form_asks_for_the_document_under_the_bonus_it_proves(founder_client, claiming):
+    html = founder_client.get(edit_url(claiming)).content.decode()
+
+    assert 'name="evidence_women_owned"' in html
+    assert "Women-owned business certificate" in html
+
+
+def test_a_document_uploaded_with_the_form_awaits_verification(founder_client, claiming, program):
+    response = founder_client.post(
+        edit_url(claiming), {**complete_form(program), "evidence_women_owned": pdf("certificate.pdf")}
+    )
+
+    assert response.status_code == 302
+    evidence = BonusEvidence.objects.get(application=claiming)
+    assert (evidence.flag, evidence.status) == ("women_owned", S.PENDING)
+
+
+def test_a_document_that_is_not_a_pdf_is_refused_at_its_field(founder_client, claiming, program):
+    response = founder_client.post(
+        edit_url(claiming), {**complete_form(program), "evidence_women_owned": pdf("certificate.pdf", EXE)}
+    )
+
+    assert response.status_code == 200
+    assert 'id="id_evidence_women_owned_error"' in response.content.decode()
+    assert not BonusEvidence.objects.exists()
+
+
+def test_the_status_page_shows_a_rejected_document_with_its_reason(founder_client, claiming):
+    factories.BonusEvidenceFactory(application=claiming, status=S.REJECTED, reason="유효기간 만료")
+
+    html = founder_client.get(f"/applications/{claiming.pk}/").content.decode()
+
+    assert "유효기간 만료" in html
