@@ -4,14 +4,17 @@ import random
 from collections import Counter
 
 import pytest
+from django.forms import inlineformset_factory
 
 from core.errors import DomainError
+from matching.admin_panels import PanelFormSet
 from matching.assignment import assign, assign_by_panel, check_plan
-from matching.models import EvaluationRound
+from matching.models import EvaluationRound, Panel
 from matching.services.assignment import assignment_add, assignments_create
 from tests.factories import (
     ApplicationFactory,
     ConflictFactory,
+    CriterionFactory,
     EvaluationRoundFactory,
     EvaluatorFactory,
     PanelFactory,
@@ -162,3 +165,49 @@ def test_a_manual_assignment_outside_the_application_s_panel_is_refused(staff_us
 
     assert refused.value.code == "evaluator_not_in_panel"
     assert assignment_add(round=evaluation_round, application=application, evaluator=tech_panel[0], by=staff_user)
+
+
+# -- admin
+
+
+def panel_formset(evaluation_round, panels):
+    formset_class = inlineformset_factory(
+        EvaluationRound, Panel, formset=PanelFormSet, fields=("name_ko", "tracks"), extra=len(panels)
+    )
+    data = {"panels-TOTAL_FORMS": str(len(panels)), "panels-INITIAL_FORMS": "0"}
+    for index, (name, tracks) in enumerate(panels):
+        data[f"panels-{index}-name_ko"] = name
+        data[f"panels-{index}-tracks"] = [t.pk for t in tracks]
+    return formset_class(data, instance=evaluation_round, prefix="panels")
+
+
+@pytest.mark.django_db
+def test_the_round_admin_refuses_a_track_in_two_panels():
+    evaluation_round = EvaluationRoundFactory()
+    tech = TrackFactory(program=evaluation_round.program)
+
+    formset = panel_formset(evaluation_round, [("기술", [tech]), ("기술 2", [tech])])
+
+    assert not formset.is_valid()
+    assert "more than one panel" in str(formset.non_form_errors()) or "분과" in str(formset.non_form_errors())
+
+
+@pytest.mark.django_db
+def test_the_round_admin_refuses_panels_that_leave_a_track_of_its_applications_unserved():
+    evaluation_round = EvaluationRoundFactory()
+    tech, social = TrackFactory(program=evaluation_round.program), TrackFactory(program=evaluation_round.program)
+    ApplicationFactory(program=evaluation_round.program, track=social, in_review=True)
+
+    assert not panel_formset(evaluation_round, [("기술", [tech])]).is_valid()
+    assert panel_formset(evaluation_round, [("기술", [tech]), ("사회", [social])]).is_valid()
+
+
+@pytest.mark.django_db
+def test_the_round_admin_page_shows_the_panels_and_the_criteria_tracks(staff_client):
+    evaluation_round, (tech, _), _social = panel_round()
+    CriterionFactory(round=evaluation_round).tracks.add(tech)
+
+    response = staff_client.get(f"/admin/matching/evaluationround/{evaluation_round.pk}/change/")
+
+    assert response.status_code == 200
+    assert "panels-TOTAL_FORMS" in response.content.decode()

@@ -1,0 +1,100 @@
+"""Panels (분과) and criteria per track in the round admin: a panel serves some tracks with part of the
+round's pool; a criterion can be limited to tracks. Both are editable while the round is set up or
+assigning; the assignment itself refuses a track without exactly one panel."""
+
+from django import forms
+from django.contrib.admin import TabularInline
+from django.utils.translation import gettext as _
+
+from matching.models import EvaluationRound, Panel, Track
+from matching.services.assignment import round_applications
+
+EDITABLE = (EvaluationRound.Status.SETUP, EvaluationRound.Status.ASSIGNING)
+
+
+def round_tracks(round_: EvaluationRound | None):
+    """The tracks a round's panels and criteria may name: those of its program."""
+    if round_ is None or round_.program_id is None:
+        return Track.objects.none()
+    return Track.objects.filter(program_id=round_.program_id).order_by("order", "pk")
+
+
+class PanelFormSet(forms.BaseInlineFormSet):
+    """The panels as they would be saved: no track in two panels, and (when the round has panels) every
+    track of the round's applications served by one."""
+
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if any(f.errors for f in kept):
+            return
+        served: dict[Track, int] = {}
+        for form in kept:
+            for track in form.cleaned_data.get("tracks") or ():
+                served[track] = served.get(track, 0) + 1
+        twice = [track for track, count in served.items() if count > 1]
+        if twice:
+            raise forms.ValidationError(
+                _("The track “%(track)s” is served by more than one panel.") % {"track": twice[0]},
+                code="track_in_two_panels",
+            )
+        if not kept or self.instance.pk is None:
+            return
+        needed = round_tracks(self.instance).filter(pk__in=round_applications(round=self.instance).values("track_id"))
+        unserved = [track for track in needed if track not in served]
+        if unserved:
+            raise forms.ValidationError(
+                _("No panel serves the track “%(track)s”.") % {"track": unserved[0]}, code="track_without_panel"
+            )
+
+
+class PanelInline(TabularInline):
+    model = Panel
+    formset = PanelFormSet
+    fields = ("name_ko", "name_en", "tracks", "evaluators")
+    autocomplete_fields = ("evaluators",)
+    extra = 0
+
+    @staticmethod
+    def _editable(round_: EvaluationRound | None) -> bool:
+        return round_ is None or round_.status in EDITABLE
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        request.panel_parent_round = obj  # the track choices depend on the round's program
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "tracks":
+            kwargs["queryset"] = round_tracks(getattr(request, "panel_parent_round", None))
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tracks", "evaluators__user")
+
+
+class CriterionTracksMixin:
+    """A criterion inline's `tracks`: check boxes of the round's program's tracks (none = every track)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        request.criterion_parent_round = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "tracks":
+            kwargs["queryset"] = round_tracks(getattr(request, "criterion_parent_round", None))
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+            kwargs["required"] = False
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tracks")  # each row's checked tracks, one query
