@@ -25,6 +25,7 @@ from core.admin import (
 )
 from core.errors import DomainError
 from matching import consequences
+from matching.admin_panels import CriterionTracksMixin, PanelInline
 from matching.exports import export_actions, file_response, reviews_table
 from matching.forms import InviteForm, ScoreSheetForm
 from matching.models import (
@@ -428,9 +429,9 @@ class RoundSetupInline(TabularInline):
         return self._in_setup(obj) and super().has_delete_permission(request, obj)
 
 
-class CriterionInline(RoundSetupInline):
+class CriterionInline(CriterionTracksMixin, RoundSetupInline):
     model = Criterion
-    fields = ("order", "code", "label_ko", "label_en", "weight", "max_score", "fail_threshold")
+    fields = ("order", "code", "label_ko", "label_en", "weight", "max_score", "fail_threshold", "tracks")
     show_change_link = True
 
 
@@ -557,7 +558,7 @@ class EvaluationRoundAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
         service_action(ROUND_COMPUTE_WITH_SUBMITTED),
         service_action(ROUND_PUBLISH),
     )
-    inlines = (CriterionInline, BonusRuleInline, CarryOverWeightInline)
+    inlines = (CriterionInline, BonusRuleInline, CarryOverWeightInline, PanelInline)
     fieldsets = (
         (None, {"fields": ("program", "order", "name_ko", "name_en", "kind", "partner", "status")}),
         (_("Scoring window"), {"fields": ("opens_at", "closes_at")}),
