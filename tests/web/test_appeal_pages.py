@@ -166,3 +166,53 @@ def test_the_appeal_file_is_downloaded_by_members_and_staff_only(client, publish
     assert client.get(url).status_code == 404
     client.force_login(factories.EvaluatorFactory().user)
     assert client.get(url).status_code == 404
+
+
+# --- staff, in the admin -----------------------------------------------------------------------
+
+
+def test_staff_see_the_queue_filtered_by_round_and_status(staff_client, published):
+    evaluation_round, application, founder = published
+    appeal_file(application=application, round=evaluation_round, by=founder, reason="Please recheck.")
+
+    page = staff_client.get(
+        reverse("admin:matching_appeal_changelist") + f"?round__id__exact={evaluation_round.pk}&status__exact=filed"
+    )
+
+    assert page.status_code == 200
+    assert application.receipt_number in page.content.decode()
+
+
+def test_staff_uphold_an_appeal_on_the_confirmation_page_and_are_offered_the_next_steps(staff_client, published):
+    evaluation_round, application, founder = published
+    appeal = appeal_file(application=application, round=evaluation_round, by=founder, reason="Please recheck.")
+    url = reverse("admin:matching_appeal_reason_action", args=["appeal_uphold"]) + f"?ids={appeal.pk}"
+
+    assert "Nothing else changes by itself" in staff_client.get(url).content.decode()
+    staff_client.post(url, {"reason": "A criterion was entered wrongly; we correct it."})
+
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.answer) == (Appeal.Status.UPHELD, "A criterion was entered wrongly; we correct it.")
+    page = staff_client.get(reverse("admin:matching_appeal_change", args=[appeal.pk])).content.decode()
+    assert reverse("admin:matching_roundresult_changelist") in page
+    assert reverse("admin:matching_evaluationround_change", args=[evaluation_round.pk]) in page
+
+
+def test_a_decision_without_an_answer_is_refused_on_the_confirmation_page(staff_client, published):
+    evaluation_round, application, founder = published
+    appeal = appeal_file(application=application, round=evaluation_round, by=founder, reason="Please recheck.")
+    url = reverse("admin:matching_appeal_reason_action", args=["appeal_dismiss"]) + f"?ids={appeal.pk}"
+
+    staff_client.post(url, {"reason": ""})
+
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.FILED
+
+
+def test_the_round_form_carries_the_appeal_and_feedback_settings(staff_client, published):
+    evaluation_round, _application, _founder = published
+
+    page = staff_client.get(reverse("admin:matching_evaluationround_change", args=[evaluation_round.pk]))
+
+    body = page.content.decode()
+    assert 'name="appeal_days"' in body and 'name="feedback_comments"' in body
