@@ -540,8 +540,8 @@ class ApplicationForm(forms.Form):
 
     def _display(self, question: Question, item: Item) -> Any:
         """The saved answer as people read it (the saved value, never what was typed)."""
-        saved = {a.question_id: a.value for a in self.application.answers.all()}
-        return answer_display(question, saved.get(question.pk))
+        answer = next((a for a in self.application.answers.all() if a.question_id == question.pk), None)
+        return answer_display(question, answer.value if answer else None)
 
     def question_groups(self) -> tuple[list[Item], list[TrackGroup]]:
         """Questions for every track, then one group per track with its own questions."""
