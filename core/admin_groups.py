@@ -75,6 +75,7 @@ GROUPS: tuple[AdminGroup, ...] = (
         (
             "matching.RoundResult",
             "matching.SelectionEntry",
+            "matching.AgreementDocument",
             "matching.PartnerRanking",
             "matching.PartnerRankingEntry",
             "matching.MatchingRun",

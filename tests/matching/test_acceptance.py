@@ -3,7 +3,9 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.errors import DomainError
@@ -271,11 +273,83 @@ def test_documents_are_refused_before_the_seat_is_accepted():
 
 
 def test_the_beat_schedule_runs_the_lapse_task_which_releases_nothing_before_a_deadline():
-    from django.conf import settings
-
     from matching.tasks import lapse_acceptances
 
     finalised_program()
 
     assert settings.CELERY_BEAT_SCHEDULE["acceptances-lapse"]["task"] == "matching.tasks.lapse_acceptances"
     assert lapse_acceptances() == 0
+
+
+# --- the admin -------------------------------------------------------------------------------------
+
+
+def _uploaded(program, applications):
+    entry, (requirement,) = _accepted_with(program, applications)
+    return agreement_document_upload(entry=entry, requirement=requirement, upload=pdf(), by=member_of(applications[0]))
+
+
+def test_the_selection_list_in_the_admin_shows_each_seats_answer_and_agreement(staff_client):
+    program, applications = finalised_program()
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = staff_client.get(reverse("admin:matching_selectionentry_changelist"))
+
+    assert page.status_code == 200
+    assert "awaiting an answer" in page.content.decode()
+
+
+def test_staff_record_a_decline_through_the_confirmation_page_with_a_reason(staff_client):
+    program, applications = finalised_program()
+    entry = entry_of(applications[0])
+    url = reverse("admin:matching_selectionentry_reason_action", args=["seat_decline_for_startup"]) + f"?ids={entry.pk}"
+
+    assert "first reserve takes the seat" in staff_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    staff_client.post(url, {"reason": "Called us: no longer interested"})
+
+    assert entry_of(applications[0]).acceptance == P.DECLINED
+    assert entry_of(applications[2]).acceptance == P.PENDING
+
+
+def test_staff_extend_a_deadline_from_the_admin(staff_client):
+    program, applications = finalised_program()
+    entry = entry_of(applications[0])
+    url = reverse("admin:matching_selectionentry_reason_action", args=["seat_extend_deadline"]) + f"?ids={entry.pk}"
+
+    staff_client.post(url, {"reason": "Public holiday"})
+
+    assert entry_of(applications[0]).respond_by == entry.respond_by + dt.timedelta(days=program.acceptance_days)
+
+
+def test_staff_return_an_agreement_file_in_the_admin_only_with_a_comment(staff_client):
+    program, applications = finalised_program()
+    document = _uploaded(program, applications)
+    url = reverse("admin:matching_agreementdocument_reason_action", args=["agreement_return"]) + f"?ids={document.pk}"
+
+    staff_client.post(url, {"reason": ""})
+    document.refresh_from_db()
+    assert document.status == D.SUBMITTED
+    staff_client.post(url, {"reason": "Sign page 3"})
+    document.refresh_from_db()
+    assert (document.status, document.comment) == (D.RETURNED, "Sign page 3")
+
+
+def test_staff_approve_an_agreement_file_in_the_admin_and_the_agreement_is_approved(staff_client):
+    program, applications = finalised_program()
+    document = _uploaded(program, applications)
+    url = reverse("admin:matching_agreementdocument_reason_action", args=["agreement_approve"]) + f"?ids={document.pk}"
+
+    staff_client.post(url, {})
+
+    assert entry_of(applications[0]).agreement == G.APPROVED
+    listing = staff_client.get(reverse("admin:matching_agreementdocument_changelist") + "?status__exact=approved")
+    assert document.original_name in listing.content.decode()
+
+
+def test_the_program_page_in_the_admin_has_the_agreement_requirements_inline(staff_client):
+    program, applications = finalised_program()
+    factories.AgreementRequirementFactory(program=program, label_ko="통장 사본")
+
+    page = staff_client.get(reverse("admin:matching_program_change", args=[program.pk]))
+
+    assert "통장 사본" in page.content.decode()
