@@ -1047,4 +1047,5 @@ import matching.admin_evidence  # noqa: E402, F401 — documents for bonus point
 import matching.admin_meetings  # noqa: E402, F401 — Matching Day and pitch sessions: events, meetings, moves
 import matching.admin_rankings  # noqa: E402, F401 — partners' rankings, read-only with their entries
 import matching.admin_results  # noqa: E402, F401 — round results and the final selection
+import matching.admin_seats  # noqa: E402, F401 — seats accepted or declined, agreement requirements and files
 from matching import admin_matching  # noqa: E402, F401 — matching runs, pins and conflicts; adds 'run matching' to programs
