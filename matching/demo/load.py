@@ -20,6 +20,7 @@ from audit.services import audit_record
 from core.errors import DomainError
 from matching import models as m
 from matching.demo import content as c
+from matching.demo.evidence import evidence_ensure
 from matching.demo.matching_day import pitch_session_ensure
 from matching.demo.open_call import open_call_ensure
 from matching.demo.partnering import TIMESTAMPED as PARTNERING_TIMESTAMPED
@@ -126,6 +127,8 @@ def demo_load(*, password: str, now: dt.datetime | None = None) -> DemoLoad:
                 second, written = partnering_ensure(
                     password_hash=password_hash, now=now or timezone.now(), saved_files=saved_files
                 )
+            evidence = evidence_ensure(program=program, staff=staff, saved_files=saved_files)  # 가점 증빙
+            counts[m.BonusEvidence._meta.label] += evidence
             open_call, created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
             counts["open call (matching.Program)"] += int(created)
             counts[PrivacyStatement._meta.label] += demo_privacy_statements_ensure(

@@ -22,6 +22,7 @@ from notifications.models import Notification
 from startups.models import Attachment
 from tests import factories
 from tests.matching.test_results_compute import add_application, make_round
+from tests.matching.test_seed_demo import demo as demo  # the seeded demo, once for this module
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +234,15 @@ def test_submission_is_refused_without_the_document_and_names_it(draft):
         application_submit(application_id=application.pk, by=founder, consent_given=True)
 
     assert "여성기업확인서" in refused.value.problems["evidence:women_owned"][0]
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def test_the_demo_shows_a_verified_a_pending_and_a_rejected_document(demo):
+    rows = BonusEvidence.objects.filter(application__program=demo.program)
+
+    assert sorted(rows.values_list("status", flat=True)) == [S.PENDING, S.REJECTED, S.VERIFIED]
+    assert rows.get(status=S.REJECTED).reason
+    rule = demo.program.rounds.get(order=1).bonus_rules.get(flag="women_owned")
+    assert (rule.evidence_required, rule.evidence_label_ko) == (True, "여성기업확인서")
