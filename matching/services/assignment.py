@@ -22,6 +22,7 @@ from jobs.models import Job
 from jobs.services import Progress, job_start, no_progress
 from matching.assignment import Problem, assign, assign_by_panel, detect_conflicts
 from matching.models import Assignment, Conflict, EvaluationRound, Evaluator, Panel, Review, RoundResult, Track
+from matching.services.exclusions import exclusion_conflict_pairs
 from matching.services.reminders import round_reviews_complete_notify_on_commit
 from notifications.models import Notification
 from notifications.services import notify_many
@@ -200,12 +201,11 @@ def assignments_create(
     k = evaluation_round.evaluators_per_application
     report = AssignmentReport(round_id=evaluation_round.pk)
     applications = round_applications(round=evaluation_round)
-    pool = {
-        pk: (user_id, email, active)
-        for pk, user_id, email, active in evaluation_round.evaluators.values_list(
-            "pk", "user_id", "user__email", "is_active"
-        )
-    }
+    pool, organisation_of = {}, {}
+    for pk, user_id, email, active, organisation in evaluation_round.evaluators.values_list(
+        "pk", "user_id", "user__email", "is_active", "organisation"
+    ):
+        pool[pk], organisation_of[pk] = (user_id, email, active), organisation
     report.conflicts_detected = _conflicts_detect(
         pool={pk: (user_id, email) for pk, (user_id, email, _active) in pool.items()}, applications=applications
     )
@@ -241,6 +241,13 @@ def assignments_create(
         for evaluator, startup in Conflict.objects.filter(
             evaluator_id__in=list(expertise), startup_id__in=startup_ids
         ).values_list("evaluator_id", "startup_id")
+        for app in applications_by_startup.get(startup, ())
+    }
+    forbidden |= {  # accepted exclusion requests, also for evaluators of the organisation added since
+        (evaluator, app)
+        for evaluator, startup in exclusion_conflict_pairs(
+            evaluators={pk: organisation_of[pk] for pk in expertise}, startup_ids=startup_ids
+        )
         for app in applications_by_startup.get(startup, ())
     }
     loads = dict.fromkeys(expertise, 0)
@@ -416,7 +423,9 @@ def assignment_add(
         raise DomainError(_("The evaluator is not in this round's pool."), code="evaluator_not_in_pool")
     if not round_applications(round=evaluation_round).filter(pk=application.pk).exists():
         raise DomainError(_("The application is not reviewed in this round."), code="application_not_in_round")
-    if Conflict.objects.filter(evaluator=evaluator, startup_id=application.startup_id).exists():
+    startup_ids = [application.startup_id]
+    excluded = exclusion_conflict_pairs(evaluators={evaluator.pk: evaluator.organisation}, startup_ids=startup_ids)
+    if excluded or Conflict.objects.filter(evaluator=evaluator, startup_id=application.startup_id).exists():
         raise DomainError(_("The evaluator has a conflict of interest with this startup."), code="conflict_of_interest")
     if evaluation_round.has_panels:
         panel_of_track, members = round_panels(round=evaluation_round, tracks={application.track_id})

@@ -201,9 +201,9 @@ def test_the_number_of_queries_does_not_grow_with_the_applications(staff_user, d
         for application in make_applications(evaluation_round, count):
             domain = f"startup{application.startup_id}.kr"
             StartupMemberFactory(startup=application.startup, user=UserFactory(email=f"ceo@{domain}"))
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         assignments_create(round=small, by=staff_user)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         assignments_create(round=large, by=staff_user)
     assert large.assignments.count() == 75
 
