@@ -32,7 +32,8 @@ from matching.exports import rows_to_csv
 from matching.models import Assignment, EvaluationRound, Program, RoundResult
 from matching.services.reminders import round_evaluators_remind, round_remindable
 from notifications.models import Notification, WebhookDelivery
-from startups.models import Application
+from startups.models import Application, PersonalDeadline
+from startups.services.deadlines import personal_deadline_counts
 
 DELIVERY_WINDOW = dt.timedelta(hours=24)
 TWO_PLACES = Decimal("0.01")
@@ -213,6 +214,8 @@ def program_dashboard(request, program_id: int, *, site):
         "drafts": funnel_data.drafts,
         "drafts_by_track": [(name, funnel_data.drafts_by_track[pk]) for pk, name in funnel_data.tracks],
         "drafts_url": changelist_url(Application, program__id__exact=program.pk, status__exact="draft"),
+        "personal_deadlines": personal_deadline_counts(program=program),
+        "personal_deadlines_url": changelist_url(PersonalDeadline, application__program__id__exact=program.pk),
         "days_left": per_day.days_left,
         "rounds": rounds,
         "health": health,

@@ -4,6 +4,7 @@ the program closed, for its applicant only."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -234,3 +235,12 @@ class TestApplicantPages:
         assert response.status_code == 200
         assert "서버 장애" in response.content.decode()
         assert 'class="alert alert--warning" role="status"' not in response.content.decode()  # no refusal
+
+
+def test_the_program_dashboard_links_the_applications_with_their_own_deadline(staff_client, staff_user):
+    application = factories.ApplicationFactory(submitted=True)
+    correction_request(application=application, until=later(), message="보완", by=staff_user)
+
+    html = staff_client.get(reverse("admin:program_dashboard", args=[application.program_id])).content.decode()
+
+    assert "dashboard-personal-deadlines" in html
