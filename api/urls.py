@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from api.schema import ID_PATTERN
 from api.views import actions, applications, exports, jobs, programs, reviews, webhooks
+from api.views import exclusions as exclusions_views
 from api.views import matching as matching_views
 from api.views import meetings as meetings_views
 from api.views import members as members_views
@@ -47,6 +48,7 @@ rankings_views.register(router)
 meetings_views.register(router)
 matching_views.register(router)
 members_views.register(router)
+exclusions_views.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),

@@ -1045,6 +1045,7 @@ class ScoreAdmin(ReadOnlyModelAdmin):
 
 import matching.admin_evidence  # noqa: E402, F401 — documents for bonus points, verified or rejected
 import matching.admin_meetings  # noqa: E402, F401 — Matching Day and pitch sessions: events, meetings, moves
+import matching.admin_practice  # noqa: E402, F401 — exclusion requests, the round pledge (inline), acceptances and declarations
 import matching.admin_rankings  # noqa: E402, F401 — partners' rankings, read-only with their entries
 import matching.admin_results  # noqa: E402, F401 — round results and the final selection
 import matching.admin_seats  # noqa: E402, F401 — seats accepted or declined, agreement requirements and files

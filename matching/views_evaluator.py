@@ -27,6 +27,7 @@ from matching.scoring import SHOWN_PLACES, CriterionSpec, review_total, rounded
 from matching.selectors import assignment_application_view, assignment_for_scoring, assignments_of
 from matching.services import assignment as assignment_service
 from matching.services.evaluators import evaluator_accept_invitation
+from matching.services.pledges import pledge_missing
 from matching.services.reviews import COMMENT_MAX_LENGTH, ReviewInvalid, review_editable, review_save
 from matching.services.scoring import criteria_for_track
 from matching.windows import format_korea_time
@@ -103,6 +104,9 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         assignment = assignment_for_scoring(actor=request.user, pk=pk)
     except Assignment.DoesNotExist:
         raise Http404 from None
+    pledge_needs = pledge_missing(assignment=assignment)  # a round with a pledge: accepted, then declared
+    if pledge_needs["pledge"] and review_editable(assignment):
+        return redirect("evaluator:pledge", pk=assignment.pk)
     # Only the criteria of the application's track (a round may limit some to tracks).
     criteria = list(criteria_for_track(round_id=assignment.round_id, track_id=assignment.application.track_id))
     review = getattr(assignment, "review", None)  # the missing reverse one-to-one is an AttributeError
@@ -168,6 +172,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": review_editable(assignment),
         **application_view,
         "answers_in_korean": _answers_only_in_korean(application_view),
+        "pledge_needs": pledge_needs,
     }
     return render(request, "evaluator/assignment_detail.html", context, status=400 if errors else 200)
 
