@@ -21,9 +21,10 @@ from api.serializers.common import ErrorSerializer
 from api.serializers.reviews import AssignmentSerializer, RecuseSerializer, ReviewSaveSerializer
 from matching.models import Assignment
 from matching.services.assignment import assignment_recuse
+from matching.services.pledges import assignment_declare_no_conflict, pledge_accept
 from matching.services.reviews import review_save, review_submit
 
-WRITES = {"review", "submit", "recuse"}
+WRITES = {"review", "submit", "recuse", "accept_pledge", "declare_no_conflict"}
 
 
 class AssignmentFilter(FilterSet):
@@ -141,6 +142,36 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         # Stepping aside ends the caller's access: answer with the sheet as read, never read again.
         assignment.status, assignment.updated_at = recused.status, recused.updated_at
         return Response(self.get_serializer(assignment).data)
+
+
+    @extend_schema(
+        summary="Accept the round's pledge (청렴·비밀유지 서약)",
+        description="Records the caller's acceptance of the round's newest pledge version, in the language "
+        "of the request. Needed before scoring in a round with a pledge (else 409 `pledge_required`).",
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: AssignmentSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="accept-pledge")
+    @idempotent
+    def accept_pledge(self, request, pk=None):
+        assignment = self.get_object()
+        pledge_accept(round=assignment.round, evaluator=assignment.evaluator, language=request.LANGUAGE_CODE)
+        return self._sheet(assignment)
+
+    @extend_schema(
+        summary="Declare no conflict of interest with the application",
+        description="Needed before scoring in a round with a pledge (else 409 `declaration_required`).",
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: AssignmentSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="declare-no-conflict")
+    @idempotent
+    def declare_no_conflict(self, request, pk=None):
+        assignment = self.get_object()
+        assignment_declare_no_conflict(assignment=assignment, by=request.user)
+        return self._sheet(assignment)
 
 
 def register(router) -> None:
