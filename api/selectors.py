@@ -19,6 +19,7 @@ from matching.models import (
     Assignment,
     Criterion,
     EvaluationRound,
+    Panel,
     Program,
     ProgramPartner,
     Question,
@@ -63,7 +64,10 @@ def rounds_for(access: Access) -> QuerySet[EvaluationRound]:
     return (
         EvaluationRound.objects.filter(program__in=programs_for(access).values("pk"))
         .select_related("program", "partner")
-        .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("order", "pk")))
+        .prefetch_related(
+            Prefetch("criteria", queryset=Criterion.objects.order_by("order", "pk").prefetch_related("tracks")),
+            Prefetch("panels", queryset=Panel.objects.prefetch_related("tracks")),
+        )
         .order_by("program_id", "order")
     )
 
@@ -130,7 +134,7 @@ def assignment_sheet_queryset(access: Access, *, writing: bool = False) -> Query
         )
     )
     return assignments.select_related("application__program").prefetch_related(
-        Prefetch("round__criteria", queryset=Criterion.objects.order_by("order", "pk")),
+        Prefetch("round__criteria", queryset=Criterion.objects.order_by("order", "pk").prefetch_related("tracks")),
         "review__scores",
         Prefetch("application__submissions", queryset=latest),
         "application__program__questions",

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from matching.models import Criterion, EvaluationRound, Program, ProgramPartner, Question, Track
+from matching.models import Criterion, EvaluationRound, Panel, Program, ProgramPartner, Question, Track
 
 
 class TrackSerializer(serializers.ModelSerializer):
@@ -67,6 +67,13 @@ class ProgramDetailSerializer(ProgramSerializer):
 
 
 class CriterionSerializer(serializers.ModelSerializer):
+    tracks = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        read_only=True,
+        help_text="Codes of the tracks it is scored in; empty for every track.",
+    )
+
     class Meta:
         model = Criterion
         fields = [
@@ -79,13 +86,25 @@ class CriterionSerializer(serializers.ModelSerializer):
             "weight",
             "max_score",
             "fail_threshold",
+            "tracks",
         ]
+
+
+class PanelSerializer(serializers.ModelSerializer):
+    tracks = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Codes of the tracks whose applications it reviews."
+    )
+
+    class Meta:
+        model = Panel
+        fields = ["id", "name_ko", "name_en", "tracks"]
 
 
 class RoundSerializer(serializers.ModelSerializer):
     program = serializers.PrimaryKeyRelatedField(read_only=True)
     partner = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     criteria = CriterionSerializer(many=True, read_only=True)
+    panels = PanelSerializer(many=True, read_only=True)
 
     class Meta:
         model = EvaluationRound
@@ -106,4 +125,5 @@ class RoundSerializer(serializers.ModelSerializer):
             "advancement_scope",
             "blind",
             "criteria",
+            "panels",
         ]

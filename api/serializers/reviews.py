@@ -14,6 +14,14 @@ from matching.selectors import assignment_application_view
 from matching.services.reviews import review_editable
 
 
+def sheet_criteria(assignment: Assignment) -> list[Criterion]:
+    """The round's criteria (prefetched with their tracks) that apply to the application's track."""
+    track_id = assignment.application.track_id
+    return [
+        c for c in assignment.round.criteria.all() if not c.tracks.all() or track_id in {t.pk for t in c.tracks.all()}
+    ]
+
+
 class AssignmentRoundSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
 
@@ -85,7 +93,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     evaluator = serializers.PrimaryKeyRelatedField(read_only=True)
     editable = serializers.SerializerMethodField()
     application = serializers.SerializerMethodField()
-    criteria = SheetCriterionSerializer(source="round.criteria", many=True, read_only=True)
+    criteria = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
 
     class Meta:
@@ -102,6 +110,11 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "criteria",
             "review",
         ]
+
+    @extend_schema_field(SheetCriterionSerializer(many=True))
+    def get_criteria(self, assignment: Assignment) -> list[dict]:
+        """The criteria of the application's track only (a round may limit some to tracks)."""
+        return SheetCriterionSerializer(sheet_criteria(assignment), many=True).data
 
     def get_editable(self, assignment: Assignment) -> bool:
         return review_editable(assignment)
@@ -131,7 +144,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         saved = {score.criterion_id: score.value for score in review.scores.all()}
         return SheetReviewSerializer(
             {
-                "scores": {c.code: saved.get(c.pk) for c in assignment.round.criteria.all()},
+                "scores": {c.code: saved.get(c.pk) for c in sheet_criteria(assignment)},
                 "comment": review.comment,
                 "submitted_at": review.submitted_at,
                 "updated_at": review.updated_at,

@@ -11,8 +11,10 @@ from matching.admin_panels import PanelFormSet
 from matching.assignment import assign, assign_by_panel, check_plan
 from matching.models import EvaluationRound, Panel
 from matching.services.assignment import assignment_add, assignments_create
+from tests.api.conftest import key_client, session_client, staff_api  # noqa: F401 - fixtures
 from tests.factories import (
     ApplicationFactory,
+    AssignmentFactory,
     ConflictFactory,
     CriterionFactory,
     EvaluationRoundFactory,
@@ -211,3 +213,32 @@ def test_the_round_admin_page_shows_the_panels_and_the_criteria_tracks(staff_cli
 
     assert response.status_code == 200
     assert "panels-TOTAL_FORMS" in response.content.decode()
+
+
+# -- API
+
+
+@pytest.mark.django_db
+def test_the_rounds_api_shows_the_panels_and_the_tracks_of_each_criterion(staff_api):  # noqa: F811
+    evaluation_round, (tech, _), (social, _) = panel_round()
+    CriterionFactory(round=evaluation_round, code="idea")
+    CriterionFactory(round=evaluation_round, code="tech").tracks.add(tech)
+
+    body = staff_api.get(f"/api/v1/rounds/{evaluation_round.pk}/").json()
+
+    assert {c["code"]: c["tracks"] for c in body["criteria"]} == {"idea": [], "tech": [tech.code]}
+    assert sorted(tuple(p["tracks"]) for p in body["panels"]) == sorted([(tech.code,), (social.code,)])
+
+
+@pytest.mark.django_db
+def test_the_api_score_sheet_lists_only_the_criteria_of_the_application_s_track(session_client):  # noqa: F811
+    evaluation_round, (tech, tech_panel), (social, _) = panel_round()
+    CriterionFactory(round=evaluation_round, code="idea")
+    CriterionFactory(round=evaluation_round, code="tech").tracks.add(tech)
+    application = ApplicationFactory(program=evaluation_round.program, track=social, in_review=True)
+    assignment = AssignmentFactory(round=evaluation_round, application=application, evaluator=tech_panel[0])
+    EvaluationRound.objects.filter(pk=evaluation_round.pk).update(status=EvaluationRound.Status.SCORING)
+
+    body = session_client(tech_panel[0].user).get(f"/api/v1/assignments/{assignment.pk}/").json()
+
+    assert [c["code"] for c in body["criteria"]] == ["idea"]
