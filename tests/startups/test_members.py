@@ -10,6 +10,7 @@ from startups.models import StartupMember
 from startups.services.members import member_remove, ownership_transfer
 from startups.services.startups import startup_join_request
 from tests import factories
+from tests.matching.test_seed_demo import demo as demo  # the seeded demo, once for this module
 
 pytestmark = pytest.mark.django_db
 M = StartupMember
@@ -123,3 +124,21 @@ def test_staff_remove_a_member_from_the_admin_with_a_reason(staff_client, owner,
 
     member.refresh_from_db()
     assert member.status == M.Status.REMOVED
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def test_the_demo_has_a_pending_request_to_join_and_a_startup_with_two_members(demo):
+    rows = M.objects.filter(startup__applications__program=demo.program).distinct()
+
+    assert rows.filter(status=M.Status.REQUESTED).exists()
+    assert rows.filter(status=M.Status.ACTIVE, role=M.Role.MEMBER).exists()
+
+
+def test_the_demo_has_an_extension_and_a_correction_in_force(demo):
+    from startups.services.deadlines import personal_deadlines_in_force
+
+    kinds = set(personal_deadlines_in_force().filter(application__program=demo.program).values_list("kind", flat=True))
+
+    assert kinds == {"extension", "correction"}
