@@ -602,3 +602,23 @@ def test_every_application_of_the_second_program_has_a_pdf_pitch_deck_shown_to_p
     assert len(decks) == program.applications.count()
     assert all(deck.question.shown_to_partners for deck in decks)
     assert all(storage.open(deck.file.name).read().startswith(b"%PDF-") for deck in decks[:5])
+
+
+def test_round_one_asks_for_a_pledge_some_evaluators_accepted_one_not_yet_and_exclusions_show_each_state(demo):
+    from matching.models import ExclusionRequest, PledgeAcceptance, RoundPledge
+    from matching.services.pledges import pledge_missing
+
+    round_one = _round(demo, 1)
+    pledge = RoundPledge.objects.get(round=round_one)
+    accepted = set(PledgeAcceptance.objects.filter(pledge=pledge).values_list("evaluator_id", flat=True))
+    assigned = set(round_one.assignments.values_list("evaluator_id", flat=True))
+    declared = round_one.assignments.filter(no_conflict_declared_at__isnull=False)
+    requests = ExclusionRequest.objects.filter(application__program=demo.program)
+    statuses = Counter(requests.values_list("status", flat=True))
+
+    assert accepted and len(assigned - accepted) == 1
+    assert declared.exists() and round_one.assignments.filter(no_conflict_declared_at__isnull=True).exists()
+    assert all(not any(pledge_missing(assignment=a).values()) for a in declared.exclude(status="pending")[:20])
+    assert statuses == {"accepted": 1, "refused": 1, "requested": 1}
+    accepted_request = ExclusionRequest.objects.get(application__program=demo.program, status="accepted")
+    assert Conflict.objects.filter(source="exclusion", startup=accepted_request.application.startup).exists()
