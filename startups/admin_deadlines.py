@@ -55,7 +55,7 @@ KINDS = {
 
 
 class GrantForm(forms.Form):
-    until = forms.SplitDateTimeField(label=_("until"), widget=AdminSplitDateTime)
+    until = forms.SplitDateTimeField(label=_("new deadline"), widget=AdminSplitDateTime)
     reason = forms.CharField(
         label=_("reason"),
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
