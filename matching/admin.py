@@ -567,11 +567,23 @@ class EvaluationRoundAdmin(ServiceActionsMixin, AuditTrailMixin, ModelAdmin):
             {"fields": ("evaluators_per_application", "evaluators", "aggregation", "blind", "bonus_cap")},
         ),
         (_("Advancement"), {"fields": ("advancement_rule", "advancement_scope", "advance_count", "cutoff_score")}),
+        (
+            _("Appeals and feedback"),
+            {
+                "fields": (
+                    "appeal_days",
+                    "appeals_close_at",
+                    "feedback_score",
+                    "feedback_criterion_means",
+                    "feedback_comments",
+                )
+            },
+        ),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ["status", "created_at", "updated_at", *super().get_readonly_fields(request, obj)]
+        fields = ["status", "appeals_close_at", "created_at", "updated_at", *super().get_readonly_fields(request, obj)]
         if obj is not None:  # a round stays in its program
             fields.append("program")
         return fields
@@ -1043,6 +1055,7 @@ class ScoreAdmin(ReadOnlyModelAdmin):
     )
 
 
+import matching.admin_appeals  # noqa: E402, F401 — appeals (이의신청): the queue, decisions with an answer, next steps
 import matching.admin_evidence  # noqa: E402, F401 — documents for bonus points, verified or rejected
 import matching.admin_meetings  # noqa: E402, F401 — Matching Day and pitch sessions: events, meetings, moves
 import matching.admin_practice  # noqa: E402, F401 — exclusion requests, the round pledge (inline), acceptances and declarations

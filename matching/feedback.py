@@ -226,3 +226,11 @@ def after_publication_for(*, application: Application, actor: Any) -> list[Round
         )
         for r in sorted(rounds.values(), key=lambda r: r.order)
     ]
+
+
+def appeal_counts(*, program: Any) -> dict[str, int]:
+    """For the program's dashboard: its appeals filed and not yet answered, upheld, dismissed. One query."""
+    by_status = {Appeal.Status.FILED: 0, Appeal.Status.UPHELD: 0, Appeal.Status.DISMISSED: 0}
+    rows = Appeal.objects.filter(round__program=program).values_list("status").annotate(n=Count("pk")).order_by()
+    by_status.update(dict(rows))
+    return {"filed": by_status["filed"], "upheld": by_status["upheld"], "dismissed": by_status["dismissed"]}

@@ -115,13 +115,20 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # A saved 7.50 shows as "7.5", as a person types it ("f": 10.00 is "10", not "1E+1").
     values = {c.pk: format(saved[c.pk].normalize(), "f") if c.pk in saved else "" for c in criteria}
     comment = review.comment if review else ""
+    comment_for_applicant = review.comment_for_applicant if review else ""
     if request.method == "POST":
         values = {c.pk: request.POST.get(f"score-{c.pk}", "").strip() for c in criteria}
         comment = request.POST.get("comment", "")
+        comment_for_applicant = request.POST.get("comment_for_applicant", "")
         submit = request.POST.get("action") == "submit"
         try:
             saved_assignment = review_save(
-                assignment=assignment, by=request.user, scores=values, comment=comment, submit=submit
+                assignment=assignment,
+                by=request.user,
+                scores=values,
+                comment=comment,
+                submit=submit,
+                comment_for_applicant=comment_for_applicant,
             )
         except ReviewInvalid as refused:
             errors = refused.problems
@@ -155,6 +162,10 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     error_summary = [(f"score-{row['criterion'].pk}", row["label"], row["errors"]) for row in rows if row["errors"]]
     if errors.get("comment"):
         error_summary.append(("comment", _("comment"), errors["comment"]))
+    if errors.get("comment_for_applicant"):
+        error_summary.append(
+            ("comment_for_applicant", _("comment for the applicant"), errors["comment_for_applicant"])
+        )
     if errors.get("scores"):
         error_summary.insert(0, ("", "", errors["scores"]))
     application_view = assignment_application_view(assignment)
@@ -164,6 +175,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "closes": f"{format_korea_time(assignment.round.closes_at)} KST",
         "rows": rows,
         "comment": comment,
+        "comment_for_applicant": comment_for_applicant,
         "errors": errors,
         "error_summary": error_summary,
         "comment_max_length": COMMENT_MAX_LENGTH,

@@ -216,3 +216,13 @@ def test_the_round_form_carries_the_appeal_and_feedback_settings(staff_client, p
 
     body = page.content.decode()
     assert 'name="appeal_days"' in body and 'name="feedback_comments"' in body
+
+
+def test_the_program_dashboard_counts_appeals_by_status_with_the_open_ones_first(staff_client, published):
+    evaluation_round, application, founder = published
+    appeal_file(application=application, round=evaluation_round, by=founder, reason="Please recheck.")
+
+    page = staff_client.get(reverse("admin:program_dashboard", args=[evaluation_round.program_id])).content.decode()
+
+    assert "1 appeal awaiting an answer" in page
+    assert "0 upheld" in page and "0 dismissed" in page
