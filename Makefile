@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs in this many processes (pytest-xdist); each has its own test database and Redis database.
+TEST_PROCESSES ?= 2
 CELERY_QUEUES := default,scoring,notifications
 
 .PHONY: run test lint worker beat install install-dev migrate demo messages check clean schema
@@ -45,7 +47,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

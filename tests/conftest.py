@@ -14,6 +14,26 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 
+
+def _own_redis_database_per_test_process() -> None:
+    """Parallel test processes (pytest-xdist `-n`, gw0, gw1, …) each take their own Redis database:
+    a Celery worker one process starts must never take the tasks another process queued for its
+    own test database. The worker processes inherit the changed REDIS_URL."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("REDIS_URL", "")
+    if not worker.startswith("gw") or not url:
+        return
+    parsed = urlparse(url)
+    database = (int(parsed.path.lstrip("/") or 0) - int(worker[2:])) % 16
+    own = parsed._replace(path=f"/{database}").geturl()
+    os.environ["REDIS_URL"] = own
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = own
+    from config.celery import app
+
+    app.conf.broker_url = app.conf.result_backend = own
+
+
+_own_redis_database_per_test_process()
+
 SERVICE_MARKERS = ("postgres", "redis", "worker", "browser")
 REQUIRE_SERVICES = os.environ.get("MATCHDAY_REQUIRE_SERVICES") == "1"
 _skipped_for_services: list[str] = []
@@ -56,12 +76,16 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     service_marked = any(item.get_closest_marker(m) for m in SERVICE_MARKERS)
-    if report.skipped and service_marked:
-        if REQUIRE_SERVICES:
-            report.outcome = "failed"
-            report.longrepr = f"{item.nodeid} was skipped, but MATCHDAY_REQUIRE_SERVICES=1 requires it to run."
-        elif report.when in ("setup", "call"):
-            _skipped_for_services.append(item.nodeid)
+    if report.skipped and service_marked and REQUIRE_SERVICES:
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} was skipped, but MATCHDAY_REQUIRE_SERVICES=1 requires it to run."
+
+
+def pytest_runtest_logreport(report):
+    # Runs where the summary is written: in the one process, or in the controller of parallel runs
+    # (pytest-xdist), which receives every report but never sees the items themselves.
+    if report.skipped and report.when in ("setup", "call") and any(m in report.keywords for m in SERVICE_MARKERS):
+        _skipped_for_services.append(report.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter):
