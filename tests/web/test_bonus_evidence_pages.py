@@ -131,3 +131,12 @@ def test_the_status_page_shows_a_rejected_document_with_its_reason(founder_clien
     html = founder_client.get(f"/applications/{claiming.pk}/").content.decode()
 
     assert "유효기간 만료" in html
+
+
+def test_the_program_dashboard_counts_documents_by_status_with_links_to_the_list(staff_client, evidence):
+    program = evidence.application.program
+
+    html = staff_client.get(reverse("admin:program_dashboard", args=[program.pk])).content.decode()
+
+    assert "1 awaiting verification" in html
+    assert "status__exact=pending" in html
