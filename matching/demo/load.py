@@ -20,10 +20,12 @@ from audit.services import audit_record
 from core.errors import DomainError
 from matching import models as m
 from matching.demo import content as c
+from matching.demo.appeal import appeal_ensure
 from matching.demo.evidence import evidence_ensure
 from matching.demo.matching_day import pitch_session_ensure
 from matching.demo.members import members_ensure
 from matching.demo.open_call import open_call_ensure
+from matching.demo.panels import panels_ensure
 from matching.demo.partnering import TIMESTAMPED as PARTNERING_TIMESTAMPED
 from matching.demo.partnering import partnering_ensure
 from matching.demo.plan import ApplicantPlan, assign_evaluators, plan_applicants
@@ -132,6 +134,8 @@ def demo_load(*, password: str, now: dt.datetime | None = None) -> DemoLoad:
             evidence = evidence_ensure(program=program, staff=staff, saved_files=saved_files)  # 가점 증빙
             counts[m.BonusEvidence._meta.label] += evidence
             counts["pledges and exclusion requests"] += pledge_ensure(program=program, staff=staff)  # 서약·기피 신청
+            counts["panels and track criteria"] += panels_ensure(program=program)  # 분과·트랙별 평가항목
+            counts["appeals and feedback"] += appeal_ensure(program=second, staff=staff)  # 이의신청·피드백
             counts["members, deadlines"] += members_ensure(program=program, staff=staff, password_hash=password_hash)
             open_call, created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
             counts["open call (matching.Program)"] += int(created)

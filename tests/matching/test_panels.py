@@ -9,7 +9,7 @@ from django.forms import inlineformset_factory
 from core.errors import DomainError
 from matching.admin_panels import PanelFormSet
 from matching.assignment import assign, assign_by_panel, check_plan
-from matching.models import EvaluationRound, Panel
+from matching.models import EvaluationRound, Panel, RoundResult
 from matching.services.assignment import assignment_add, assignments_create
 from tests.api.conftest import key_client, session_client, staff_api  # noqa: F401 - fixtures
 from tests.factories import (
@@ -22,6 +22,7 @@ from tests.factories import (
     PanelFactory,
     TrackFactory,
 )
+from tests.matching.test_seed_demo import demo  # noqa: F401 - the seeded demo (module fixture)
 
 ASSIGNING = EvaluationRound.Status.ASSIGNING
 
@@ -242,3 +243,36 @@ def test_the_api_score_sheet_lists_only_the_criteria_of_the_application_s_track(
     body = session_client(tech_panel[0].user).get(f"/api/v1/assignments/{assignment.pk}/").json()
 
     assert [c["code"] for c in body["criteria"]] == ["idea"]
+
+
+# -- the demo
+
+
+@pytest.mark.django_db
+def test_the_demo_s_round_two_has_a_panel_per_track_and_a_hardware_criterion_and_assigns_by_panel(demo, staff_user):  # noqa: F811, E501
+    round_two = demo.program.rounds.get(order=2)
+    panels = {p.tracks.get().code: set(p.evaluators.values_list("pk", flat=True)) for p in round_two.panels.all()}
+    assert set(panels) == {"api", "collab"}
+    assert list(round_two.criteria.get(code="hardware").tracks.values_list("code", flat=True)) == ["collab"]
+
+    # Round 1 advances its first five applications of each track; round 2 is then assigned panel by panel.
+    round_one = demo.program.rounds.get(order=1)
+    advancing = []
+    for code in ("api", "collab"):
+        advancing += list(
+            round_one.assignments.filter(application__track__code=code)
+            .values_list("application_id", flat=True)
+            .distinct()
+            .order_by("application_id")[:5]
+        )
+    RoundResult.objects.bulk_create(
+        RoundResult(round=round_one, application_id=pk, rank=rank, advanced=True)
+        for rank, pk in enumerate(advancing, start=1)
+    )
+    EvaluationRound.objects.filter(pk=round_two.pk).update(status=ASSIGNING)
+
+    assignments_create(round=round_two, by=staff_user)
+
+    for code, evaluator_id in round_two.assignments.values_list("application__track__code", "evaluator_id"):
+        assert evaluator_id in panels[code]
+    assert round_two.assignments.count() == 10 * round_two.evaluators_per_application
