@@ -261,3 +261,27 @@ def test_the_decision_is_sent_to_webhook_subscribers(django_capture_on_commit_ca
 
     delivery = WebhookDelivery.objects.get(event="appeal.decided")
     assert (delivery.payload["data"]["appeal_id"], delivery.payload["data"]["appeal_status"]) == (appeal.pk, "upheld")
+
+
+def test_the_demo_shows_an_open_an_upheld_and_a_dismissed_appeal_and_feedback_once():
+    from matching.demo.appeal import appeal_ensure
+    from matching.feedback import feedback_for
+
+    program = factories.ProgramFactory(reviewing=True)
+    evaluation_round = factories.EvaluationRoundFactory(program=program, status=R.PUBLISHED)
+    for rank in range(1, 6):
+        result = factories.RoundResultFactory(round=evaluation_round, rank=rank)
+        factories.StartupMemberFactory(startup=result.application.startup)
+        factories.SelectionEntryFactory(
+            program=program, application=result.application, outcome=SelectionEntry.Outcome.NOT_SELECTED, position=None
+        )
+    factories.EvaluatorFactory.create_batch(3)
+    staff = factories.UserFactory(staff=True)
+
+    assert appeal_ensure(program=program, staff=staff) > 0
+    assert appeal_ensure(program=program, staff=staff) == 0
+
+    assert sorted(Appeal.objects.values_list("status", flat=True)) == ["dismissed", "filed", "upheld"]
+    filed = Appeal.objects.get(status=Appeal.Status.FILED)
+    (feedback,) = feedback_for(application=filed.application, actor=filed.filed_by)
+    assert feedback.band and len(feedback.criterion_means) == 3 and len(feedback.comments) == 3
