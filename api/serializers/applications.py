@@ -543,4 +543,9 @@ class SelectionEntrySerializer(serializers.ModelSerializer):
             "partner",
             "confirmed_at",
             "promoted_at",
+            "acceptance",
+            "respond_by",
+            "responded_at",
+            "agreement",
+            "agreement_approved_at",
         ]

@@ -1,0 +1,186 @@
+"""Acceptance of a seat and the agreement (협약) in the API. The startup's members accept or decline
+the seat offered to their application (`POST /applications/{id}/accept/`, `/decline/`); staff list the
+agreement files (`/agreement-documents/`, filtered by `status`) and approve or return one. Each endpoint
+calls the service the pages and the admin use; a refusal is a 409 with its code, bad input a 422."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from api.idempotency import idempotent
+from api.models import ApiKey
+from api.permissions import HasScope, IsStaff, access_of
+from api.schema import IDEMPOTENCY_KEY
+from api.serializers.applications import SelectionEntrySerializer
+from api.serializers.common import ErrorSerializer
+from matching.models import AgreementDocument, SelectionEntry
+from matching.services.acceptance import (
+    agreement_document_approve,
+    agreement_document_return,
+    agreement_documents_visible_to,
+    selection_accept,
+    selection_decline,
+)
+from startups.selectors import applications_changeable_by
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="The body cannot be read."),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed for this caller."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object."),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description=(
+            "Refused (`code` says why: no_seat, already_answered, acceptance_closed, not_a_member, "
+            "comment_required, staff_only, transition_not_allowed)."
+        ),
+    ),
+    422: OpenApiResponse(ErrorSerializer, description="Invalid input (`fields` says which)."),
+}
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, help_text="Why the seat is declined (kept for staff).")
+
+
+class AgreementDocumentSerializer(serializers.ModelSerializer):
+    application = serializers.IntegerField(source="entry.application_id", read_only=True)
+    requirement_code = serializers.CharField(source="requirement.code", read_only=True)
+
+    class Meta:
+        model = AgreementDocument
+        fields = [
+            "id",
+            "application",
+            "requirement",
+            "requirement_code",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "status",
+            "uploaded_at",
+            "reviewed_at",
+            "comment",
+        ]
+        read_only_fields = fields
+
+
+class ReviewCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, help_text="Sent to the startup.")
+
+
+def _entry(request, application_pk) -> SelectionEntry:
+    """The seat of one of the caller's own applications (another startup's is a 404)."""
+    application = applications_changeable_by(actor=access_of(request)).filter(pk=application_pk).first()
+    entry = SelectionEntry.objects.select_related("program").filter(application=application).first()
+    if application is None or entry is None:
+        raise NotFound()
+    entry.application = application
+    return entry
+
+
+def _seat(entry: SelectionEntry) -> dict:
+    fresh = SelectionEntry.objects.select_related("application__startup", "partner").get(pk=entry.pk)
+    return SelectionEntrySerializer(fresh).data
+
+
+class ApplicationAcceptViewSet(viewsets.GenericViewSet):
+    serializer_class = SelectionEntrySerializer
+    permission_classes = [HasScope]
+    scopes = {"*": ApiKey.Scope.APPLICATIONS_READ}
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Accept the seat offered to one of your applications (before its deadline)",
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: SelectionEntrySerializer, **ERRORS},
+    )
+    @idempotent
+    def create(self, request, application_pk=None):
+        entry = _entry(request, application_pk)
+        selection_accept(entry=entry, by=request.user)
+        return Response(_seat(entry))
+
+
+class ApplicationDeclineViewSet(viewsets.GenericViewSet):
+    serializer_class = SelectionEntrySerializer
+    permission_classes = [HasScope]
+    scopes = {"*": ApiKey.Scope.APPLICATIONS_READ}
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Decline the seat offered to one of your applications; it goes to the first reserve",
+        request=DeclineSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: SelectionEntrySerializer, **ERRORS},
+    )
+    @idempotent
+    def create(self, request, application_pk=None):
+        body = DeclineSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = _entry(request, application_pk)
+        selection_decline(entry=entry, by=request.user, reason=body.validated_data["reason"])
+        return Response(_seat(entry))
+
+
+class AgreementDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Staff: every agreement file. A startup's members: their own."""
+
+    serializer_class = AgreementDocumentSerializer
+    permission_classes = [HasScope]
+    scopes = {"*": ApiKey.Scope.APPLICATIONS_READ, "approve": ApiKey.Scope.ROUNDS_MANAGE}
+    filter_backends = []
+
+    def get_queryset(self):
+        rows = agreement_documents_visible_to(actor=access_of(self.request)).order_by("-uploaded_at", "-pk")
+        status = self.request.query_params.get("status")
+        return rows.filter(status=status) if status else rows
+
+    @extend_schema(
+        summary="Approve an agreement file (staff)",
+        request=ReviewCommentSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: AgreementDocumentSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    @idempotent
+    def approve(self, request, pk=None):
+        body = ReviewCommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        document = agreement_document_approve(
+            document=self.get_object(), by=request.user, comment=body.validated_data.get("comment", "")
+        )
+        return Response(AgreementDocumentSerializer(self.get_queryset().get(pk=document.pk)).data)
+
+    @extend_schema(
+        summary="Return an agreement file with a comment saying what to change (staff)",
+        request=ReviewCommentSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: AgreementDocumentSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="return", permission_classes=[IsStaff])
+    @idempotent
+    def return_(self, request, pk=None):
+        body = ReviewCommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        document = agreement_document_return(
+            document=self.get_object(), by=request.user, comment=body.validated_data.get("comment", "")
+        )
+        return Response(AgreementDocumentSerializer(self.get_queryset().get(pk=document.pk)).data)
+
+
+def register(router) -> None:
+    router.register(
+        r"applications/(?P<application_pk>[0-9]+)/accept", ApplicationAcceptViewSet, basename="application-accept"
+    )
+    router.register(
+        r"applications/(?P<application_pk>[0-9]+)/decline", ApplicationDeclineViewSet, basename="application-decline"
+    )
+    router.register("agreement-documents", AgreementDocumentViewSet, basename="agreement-document")
