@@ -14,6 +14,7 @@ from api.views import matching as matching_views
 from api.views import meetings as meetings_views
 from api.views import members as members_views
 from api.views import rankings as rankings_views
+from api.views import seats as seats_views
 
 app_name = "api"
 
@@ -49,6 +50,7 @@ meetings_views.register(router)
 matching_views.register(router)
 members_views.register(router)
 exclusions_views.register(router)
+seats_views.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
