@@ -2,7 +2,8 @@
 
 The rules are DESIGN.md's "Scoring — exact rules":
 
-1. review total = 100 · Σ w_c·(s_c/m_c) / Σ w_c (over the criteria the review scored);
+1. review total = 100 · Σ w_c·(s_c/m_c) / Σ w_c (over the criteria the review scored; a criterion
+   limited to tracks counts only for applications in those tracks);
 2. aggregates over an application's submitted reviews: `mean`, `trimmed` (one highest and
    one lowest total dropped; plain mean below 3 reviews) and `zscore` (per-evaluator
    standardisation mapped back to the round's scale, μ_R + σ_R · mean z);
@@ -10,7 +11,8 @@ The rules are DESIGN.md's "Scoring — exact rules":
    with carry-over weights final = Σ weight_i · round score_i, otherwise final = round score;
 4. fail (과락): the mean of s_c/m_c over the reviews below a criterion's threshold;
 5. rank: final desc, then the mean s_c/m_c on the highest-weight criterion (first in
-   order on a tie), then earlier first submission, then application id;
+   order on a tie; among the criteria of the application's track when some are limited to
+   tracks), then earlier first submission, then application id;
 6. advancement: top_n / cutoff / top_n_cutoff, overall or per track; a failed
    application never advances and takes no place.
 
