@@ -20,6 +20,7 @@ from audit.services import audit_record
 from core.errors import DomainError
 from matching import models as m
 from matching.demo import content as c
+from matching.demo.accept import accept_ensure
 from matching.demo.appeal import appeal_ensure
 from matching.demo.evidence import evidence_ensure
 from matching.demo.matching_day import pitch_session_ensure
@@ -136,6 +137,7 @@ def demo_load(*, password: str, now: dt.datetime | None = None) -> DemoLoad:
             counts["pledges and exclusion requests"] += pledge_ensure(program=program, staff=staff)  # 서약·기피 신청
             counts["panels and track criteria"] += panels_ensure(program=program)  # 분과·트랙별 평가항목
             counts["appeals and feedback"] += appeal_ensure(program=second, staff=staff)  # 이의신청·피드백
+            counts["seats and agreements"] += accept_ensure(program=second, staff=staff, saved_files=saved_files)
             counts["members, deadlines"] += members_ensure(program=program, staff=staff, password_hash=password_hash)
             open_call, created = open_call_ensure(partner=m.Partner.objects.get(slug=c.PARTNER["slug"]))
             counts["open call (matching.Program)"] += int(created)

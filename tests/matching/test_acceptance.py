@@ -353,3 +353,29 @@ def test_the_program_page_in_the_admin_has_the_agreement_requirements_inline(sta
     page = staff_client.get(reverse("admin:matching_program_change", args=[program.pk]))
 
     assert "통장 사본" in page.content.decode()
+
+
+# --- the demo --------------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_an_approved_a_pending_a_declined_with_a_promoted_reserve_and_a_returned_seat_once():
+    from matching.demo.accept import accept_ensure
+
+    program, applications = finalised_program(quota=4, reserve_size=2, outcomes="aaaaaan")
+    # The demo program is finalised with its seats not yet offered.
+    SelectionEntry.objects.update(acceptance=P.NOT_ASKED, respond_by=None)
+    staff = factories.UserFactory(is_staff=True)
+
+    assert accept_ensure(program=program, staff=staff, saved_files=[]) == 5
+    assert accept_ensure(program=program, staff=staff, saved_files=[]) == 0
+
+    states = [(entry_of(a).acceptance, entry_of(a).agreement) for a in applications[:5]]
+    assert states == [
+        (P.ACCEPTED, G.APPROVED),
+        (P.PENDING, G.NOT_STARTED),
+        (P.DECLINED, G.NOT_STARTED),
+        (P.ACCEPTED, G.RETURNED),
+        (P.PENDING, G.NOT_STARTED),  # the reserve promoted to the declined seat
+    ]
+    assert entry_of(applications[4]).position == 3
+    assert AgreementDocument.objects.get(status=D.RETURNED).comment
