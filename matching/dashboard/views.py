@@ -29,7 +29,8 @@ from core.errors import DomainError
 from core.i18n import format_datetime
 from matching.dashboard import selectors
 from matching.exports import rows_to_csv
-from matching.models import Assignment, BonusEvidence, EvaluationRound, Program, RoundResult
+from matching.feedback import appeal_counts
+from matching.models import Appeal, Assignment, BonusEvidence, EvaluationRound, Program, RoundResult
 from matching.services.evidence import bonus_evidence_counts
 from matching.services.reminders import round_evaluators_remind, round_remindable
 from notifications.models import Notification, WebhookDelivery
@@ -232,6 +233,8 @@ def program_dashboard(request, program_id: int, *, site):
         ),
         "change_url": reverse("admin:matching_program_change", args=[program.pk]),
         "applications_url": changelist_url(Application, program__id__exact=program.pk),
+        "appeals": appeal_counts(program=program),
+        "appeals_url": changelist_url(Appeal, round__program__id__exact=program.pk),
         "bonus_evidence": bonus_evidence_counts(program=program),
         "bonus_evidence_url": changelist_url(BonusEvidence, application__program__id__exact=program.pk),
     }
