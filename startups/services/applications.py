@@ -89,8 +89,11 @@ def ensure_editable(application: Application, by: User) -> None:
             % {"status": application.get_status_display()},
             code="not_editable",
         )
-    if personal_deadline_in_force(application) is None:  # an extension or a correction outlives the program's
+    try:
         ensure_window_open(application.program)
+    except DomainError:
+        if personal_deadline_in_force(application) is None:  # an extension or a correction outlives the program's
+            raise
 
 
 def _questions_for(application: Application) -> list[Question]:

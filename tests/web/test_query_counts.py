@@ -9,7 +9,8 @@ from tests.web.conftest import make_founder
 pytestmark = pytest.mark.django_db
 
 # The menu's roles (evaluator? partner member? startup member?): one query (core.context_processors).
-EDIT_PAGE_QUERIES = 14  # session, user, application + 4 prefetches, 4 form parts, membership, window, menu roles
+EDIT_PAGE_QUERIES = 15  # session, user, application + 4 prefetches, 4 form parts, membership, window, menu roles,
+# the personal deadline in force (its banner)
 LIST_PAGE_QUERIES = 5  # session, user, applications, membership, menu roles
 
 
