@@ -30,7 +30,8 @@ from core.i18n import format_datetime
 from matching.dashboard import selectors
 from matching.exports import rows_to_csv
 from matching.feedback import appeal_counts
-from matching.models import Appeal, Assignment, BonusEvidence, EvaluationRound, Program, RoundResult
+from matching.models import Appeal, Assignment, BonusEvidence, EvaluationRound, Program, RoundResult, SelectionEntry
+from matching.services.acceptance import seat_counts
 from matching.services.evidence import bonus_evidence_counts
 from matching.services.reminders import round_evaluators_remind, round_remindable
 from notifications.models import Notification, WebhookDelivery
@@ -237,6 +238,8 @@ def program_dashboard(request, program_id: int, *, site):
         "appeals_url": changelist_url(Appeal, round__program__id__exact=program.pk),
         "bonus_evidence": bonus_evidence_counts(program=program),
         "bonus_evidence_url": changelist_url(BonusEvidence, application__program__id__exact=program.pk),
+        "seats": seat_counts(program=program),
+        "seats_url": changelist_url(SelectionEntry, program__id__exact=program.pk),
     }
     return TemplateResponse(request, "admin/matching/dashboard/program.html", context)
 

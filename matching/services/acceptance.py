@@ -511,3 +511,19 @@ def seat_of(*, application: Application, now: dt.datetime | None = None) -> dict
         if entry.acceptance == P.ACCEPTED
     ]
     return {"entry": entry, "can_answer": open_, "requirements": requirements, "uploads_open": uploads_open}
+
+
+def seat_counts(*, program: Program) -> dict[str, int]:
+    """The program's seats by answer (pending / accepted / declined / lapsed) and agreement (awaiting /
+    under review / returned / approved), for the dashboard: one query."""
+    from django.db.models import Count, Q
+
+    entries = SelectionEntry.objects.filter(program=program)
+    answers = {
+        f"acceptance_{a}": Count("pk", filter=Q(acceptance=a)) for a in (P.PENDING, P.ACCEPTED, P.DECLINED, P.LAPSED)
+    }
+    agreements = {
+        f"agreement_{g}": Count("pk", filter=Q(acceptance=P.ACCEPTED, agreement=g))
+        for g in (G.AWAITING, G.UNDER_REVIEW, G.RETURNED, G.APPROVED)
+    }
+    return entries.aggregate(**answers, **agreements)

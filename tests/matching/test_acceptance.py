@@ -379,3 +379,14 @@ def test_the_demo_shows_an_approved_a_pending_a_declined_with_a_promoted_reserve
     ]
     assert entry_of(applications[4]).position == 3
     assert AgreementDocument.objects.get(status=D.RETURNED).comment
+
+
+def test_the_program_dashboard_counts_seats_by_answer_and_agreement(staff_client):
+    program, applications = finalised_program()
+    selection_decline(entry=entry_of(applications[1]), by=member_of(applications[1]), reason="No")
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = staff_client.get(reverse("admin:program_dashboard", args=[program.pk])).content.decode()
+
+    assert "2 awaiting an answer" in page  # the first and the promoted reserve
+    assert "1 declined" in page
