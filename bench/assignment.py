@@ -15,6 +15,7 @@ could not run (PostgreSQL unreachable, bad options). Only 127.0.0.1 is contacted
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import random
 import secrets
@@ -56,6 +57,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="share of startups with a member from an evaluator's organisation (e-mail domain conflicts)",
     )
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--panels", type=int, default=0, help="split the round into this many panels, one track each (0: no panels)"
+    )
     parser.add_argument("--budget", type=float, default=10.0, help="seconds for the whole service (10)")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"({DEFAULT_DATABASE_URL})")
     parser.add_argument("--skip-database", action="store_true", help="time the pure algorithm only")
@@ -107,22 +111,40 @@ def overlap_share(pairs, applications, evaluators) -> float:
 
 
 def run_algorithm(args: argparse.Namespace, scenario: Scenario) -> dict:
-    from matching.assignment import assign, check_plan
+    from matching.assignment import assign, assign_by_panel, check_plan
 
     started = time.perf_counter()
-    plan = assign(
-        applications=scenario.applications,
-        evaluators=scenario.evaluators,
-        k=args.k,
-        forbidden=scenario.forbidden,
-        seed=args.seed,
-    )
+    if args.panels:  # application i is in track i mod P, evaluator j on panel j mod P
+        plan = assign_by_panel(
+            applications=scenario.applications,
+            evaluators=scenario.evaluators,
+            panel_of={a: i % args.panels for i, a in enumerate(scenario.applications)},
+            panels={
+                p: [e for j, e in enumerate(scenario.evaluators) if j % args.panels == p] for p in range(args.panels)
+            },
+            k=args.k,
+            forbidden=scenario.forbidden,
+            seed=args.seed,
+        )
+    else:
+        plan = assign(
+            applications=scenario.applications,
+            evaluators=scenario.evaluators,
+            k=args.k,
+            forbidden=scenario.forbidden,
+            seed=args.seed,
+        )
     seconds = time.perf_counter() - started
     if not plan.ok:
         return {"seconds": seconds, "ok": False, "problems": plan.problems[:5]}
     errors = check_plan(
         plan, applications=scenario.applications, evaluators=scenario.evaluators, k=args.k, forbidden=scenario.forbidden
     )
+    if args.panels:  # each application from its own panel only
+        members = {e: j % args.panels for j, e in enumerate(scenario.evaluators)}
+        position = {a: i for i, a in enumerate(scenario.applications)}
+        if any(members[e] != position[a] % args.panels for a, e in plan.pairs):
+            errors.append("an application was given an evaluator of another panel")
     # The same problem with nobody's expertise known: a balanced assignment by seeded chance alone.
     blind = assign(
         applications=dict.fromkeys(scenario.applications, ()),
@@ -185,7 +207,10 @@ def fill_database(args: argparse.Namespace, scenario: Scenario):
         receipt_prefix="BENCH",
         status=m.Program.Status.REVIEWING,
     )
-    track = m.Track.objects.create(program=program, code="main", name_ko="일반")
+    tracks = [
+        m.Track.objects.create(program=program, code=f"track-{n}", name_ko=f"트랙 {n}")
+        for n in range(max(1, args.panels))
+    ]
     evaluation_round = m.EvaluationRound.objects.create(
         program=program,
         order=1,
@@ -198,6 +223,10 @@ def fill_database(args: argparse.Namespace, scenario: Scenario):
     )
     m.Criterion.objects.create(round=evaluation_round, code="tech", label_ko="기술성", weight=1, max_score=10)
     evaluation_round.evaluators.add(*evaluators)
+    for n in range(args.panels):  # evaluator j on panel j mod P, serving track n
+        panel = m.Panel.objects.create(round=evaluation_round, name_ko=f"분과 {n}")
+        panel.tracks.add(tracks[n])
+        panel.evaluators.add(*evaluators[n :: args.panels])
     startups = s.Startup.objects.bulk_create(
         [s.Startup(name_ko=f"스타트업 {i}", ceo_name="대표", brn=None) for i in scenario.applications],
         batch_size=5000,
@@ -222,13 +251,13 @@ def fill_database(args: argparse.Namespace, scenario: Scenario):
             s.Application(
                 program=program,
                 startup=startups[i],
-                track=track,
+                track=tracks[position % len(tracks)],
                 status=s.Application.Status.IN_REVIEW,
                 receipt_number=f"BENCH-{i + 1:05d}",
                 first_submitted_at=now,
                 submitted_at=now,
             )
-            for i in scenario.applications
+            for position, i in enumerate(scenario.applications)
         ],
         batch_size=5000,
     )
@@ -315,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
                 db.url,
                 DJANGO_DEBUG="false",
                 DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
+                # Production settings refuse to load without a key for the encrypted fields.
+                FIELD_ENCRYPTION_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
                 EMAIL_URL="memorymail://",
                 LOG_LEVEL="WARNING",
             )
