@@ -67,7 +67,7 @@ def _grant(
     if not reason:
         raise DomainError(_("Give a reason: the applicant reads it."), code="reason_required")
     _ensure_future(until)
-    application = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).select_related("program").get(pk=application.pk)
     if application.status not in allowed:
         raise DomainError(
             _("This application is %(status)s: its deadline cannot be changed.")

@@ -49,7 +49,7 @@ def member_remove(*, membership: StartupMember, by: User, reason: str = "") -> S
     removed person is told (MEMBERSHIP_CHANGED) and loses access to the startup at once."""
     # Every membership of the startup is locked: two owners removing each other at once cannot both win.
     rows = list(M.objects.select_for_update().filter(startup_id=membership.startup_id))
-    membership = M.objects.select_for_update().select_related("user", "startup").get(pk=membership.pk)
+    membership = M.objects.select_for_update(of=("self",)).select_related("user", "startup").get(pk=membership.pk)
     if membership.user_id != by.pk:
         _ensure_owner_or_staff(startup_id=membership.startup_id, by=by)
     if membership.status != M.Status.ACTIVE:
@@ -79,7 +79,9 @@ def ownership_transfer(*, startup: Startup, to_member: StartupMember, by: User) 
     """The owner hands the startup over to an active member: that member becomes the owner and the
     giver a member. Staff may do it for a startup (then every current owner becomes a member). Both
     sides are told (MEMBERSHIP_CHANGED). Returns the new owner's membership."""
-    rows = {m.pk: m for m in M.objects.select_for_update().select_related("user").filter(startup_id=startup.pk)}
+    rows = {
+        m.pk: m for m in M.objects.select_for_update(of=("self",)).select_related("user").filter(startup_id=startup.pk)
+    }
     to_member = rows.get(to_member.pk)
     if to_member is None or to_member.status != M.Status.ACTIVE:
         raise DomainError(_("Ownership can only go to an active member of the startup."), code="not_active_member")
