@@ -1,9 +1,9 @@
 """Acceptance of a seat and the agreement (협약) in the demo, on the finalised second program: the
 program asks for a signed agreement (협약서, PDF); the selected startups have been asked to accept —
 the first accepted and its agreement is approved, the fourth accepted and its agreement file was
-returned with a comment, the third declined (its application is withdrawn) and the first reserve was
-promoted to its seat and is asked in turn; the others are still to answer. Written directly (nothing
-is sent), once."""
+returned with a comment, the third declined (its application is withdrawn and leaves the partners'
+rankings) and the first reserve was promoted to its seat and is asked in turn; the others are still
+to answer. Written directly (nothing is sent), once."""
 
 import datetime as dt
 
@@ -41,6 +41,21 @@ def _document(entry, requirement, *, status, staff, now, saved_files, comment=""
     saved_files.append(document.file.name)
     document.save()
     return document
+
+
+def _leave_rankings(program: m.Program, application_id: int) -> None:
+    """A withdrawn startup is no longer a finalist: it leaves the partners' rankings, and the ranks
+    behind it move up (one row at a time, lowest first, so no two rows share a rank)."""
+    for ranking in m.PartnerRanking.objects.filter(program=program):
+        gone = m.PartnerRankingEntry.objects.filter(ranking=ranking, application_id=application_id).first()
+        if gone is None:
+            continue
+        freed = gone.rank
+        gone.delete()
+        if freed is None:
+            continue
+        for entry in m.PartnerRankingEntry.objects.filter(ranking=ranking, rank__gt=freed).order_by("rank"):
+            m.PartnerRankingEntry.objects.filter(pk=entry.pk).update(rank=entry.rank - 1)
 
 
 def accept_ensure(
@@ -98,6 +113,7 @@ def accept_ensure(
     s.Application.objects.filter(pk=declined.application_id).update(
         status=s.Application.Status.WITHDRAWN, withdrawn_at=now
     )
+    _leave_rankings(program, declined.application_id)
     reserve = entries.filter(outcome=O.RESERVE).order_by("position").first()
     if reserve is not None:
         m.SelectionEntry.objects.filter(pk=reserve.pk).update(
