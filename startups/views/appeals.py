@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError, InvalidInput
+from core.i18n import localized
 from matching.feedback import appeals_visible_to
 from matching.models import Appeal, EvaluationRound
 from matching.services.appeals import REASON_MAX, appeal_can_file, appeal_file
@@ -30,8 +31,13 @@ class AppealForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Supporting file (optional)"),
         required=False,
-        help_text=gettext_lazy("One file: %(types)s.") % {"types": ACCEPTED_LABEL},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("One file: %(types)s.") % {
+            "types": ACCEPTED_LABEL
+        }  # in the request's language
 
 
 @login_required
@@ -69,7 +75,13 @@ def appeal_new(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
     return render(
         request,
         "startups/appeals/new.html",
-        {"application": application, "program": application.program, "round": evaluation_round, "form": form},
+        {
+            "application": application,
+            "program": application.program,
+            "round": evaluation_round,
+            "round_name": localized(evaluation_round, "name"),
+            "form": form,
+        },
     )
 
 
