@@ -75,7 +75,7 @@ def member_remove(*, membership: StartupMember, by: User, reason: str = "") -> S
 
 
 @transaction.atomic
-def ownership_transfer(*, startup: Startup, to_member: StartupMember, by: User) -> StartupMember:
+def ownership_transfer(*, startup: Startup, to_member: StartupMember, by: User, reason: str = "") -> StartupMember:
     """The owner hands the startup over to an active member: that member becomes the owner and the
     giver a member. Staff may do it for a startup (then every current owner becomes a member). Both
     sides are told (MEMBERSHIP_CHANGED). Returns the new owner's membership."""
@@ -97,13 +97,25 @@ def ownership_transfer(*, startup: Startup, to_member: StartupMember, by: User) 
         raise DomainError(_("This member is already the owner."), code="already_owner")
     to_member.role = M.Role.OWNER
     to_member.save(update_fields=["role"])
-    audit_record(actor=by, obj=to_member, verb="ownership_received", from_state=M.Role.MEMBER, to_state=M.Role.OWNER)
+    audit_record(
+        actor=by,
+        obj=to_member,
+        verb="ownership_received",
+        from_state=M.Role.MEMBER,
+        to_state=M.Role.OWNER,
+        reason=reason,
+    )
     stamp = f"{timezone.now():%Y%m%d%H%M%S%f}"
     for member in givers:
         member.role = M.Role.MEMBER
         member.save(update_fields=["role"])
         audit_record(
-            actor=by, obj=member, verb="ownership_handed_over", from_state=M.Role.OWNER, to_state=M.Role.MEMBER
+            actor=by,
+            obj=member,
+            verb="ownership_handed_over",
+            from_state=M.Role.OWNER,
+            to_state=M.Role.MEMBER,
+            reason=reason,
         )
         notify_many(
             event=Notification.Event.MEMBERSHIP_CHANGED,
@@ -123,5 +135,5 @@ def ownership_transfer(*, startup: Startup, to_member: StartupMember, by: User) 
 
 
 def member_make_owner(*, membership: StartupMember, by: User, reason: str = "") -> StartupMember:
-    """`ownership_transfer` to this member (the admin's action, which passes a reason; audited by the transfer)."""
-    return ownership_transfer(startup=membership.startup, to_member=membership, by=by)
+    """`ownership_transfer` to this member (the admin's action, whose reason goes into the audit trail)."""
+    return ownership_transfer(startup=membership.startup, to_member=membership, by=by, reason=reason)

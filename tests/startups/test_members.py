@@ -142,3 +142,12 @@ def test_the_demo_has_an_extension_and_a_correction_in_force(demo):
     kinds = set(personal_deadlines_in_force().filter(application__program=demo.program).values_list("kind", flat=True))
 
     assert kinds == {"extension", "correction"}
+
+
+def test_staff_make_a_member_the_owner_from_the_admin_and_the_reason_is_audited(staff_client, owner, member):
+    url = f"/admin/startups/startupmember/action/member_make_owner/?ids={member.pk}"
+    staff_client.post(url, {"reason": "대표 변경"})
+
+    member.refresh_from_db()
+    assert member.role == M.Role.OWNER
+    assert AuditEvent.objects.filter(verb="ownership_received", reason="대표 변경").exists()
