@@ -1,0 +1,148 @@
+"""Evidence for bonus points (가점 증빙) in the API. Staff list the documents (`/bonus-evidence/`, filtered
+by program, round and status) and verify or reject one (with a reason); an applicant's startup members
+read the state of theirs under their application (`/applications/{id}/bonus-evidence/`). Each endpoint
+calls the services the admin and the pages use; a refusal is a 409 with its code, bad input a 422."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from api.idempotency import idempotent
+from api.models import ApiKey
+from api.permissions import HasScope, IsStaff, access_of
+from api.schema import IDEMPOTENCY_KEY
+from api.serializers.common import ErrorSerializer
+from matching.models import BonusEvidence, EvaluationRound
+from matching.services.evidence import bonus_evidence_of_round, bonus_evidence_reject, bonus_evidence_verify
+from startups.models import Application
+from startups.selectors import applications_changeable_by
+
+ERRORS = {
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed for this caller."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object."),
+    409: OpenApiResponse(
+        ErrorSerializer, description="Refused (`code` says why: transition_not_allowed, reason_required)."
+    ),
+    422: OpenApiResponse(ErrorSerializer, description="Invalid input (`fields` says which)."),
+}
+
+
+class BonusEvidenceSerializer(serializers.ModelSerializer):
+    file_name = serializers.CharField(source="attachment.original_name", read_only=True)
+
+    class Meta:
+        model = BonusEvidence
+        fields = [
+            "id",
+            "application",
+            "flag",
+            "attachment",
+            "file_name",
+            "status",
+            "reason",
+            "reviewed_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BonusEvidenceRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the document is rejected; the applicant reads it.")
+
+
+class BonusEvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Staff: every document for bonus points, filtered by `program`, `round` and `status`."""
+
+    serializer_class = BonusEvidenceSerializer
+    permission_classes = [IsStaff]
+    scopes = {
+        "*": ApiKey.Scope.APPLICATIONS_READ,
+        "verify": ApiKey.Scope.ROUNDS_MANAGE,
+        "reject": ApiKey.Scope.ROUNDS_MANAGE,
+    }
+    filter_backends = []
+
+    def get_queryset(self):
+        rows = BonusEvidence.objects.select_related("attachment").order_by("-created_at", "-pk")
+        params = self.request.query_params
+        if (program := params.get("program", "")).isdigit():
+            rows = rows.filter(application__program_id=int(program))
+        if (round_id := params.get("round", "")).isdigit():
+            evaluation_round = EvaluationRound.objects.filter(pk=int(round_id)).first()
+            if evaluation_round is None:
+                return rows.none()
+            rows = rows.filter(pk__in=bonus_evidence_of_round(round=evaluation_round).values("pk"))
+        if status := params.get("status"):
+            rows = rows.filter(status=status)
+        return rows
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("program", int, description="Only this program's documents."),
+            OpenApiParameter("round", int, description="Only the documents this round's computation reads."),
+            OpenApiParameter("status", str, enum=BonusEvidence.Status.values),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Verify a document: its bonus counts (staff)",
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: BonusEvidenceSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def verify(self, request, pk=None):
+        verified = bonus_evidence_verify(evidence=self.get_object(), by=request.user)
+        return Response(BonusEvidenceSerializer(verified).data)
+
+    @extend_schema(
+        summary="Reject a document, saying why: its bonus does not count (staff)",
+        request=BonusEvidenceRejectSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: BonusEvidenceSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reject(self, request, pk=None):
+        body = BonusEvidenceRejectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rejected = bonus_evidence_reject(evidence=self.get_object(), by=request.user, **body.validated_data)
+        return Response(BonusEvidenceSerializer(rejected).data)
+
+
+class ApplicationBonusEvidenceViewSet(viewsets.GenericViewSet):
+    """The documents for bonus points of one of the caller's applications, with their state."""
+
+    serializer_class = BonusEvidenceSerializer
+    permission_classes = [HasScope]
+    scopes = {"*": ApiKey.Scope.APPLICATIONS_READ}
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="The documents for bonus points of one of your applications (verified, pending, rejected with why)",
+        responses={200: BonusEvidenceSerializer(many=True)},
+    )
+    def list(self, request, application_pk=None):
+        try:
+            application = applications_changeable_by(actor=access_of(request)).get(pk=application_pk)
+        except Application.DoesNotExist:
+            raise NotFound() from None
+        rows = BonusEvidence.objects.filter(application=application).select_related("attachment")
+        return Response(BonusEvidenceSerializer(rows, many=True).data)
+
+
+def register(router) -> None:
+    router.register("bonus-evidence", BonusEvidenceViewSet, basename="bonus-evidence")
+    router.register(
+        r"applications/(?P<application_pk>[0-9]+)/bonus-evidence",
+        ApplicationBonusEvidenceViewSet,
+        basename="application-bonus-evidence",
+    )
