@@ -140,3 +140,75 @@ def test_the_program_dashboard_counts_documents_by_status_with_links_to_the_list
 
     assert "1 awaiting verification" in html
     assert "status__exact=pending" in html
+
+
+# ---------------------------------------------------------------- the API
+
+
+@pytest.fixture
+def staff_api(staff_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(staff_user)
+    return client
+
+
+def test_staff_list_the_documents_of_a_program_by_status_through_the_api(staff_api, evidence):
+    program = evidence.application.program
+
+    rows = staff_api.get("/api/v1/bonus-evidence/", {"program": program.pk, "status": "pending"}).json()["results"]
+
+    assert [row["id"] for row in rows] == [evidence.pk]
+
+
+def test_staff_reject_a_document_through_the_api_with_a_reason(staff_api, evidence):
+    response = staff_api.post(f"/api/v1/bonus-evidence/{evidence.pk}/reject/", {"reason": "만료"}, format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["reason"]) == ("rejected", "만료")
+
+
+def test_the_api_refuses_a_rejection_without_a_reason(staff_api, evidence):
+    response = staff_api.post(f"/api/v1/bonus-evidence/{evidence.pk}/reject/", {}, format="json")
+
+    assert response.status_code == 400  # the body lacks a required field
+    evidence.refresh_from_db()
+    assert evidence.status == S.PENDING
+
+
+def test_an_applicant_cannot_verify_through_the_api(evidence):
+    from rest_framework.test import APIClient
+
+    member = evidence.application.startup.members.get().user
+    client = APIClient()
+    client.force_login(member)
+
+    response = client.post(f"/api/v1/bonus-evidence/{evidence.pk}/verify/")
+
+    assert response.status_code == 403
+    evidence.refresh_from_db()
+    assert evidence.status == S.PENDING
+
+
+def test_the_applicant_reads_the_state_of_their_documents_under_their_application(evidence):
+    from rest_framework.test import APIClient
+
+    member = evidence.application.startup.members.get().user
+    client = APIClient()
+    client.force_login(member)
+
+    rows = client.get(f"/api/v1/applications/{evidence.application_id}/bonus-evidence/").json()
+
+    assert [(row["flag"], row["status"]) for row in rows] == [("women_owned", "pending")]
+
+
+def test_another_persons_application_is_a_404(evidence):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(factories.UserFactory())
+
+    response = client.get(f"/api/v1/applications/{evidence.application_id}/bonus-evidence/")
+
+    assert response.status_code == 404
