@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.i18n import localized
 from matching.models import AgreementDocument, AgreementRequirement, SelectionEntry
 from matching.services.acceptance import (
     agreement_document_upload,
@@ -100,7 +101,7 @@ def agreement_upload(request: HttpRequest, pk: int, requirement_pk: int) -> Http
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("“%(document)s” was uploaded.") % {"document": requirement})
+        messages.success(request, _("“%(document)s” was uploaded.") % {"document": localized(requirement, "label")})
     return _back(pk)
 
 
