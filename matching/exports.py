@@ -53,6 +53,11 @@ def selection_header() -> list[str]:
         gettext("matched partner"),
         gettext("promoted from the reserve"),
         gettext("confirmed by the startup"),
+        gettext("acceptance"),
+        gettext("accept or decline by"),
+        gettext("reason for declining"),
+        gettext("agreement (협약)"),
+        gettext("agreement approved"),
     ]
 
 
@@ -80,6 +85,11 @@ def selection_rows(queryset: QuerySet[SelectionEntry]) -> list[list[Any]]:
             entry.partner.name if entry.partner else "",
             _local(entry.promoted_at),
             _local(entry.confirmed_at),
+            entry.get_acceptance_display(),
+            _local(entry.respond_by),
+            entry.decline_reason,
+            entry.get_agreement_display(),
+            _local(entry.agreement_approved_at),
         ]
         for entry in entries
     ]

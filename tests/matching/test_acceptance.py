@@ -390,3 +390,16 @@ def test_the_program_dashboard_counts_seats_by_answer_and_agreement(staff_client
 
     assert "2 awaiting an answer" in page  # the first and the promoted reserve
     assert "1 declined" in page
+
+
+def test_the_selection_export_carries_each_seats_acceptance_and_agreement():
+    from matching.exports import selection_header, selection_rows
+
+    program, applications = finalised_program()
+    selection_decline(entry=entry_of(applications[0]), by=member_of(applications[0]), reason="Too busy")
+
+    rows = {row[3]: row for row in selection_rows(SelectionEntry.objects.filter(program=program))}
+    header = selection_header()
+    declined = dict(zip(header, rows[applications[0].receipt_number], strict=True))
+
+    assert (declined["acceptance"], declined["reason for declining"]) == ("declined", "Too busy")

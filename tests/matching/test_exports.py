@@ -68,6 +68,11 @@ def test_a_selection_row_names_the_startup_formats_the_brn_and_names_track_and_p
         "Hyundai Motor",
         MARCH_2_0930,
         None,
+        "not asked",  # the seat's acceptance and agreement (matching/services/acceptance.py)
+        None,
+        "",
+        "not started",
+        None,
     ]
 
 
@@ -134,4 +139,4 @@ def test_the_selection_header_has_one_label_per_column():
     program = factories.ProgramFactory()
     entry(program, O.SELECTED, 1)
 
-    assert len(selection_header()) == len(selection_rows(SelectionEntry.objects.all())[0]) == 11
+    assert len(selection_header()) == len(selection_rows(SelectionEntry.objects.all())[0]) == 16
