@@ -138,7 +138,7 @@ def test_the_program_dashboard_counts_documents_by_status_with_links_to_the_list
 
     html = staff_client.get(reverse("admin:program_dashboard", args=[program.pk])).content.decode()
 
-    assert "1 awaiting verification" in html
+    assert "확인 대기 1건" in html  # Korean by default
     assert "status__exact=pending" in html
 
 
