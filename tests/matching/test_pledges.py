@@ -194,3 +194,23 @@ def test_staff_export_the_acceptances_and_the_declarations_as_csv(staff_client):
     assert email in acceptances.content.decode("utf-8-sig") and ",en," in acceptances.content.decode("utf-8-sig")
     assert email in declarations.content.decode("utf-8-sig")
     assert assignment.application.receipt_number in declarations.content.decode("utf-8-sig")
+
+
+def test_the_admin_pages_for_pledges_exclusions_and_the_round_with_its_pledge_inline_open(staff_client):
+    from django.urls import reverse
+
+    from matching.models import ExclusionRequest
+
+    assignment = scoring_assignment()
+    pledge_accept(round=assignment.round, evaluator=assignment.evaluator, language="ko")
+    ExclusionRequest.objects.create(application=assignment.application, organisation="A사", reason="r")
+
+    round_page = staff_client.get(reverse("admin:matching_evaluationround_change", args=[assignment.round.pk]))
+    pages = [
+        staff_client.get(reverse("admin:matching_pledgeacceptance_changelist")),
+        staff_client.get(reverse("admin:matching_exclusionrequest_changelist")),
+    ]
+
+    assert round_page.status_code == 200 and "서약" in round_page.content.decode()
+    assert [page.status_code for page in pages] == [200, 200]
+    assert "A사" in pages[1].content.decode()
