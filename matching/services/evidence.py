@@ -8,10 +8,12 @@ document of the round's applications awaits verification (`bonus_evidence_pendin
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -175,21 +177,22 @@ def bonus_evidence_states(*, round: EvaluationRound) -> dict[tuple[int, str], st
     }
 
 
-def bonus_evidence_pending_message(count: int) -> str:
-    return ngettext(
-        "%(count)d document for bonus points awaits verification; verify or reject it first "
-        "(Bonus evidence, filtered to this round).",
-        "%(count)d documents for bonus points await verification; verify or reject them first "
-        "(Bonus evidence, filtered to this round).",
-        count,
-    ) % {"count": count}
+def bonus_evidence_pending_url(*, round_id: int) -> str:
+    """The staff list of the round's documents awaiting verification."""
+    url = reverse("admin:matching_bonusevidence_changelist")
+    return f"{url}?{urlencode({'round': round_id, 'status__exact': S.PENDING})}"
 
 
-def bonus_evidence_check(states: dict[tuple[int, str], str]) -> None:
-    """Refuse the computation while documents await verification, naming how many."""
+def bonus_evidence_check(states: dict[tuple[int, str], str], *, round_id: int) -> None:
+    """Refuse the computation while documents await verification, naming how many and where they are."""
     pending = sum(1 for status in states.values() if status == S.PENDING)
     if pending:
-        raise DomainError(bonus_evidence_pending_message(pending), code="evidence_pending")
+        message = ngettext(
+            "%(count)d document for bonus points awaits verification; verify or reject it first: %(url)s",
+            "%(count)d documents for bonus points await verification; verify or reject them first: %(url)s",
+            pending,
+        ) % {"count": pending, "url": bonus_evidence_pending_url(round_id=round_id)}
+        raise DomainError(message, code="evidence_pending")
 
 
 def verified_flags(states: dict[tuple[int, str], str]) -> set[tuple[int, str]]:

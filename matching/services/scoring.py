@@ -341,7 +341,7 @@ def _compute_check(round: EvaluationRound, *, allow_missing: bool) -> tuple[int,
         )
     # Documents for bonus points awaiting verification hold the computation up, whatever `allow_missing`.
     evidence = bonus_evidence_states(round=round)
-    bonus_evidence_check(evidence)
+    bonus_evidence_check(evidence, round_id=round.pk)
     return missing, verified_flags(evidence)
 
 

@@ -105,6 +105,12 @@ def test_the_form_asks_for_the_document_under_the_bonus_it_proves(founder_client
     assert "Women-owned business certificate" in html
 
 
+def test_the_review_page_names_the_missing_document_before_submitting(founder_client, claiming):
+    html = founder_client.get(f"/applications/{claiming.pk}/review/").content.decode()
+
+    assert "Upload Women-owned business certificate" in html  # the founder reads English
+
+
 def test_a_document_uploaded_with_the_form_awaits_verification(founder_client, claiming, program):
     response = founder_client.post(
         edit_url(claiming), {**complete_form(program), "evidence_women_owned": pdf("certificate.pdf")}
