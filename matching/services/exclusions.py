@@ -187,6 +187,8 @@ def exclusion_conflict_pairs(
 
 
 def exclusion_requests_of(*, application: Application) -> QuerySet[ExclusionRequest]:
-    return ExclusionRequest.objects.filter(application=application).select_related("evaluator__user").order_by(
-        "-requested_at"
+    return (
+        ExclusionRequest.objects.filter(application=application)
+        .select_related("evaluator__user")
+        .order_by("-requested_at")
     )

@@ -78,9 +78,10 @@ def pledge_accept(*, round: EvaluationRound, evaluator: Evaluator, language: str
     pledge = pledge_current(round=round)
     if pledge is None:
         raise DomainError(_("This round asks for no pledge."), code="no_pledge")
-    if not round.evaluators.filter(pk=evaluator.pk).exists() and not Assignment.objects.filter(
-        round=round, evaluator=evaluator
-    ).exists():
+    if (
+        not round.evaluators.filter(pk=evaluator.pk).exists()
+        and not Assignment.objects.filter(round=round, evaluator=evaluator).exists()
+    ):
         raise DomainError(_("You do not evaluate in this round."), code="not_in_round")
     language = "en" if (language or "").startswith("en") else "ko"
     acceptance, created = PledgeAcceptance.objects.get_or_create(
