@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from api.schema import ID_PATTERN
 from api.views import actions, applications, exports, jobs, programs, reviews, webhooks
+from api.views import appeals as appeals_views
 from api.views import evidence as evidence_views
 from api.views import exclusions as exclusions_views
 from api.views import matching as matching_views
@@ -51,6 +52,7 @@ meetings_views.register(router)
 matching_views.register(router)
 members_views.register(router)
 exclusions_views.register(router)
+appeals_views.register(router)
 evidence_views.register(router)
 seats_views.register(router)
 
