@@ -549,7 +549,7 @@ def test_the_selectors_query_counts_do_not_grow(django_assert_num_queries):
 
 # Session, user and program (3), the funnel (5), submissions per day (1), the rounds (1), per round its
 # progress (1) and leniency (1 without reviews, 2 with: 5 for the two rounds), delivery health (2),
-# personal deadlines in force (1), bonus evidence counts (1), appeal counts (1).
-DASHBOARD_QUERIES = 20
+# personal deadlines in force (1), bonus evidence counts (1), appeal counts (1), seat and agreement counts (1).
+DASHBOARD_QUERIES = 21
 # Session and user, the programs and their rounds, the admin's own recent actions.
 INDEX_QUERIES = 5
