@@ -1,22 +1,22 @@
 """Appeals (이의신청) in the admin: the queue by round and status, the decision (upheld / dismissed)
-with the written answer on a confirmation page, and after an upheld decision the ways to act on it
-through the existing services: override the application's result, or compute the round again.
+with the written answer on a confirmation page, and after an upheld decision the way to act on it:
+let the application advance after all (`appeal_reinstate`; appeals are filed against published
+results, which the override and recomputation no longer change).
 Thin: `matching.services.appeals` decides."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyModelAdmin, ServiceAction, ServiceActionsMixin, service_action
 from matching.models import Appeal
-from matching.services.appeals import appeal_decide
+from matching.services.appeals import appeal_decide, appeal_reinstate
 
 
 def appeal_uphold(*, appeal: Appeal, by: Any, reason: str) -> Appeal:
@@ -32,8 +32,8 @@ def appeal_dismiss(*, appeal: Appeal, by: Any, reason: str) -> Appeal:
 def _uphold_consequences(appeals: list[Appeal]) -> dict[int, list[str]]:
     text = gettext(
         "The appeal is upheld and the startup's members receive your answer (write it as the answer they will "
-        "read). Nothing else changes by itself: afterwards, override the application's result or compute the "
-        "round again from the appeal's page. The decision cannot be changed."
+        "read). Nothing else changes by itself: afterwards, let the application advance with the action “Let "
+        "the application advance after the appeal”. The decision cannot be changed."
     )
     return {a.pk: [text] for a in appeals}
 
@@ -46,6 +46,28 @@ def _dismiss_consequences(appeals: list[Appeal]) -> dict[int, list[str]]:
     return {a.pk: [text] for a in appeals}
 
 
+def _reinstate_consequences(appeals: list[Appeal]) -> dict[int, list[str]]:
+    return {
+        a.pk: [
+            gettext(
+                "%(application)s advances from %(round)s after all: its result there is overridden, naming the "
+                "appeal, and in a round before the last the application takes part in the next round (assign "
+                "its evaluators if that round is already scoring). The startup's members are told it advances."
+            )
+            % {"application": a.application, "round": a.round}
+        ]
+        for a in appeals
+    }
+
+
+APPEAL_REINSTATE = ServiceAction(
+    service=appeal_reinstate,
+    target="appeal",
+    description=_("Let the application advance after the appeal"),
+    done=_("Advances after the appeal: %(objects)s"),
+    needs_reason=True,
+    consequences=_reinstate_consequences,
+)
 APPEAL_UPHOLD = ServiceAction(
     service=appeal_uphold,
     target="appeal",
@@ -86,7 +108,7 @@ class AppealAdmin(ServiceActionsMixin, ReadOnlyModelAdmin):
         "next_steps",
     )
     fields = readonly_fields
-    actions = (service_action(APPEAL_UPHOLD), service_action(APPEAL_DISMISS))
+    actions = (service_action(APPEAL_UPHOLD), service_action(APPEAL_DISMISS), service_action(APPEAL_REINSTATE))
 
     def has_change_permission(self, request, obj=None):  # the actions run only for staff who may change
         return request.user.is_staff and obj is None
@@ -109,20 +131,7 @@ class AppealAdmin(ServiceActionsMixin, ReadOnlyModelAdmin):
             return gettext("Select the appeal in the list and choose “Uphold” or “Dismiss”; the answer is required.")
         if obj.status != Appeal.Status.UPHELD:
             return "–"
-        results = (
-            reverse("admin:matching_roundresult_changelist")
-            + "?"
-            + urlencode({"round__id__exact": obj.round_id, "q": obj.application.receipt_number or ""})
-        )
-        links = [
-            (results, gettext("Override the application's result (round results)")),
-            (reverse("admin:matching_evaluationround_change", args=[obj.round_id]), gettext("Compute the round again")),
-        ]
-        return format_html(
-            "{}<p>{}</p>",
-            format_html_join(" · ", '<a href="{}">{}</a>', links),
-            gettext(
-                "Both go through the existing services, which act on a round whose results are computed and not yet "
-                "published; they refuse with the reason otherwise."
-            ),
+        return gettext(
+            "Select the appeal in the list and choose “Let the application advance after the appeal”: its result is "
+            "overridden and it takes part in the next round (or in the final selection, if not yet final)."
         )

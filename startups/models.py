@@ -151,7 +151,7 @@ class Application(models.Model):
         S.ADVANCED: {S.IN_REVIEW, S.SELECTED, S.RESERVE, S.NOT_SELECTED, S.WITHDRAWN, S.INELIGIBLE},
         S.SELECTED: {S.WITHDRAWN},
         S.RESERVE: {S.SELECTED, S.WITHDRAWN, S.NOT_SELECTED},
-        S.NOT_SELECTED: set(),
+        S.NOT_SELECTED: {S.ADVANCED},  # only an upheld appeal (matching.services.appeals.appeal_reinstate)
         S.WITHDRAWN: set(),
         S.INELIGIBLE: {S.SUBMITTED},
     }

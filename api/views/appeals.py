@@ -20,7 +20,7 @@ from api.schema import IDEMPOTENCY_KEY
 from api.serializers.common import ErrorSerializer
 from matching.feedback import appeals_visible_to, feedback_for
 from matching.models import Appeal, EvaluationRound
-from matching.services.appeals import REASON_MAX, appeal_decide, appeal_file
+from matching.services.appeals import REASON_MAX, appeal_decide, appeal_file, appeal_reinstate
 from startups.models import Application
 from startups.selectors import applications_changeable_by
 
@@ -73,6 +73,10 @@ class AppealDecideSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=5000, help_text="Sent to the applicant.")
 
 
+class AppealReinstateSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
 class CriterionMeanSerializer(serializers.Serializer):
     criterion = serializers.IntegerField(source="criterion_id")
     label_ko = serializers.CharField()
@@ -94,7 +98,11 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = AppealSerializer
     permission_classes = [HasScope]
-    scopes = {"*": ApiKey.Scope.APPLICATIONS_READ, "decide": ApiKey.Scope.ROUNDS_MANAGE}
+    scopes = {
+        "*": ApiKey.Scope.APPLICATIONS_READ,
+        "decide": ApiKey.Scope.ROUNDS_MANAGE,
+        "reinstate": ApiKey.Scope.ROUNDS_MANAGE,
+    }
     filter_backends = []
 
     def get_queryset(self):
@@ -121,6 +129,21 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         body.is_valid(raise_exception=True)
         decided = appeal_decide(appeal=self.get_object(), by=request.user, **body.validated_data)
         return Response(AppealSerializer(decided).data)
+
+    @extend_schema(
+        summary="Let the application of an upheld appeal advance from its round after all (staff)",
+        request=AppealReinstateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: AppealSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    @idempotent
+    def reinstate(self, request, pk=None):
+        body = AppealReinstateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        appeal = self.get_object()
+        appeal_reinstate(appeal=appeal, by=request.user, reason=body.validated_data.get("reason", ""))
+        return Response(AppealSerializer(self.get_queryset().get(pk=appeal.pk)).data)
 
 
 def _own_application(request, application_pk) -> Application:

@@ -1,7 +1,8 @@
 """Appeals (이의신청): an applicant who did not advance in a published round files one appeal in the
 round's window; staff answer it (upheld or dismissed). An upheld appeal changes nothing by itself:
-staff take the next step through the existing services (an override of the result, or computing the
-round again), offered beside the decision in the admin.
+staff take the next step beside the decision in the admin — `appeal_reinstate` lets the application
+advance after all (the round's result overridden, the application back in play), or, while a round's
+results are not yet published, the existing override and recomputation.
 """
 
 from datetime import timedelta
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.errors import DomainError, InvalidInput
 from core.lifecycle import transition
-from matching.models import Appeal, EvaluationRound, RoundResult, SelectionEntry
+from matching.models import Appeal, EvaluationRound, Program, RoundResult, SelectionEntry
+from matching.services.selection import _is_last_round, _lock_program, _program_context, _round_context
 from notifications.models import Notification
 from notifications.services import notify_many
 from notifications.webhooks import webhooks_emit
@@ -179,3 +181,90 @@ def appeal_decide(*, appeal: Appeal, by: Any, upheld: bool, answer: str) -> Appe
         program=application.program,
     )
     return decided
+
+
+REINSTATABLE_NEXT_ROUND = (
+    EvaluationRound.Status.SETUP,
+    EvaluationRound.Status.ASSIGNING,
+    EvaluationRound.Status.SCORING,
+    EvaluationRound.Status.CLOSED,
+)
+
+
+@transaction.atomic
+def appeal_reinstate(*, appeal: Appeal, by: Any, reason: str = "") -> RoundResult:
+    """Act on an upheld appeal: the application advances from the round after all.
+
+    The round's result is overridden to advanced, with the appeal named in the override's reason. In a
+    round before the last, the application (not selected by the publication) becomes `advanced` again
+    and takes part in the next round — allowed until that round's results are computed; a round already
+    scoring needs evaluators assigned to it (the auto-assignment fills missing slots). In the last round
+    the override makes the application a candidate of the final selection — only before the selection
+    is final. Locks: the program row, then the result and the application, re-checked. Audited; the
+    startup's members get the round's result notice again, now advanced."""
+    program = _lock_program(appeal.round.program_id)
+    locked = Appeal.objects.select_for_update().select_related("round").get(pk=appeal.pk)
+    if locked.status != Appeal.Status.UPHELD:
+        raise DomainError(_("Only an upheld appeal lets the application advance."), code="appeal_not_upheld")
+    evaluation_round = locked.round
+    result = (
+        RoundResult.objects.select_for_update()
+        .filter(round=evaluation_round, application_id=locked.application_id)
+        .first()
+    )
+    application = Application.objects.select_for_update().select_related("startup").get(pk=locked.application_id)
+    if result is None:
+        raise DomainError(_("The application has no result in this round."), code="no_result")
+    if result.advanced:
+        raise DomainError(_("The application already advances from this round."), code="no_change")
+    last = _is_last_round(evaluation_round)
+    if last:
+        if program.status == Program.Status.FINALISED or SelectionEntry.objects.filter(program=program).exists():
+            raise DomainError(
+                _(
+                    "The program's selection is already final: an appeal against its last round can no longer "
+                    "change who is selected."
+                ),
+                code="selection_final",
+            )
+    else:
+        following = (
+            EvaluationRound.objects.filter(program_id=program.pk, order__gt=evaluation_round.order)
+            .order_by("order")
+            .first()
+        )
+        if following.status not in REINSTATABLE_NEXT_ROUND:
+            raise DomainError(
+                _("The results of %(round)s are already computed: the application can no longer join that round.")
+                % {"round": following},
+                code="next_round_computed",
+            )
+        if application.status != Application.Status.NOT_SELECTED:
+            raise DomainError(
+                _("The application is %(status)s, so it cannot be let through.")
+                % {"status": application.get_status_display()},
+                code="not_reinstatable",
+            )
+    why = (reason or "").strip() or locked.answer
+    override = _("Appeal upheld: %(answer)s") % {"answer": why}
+    before = result.advanced
+    result.advanced, result.override_reason = True, override
+    result.save(update_fields=["advanced", "override_reason"])
+    audit_record(
+        actor=by,
+        obj=result,
+        verb="advancement_overridden",
+        reason=override,
+        data={"before": before, "after": True, "appeal": locked.pk, "failed": result.failed, "rank": result.rank},
+    )
+    if not last:
+        transition(application, to=Application.Status.ADVANCED, by=by, reason=override, data={"appeal": locked.pk})
+    notify_many(
+        event=E.ROUND_RESULT,
+        recipients=_members(application),
+        obj=application,
+        context={**_round_context(evaluation_round), **_program_context(program), "advanced": True},
+        scope=f"appeal-{locked.pk}-reinstated",
+        program=program,
+    )
+    return result

@@ -107,3 +107,18 @@ def test_a_member_reads_the_feedback_the_round_shares_and_an_outsider_does_not(s
     )
     assert feedback["criterion_means"] == []
     assert outsider.status_code == 404
+
+
+def test_staff_let_an_upheld_appeal_advance_and_an_applicant_cannot(session_client, staff_api, published):
+    evaluation_round, application, founder = published
+    factories.EvaluationRoundFactory(program=evaluation_round.program, order=evaluation_round.order + 1)
+    type(application).objects.filter(pk=application.pk).update(status="not_selected")
+    appeal = appeal_file(application=application, round=evaluation_round, by=founder, reason="x")
+    staff_api.post(f"/api/v1/appeals/{appeal.pk}/decide/", {"upheld": True, "answer": "인용합니다."}, format="json")
+    url = f"/api/v1/appeals/{appeal.pk}/reinstate/"
+
+    refused = session_client(founder).post(url, {})
+    done = staff_api.post(url, {"reason": "점수 정정"}, format="json")
+
+    application.refresh_from_db()
+    assert (refused.status_code, done.status_code, application.status) == (403, 200, "advanced")

@@ -105,7 +105,7 @@ def test_an_applicant_reads_feedback_files_an_appeal_and_reads_the_staff_answer(
     screenshot(staff_page, "appeal-admin-confirm-en-1280")
     staff_page.locator("input[type=submit]").click()
     staff_page.goto(f"/admin/matching/appeal/{appeal.pk}/change/")
-    expect(staff_page.get_by_role("link", name="Compute the round again")).to_be_visible()
+    expect(staff_page.get_by_text("Let the application advance after the appeal")).to_be_visible()
     screenshot(staff_page, "appeal-admin-upheld-en-1280")
     context.close()
 

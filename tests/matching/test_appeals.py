@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from audit.models import AuditEvent
 from core.errors import DomainError, InvalidInput, TransitionNotAllowed
 from matching.models import Appeal, EvaluationRound, SelectionEntry
-from matching.services.appeals import appeal_decide, appeal_file
+from matching.services.appeals import appeal_decide, appeal_file, appeal_reinstate
 from matching.services.selection import results_publish
 from notifications.models import Notification, WebhookDelivery
 from startups.models import StartupMember
@@ -285,3 +285,79 @@ def test_the_demo_shows_an_open_an_upheld_and_a_dismissed_appeal_and_feedback_on
     filed = Appeal.objects.get(status=Appeal.Status.FILED)
     (feedback,) = feedback_for(application=filed.application, actor=filed.filed_by)
     assert feedback.band and len(feedback.criterion_means) == 3 and len(feedback.comments) == 3
+
+
+# --- acting on an upheld appeal ---------------------------------------------------------------
+
+
+def upheld_appeal(evaluation_round, *, status="not_selected"):
+    application, founder = result_for(evaluation_round)
+    type(application).objects.filter(pk=application.pk).update(status=status)
+    appeal = appeal_file(application=application, round=evaluation_round, by=founder, reason="Please recheck.")
+    staff = factories.UserFactory(staff=True)
+    return appeal_decide(appeal=appeal, by=staff, upheld=True, answer="The market score was entered wrongly."), staff
+
+
+def test_an_upheld_appeal_lets_the_application_advance_into_the_next_round_with_the_reason_on_its_result():
+    evaluation_round = published_round()
+    factories.EvaluationRoundFactory(program=evaluation_round.program, order=2, status=R.SETUP)
+    appeal, staff = upheld_appeal(evaluation_round)
+
+    result = appeal_reinstate(appeal=appeal, by=staff)
+
+    appeal.application.refresh_from_db()
+    assert appeal.application.status == "advanced"
+    assert result.advanced and result.override_reason == "Appeal upheld: The market score was entered wrongly."
+    assert events_of(result, "advancement_overridden").get().data["appeal"] == appeal.pk
+    notice = Notification.objects.filter(event=E.ROUND_RESULT, object_id=str(appeal.application_id)).get()
+    assert notice.context["advanced"] is True
+
+
+def test_a_dismissed_appeal_lets_nothing_advance():
+    evaluation_round = published_round()
+    factories.EvaluationRoundFactory(program=evaluation_round.program, order=2, status=R.SETUP)
+    application, founder = result_for(evaluation_round)
+    appeal = appeal_file(application=application, round=evaluation_round, by=founder, reason="Please recheck.")
+    staff = factories.UserFactory(staff=True)
+    appeal = appeal_decide(appeal=appeal, by=staff, upheld=False, answer="The scores stand.")
+
+    with pytest.raises(DomainError) as refused:
+        appeal_reinstate(appeal=appeal, by=staff)
+
+    assert refused.value.code == "appeal_not_upheld"
+
+
+def test_once_the_next_round_has_results_the_application_can_no_longer_join_it():
+    evaluation_round = published_round()
+    factories.EvaluationRoundFactory(program=evaluation_round.program, order=2, status=R.RESULTS_COMPUTED)
+    appeal, staff = upheld_appeal(evaluation_round)
+
+    with pytest.raises(DomainError) as refused:
+        appeal_reinstate(appeal=appeal, by=staff)
+
+    appeal.application.refresh_from_db()
+    assert (refused.value.code, appeal.application.status) == ("next_round_computed", "not_selected")
+
+
+def test_in_the_last_round_before_the_selection_is_final_the_override_makes_the_application_a_candidate():
+    evaluation_round = published_round()
+    appeal, staff = upheld_appeal(evaluation_round, status="in_review")
+
+    result = appeal_reinstate(appeal=appeal, by=staff)
+
+    appeal.application.refresh_from_db()
+    assert result.advanced and result.override_reason.startswith("Appeal upheld")
+    assert appeal.application.status == "in_review"  # the final selection decides
+
+
+def test_in_the_last_round_once_the_selection_is_final_an_appeal_cannot_change_it():
+    evaluation_round = published_round()
+    appeal, staff = upheld_appeal(evaluation_round, status="reserve")
+    factories.SelectionEntryFactory(
+        program=evaluation_round.program, application=appeal.application, outcome=SelectionEntry.Outcome.RESERVE
+    )
+
+    with pytest.raises(DomainError) as refused:
+        appeal_reinstate(appeal=appeal, by=staff)
+
+    assert refused.value.code == "selection_final"

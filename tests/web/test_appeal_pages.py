@@ -194,8 +194,22 @@ def test_staff_uphold_an_appeal_on_the_confirmation_page_and_are_offered_the_nex
     appeal.refresh_from_db()
     assert (appeal.status, appeal.answer) == (Appeal.Status.UPHELD, "A criterion was entered wrongly; we correct it.")
     page = staff_client.get(reverse("admin:matching_appeal_change", args=[appeal.pk])).content.decode()
-    assert reverse("admin:matching_roundresult_changelist") in page
-    assert reverse("admin:matching_evaluationround_change", args=[evaluation_round.pk]) in page
+    assert "Let the application advance after the appeal" in page
+
+
+def test_staff_let_an_upheld_appeal_advance_on_a_confirmation_page_that_names_the_round(staff_client, published):
+    evaluation_round, application, founder = published
+    factories.EvaluationRoundFactory(program=evaluation_round.program, order=evaluation_round.order + 1)
+    application.__class__.objects.filter(pk=application.pk).update(status="not_selected")
+    appeal = appeal_file(application=application, round=evaluation_round, by=founder, reason="Please recheck.")
+    appeal_decide(appeal=appeal, by=factories.UserFactory(staff=True), upheld=True, answer="We correct it.")
+    url = reverse("admin:matching_appeal_reason_action", args=["appeal_reinstate"]) + f"?ids={appeal.pk}"
+
+    assert f"advances from {evaluation_round} after all" in staff_client.get(url).content.decode()
+    staff_client.post(url, {"reason": "Market score corrected after the appeal."})
+
+    application.refresh_from_db()
+    assert application.status == "advanced"
 
 
 def test_a_decision_without_an_answer_is_refused_on_the_confirmation_page(staff_client, published):
