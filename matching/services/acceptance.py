@@ -11,12 +11,9 @@ the program row first, then the entry and the application.
 """
 
 import datetime as dt
-import hashlib
-from pathlib import PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -32,7 +29,7 @@ from notifications.services import notify_each, notify_many
 from notifications.webhooks import webhooks_emit
 from startups.models import Application, StartupMember
 from startups.selectors import active_members_by_startup
-from startups.services.attachments import ACCEPTED, ACCEPTED_LABEL, clean_filename, detect_kind, kinds_label
+from startups.services.attachments import ACCEPTED, check_upload
 
 P = SelectionEntry.Acceptance
 G = SelectionEntry.Agreement
@@ -294,45 +291,6 @@ def acceptances_lapse(*, now: dt.datetime | None = None) -> int:
 # --- the agreement (협약) -------------------------------------------------------------------------
 
 
-def check_upload(upload: UploadedFile, *, file_types: list[str] | None, label: str) -> tuple[str, str, str]:
-    """The checks of application uploads (not empty, within the size limit, an accepted kind by its
-    content, one of `file_types`): returns (kind, clean name, sha256) or raises DomainError."""
-    name = clean_filename(upload.name or "file")
-    limit = settings.MATCHDAY_UPLOAD_MAX_BYTES
-    if not upload.size:
-        raise DomainError(_("The file “%(name)s” is empty.") % {"name": name}, code="empty_file")
-    if upload.size > limit:
-        raise DomainError(
-            _("The file “%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
-            % {"name": name, "size": f"{upload.size / 1048576:.1f}", "limit": limit // 1048576},
-            code="file_too_large",
-        )
-    upload.seek(0)
-    detected = detect_kind(upload.read(2048), upload.name or "")
-    if detected is None:
-        raise DomainError(
-            _("“%(name)s” is not a file type we accept (%(types)s). Its content was checked, not just its name.")
-            % {"name": name, "types": ACCEPTED_LABEL},
-            code="file_type_refused",
-        )
-    wanted = set(file_types or [])
-    allowed = {key: kind for key, kind in ACCEPTED.items() if not wanted or key in wanted} or ACCEPTED
-    if detected not in allowed:
-        raise DomainError(
-            _("“%(question)s” takes only %(types)s files. The file you chose (%(name)s) is %(kind)s.")
-            % {"question": label, "types": kinds_label(allowed), "name": name, "kind": ACCEPTED[detected].name},
-            code="file_type_refused",
-        )
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    if PurePath(name).suffix.lower() not in ACCEPTED[detected].extensions:
-        name = f"{PurePath(name).stem}{ACCEPTED[detected].extensions[0]}"
-    return detected, name, digest.hexdigest()
-
-
 def current_documents(entry: SelectionEntry) -> dict[int, AgreementDocument]:
     """The newest document per requirement of the entry that was not replaced, by requirement id."""
     current: dict[int, AgreementDocument] = {}
@@ -363,7 +321,7 @@ def agreement_document_upload(
     previous = current_documents(locked).get(requirement.pk)
     if previous is not None and previous.status == D.APPROVED:
         raise DomainError(_("“%(document)s” is already approved.") % {"document": requirement}, code="already_approved")
-    kind, name, sha256 = check_upload(upload, file_types=requirement.file_types, label=str(requirement))
+    kind, name, sha256 = check_upload(upload, question=requirement)
     if previous is not None:
         transition(previous, to=D.REPLACED, by=by)
     document = AgreementDocument(

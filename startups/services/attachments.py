@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from audit.services import audit_record
 from core.errors import DomainError
-from matching.models import Question
+from matching.models import AgreementRequirement, Question
 from startups.models import Application, Attachment
 from startups.services.applications import ensure_editable
 
@@ -59,8 +59,9 @@ ACCEPTED = {
 ACCEPTED_LABEL = "PDF, PNG, JPG, DOCX, PPTX, XLSX, HWP, HWPX"
 
 
-def accepted_kinds(question: Question | None) -> dict[str, FileKind]:
-    """The kinds a question takes (`Question.file_types`), in the usual order; every kind when it names none."""
+def accepted_kinds(question: Question | AgreementRequirement | None) -> dict[str, FileKind]:
+    """The kinds a question (or an agreement document) takes (its `file_types`), in the usual order; every
+    kind when it names none."""
     wanted = set(question.file_types or []) if question is not None else set()
     return {key: kind for key, kind in ACCEPTED.items() if not wanted or key in wanted} or ACCEPTED
 
@@ -95,15 +96,18 @@ def clean_filename(name: str) -> str:
     return f"{stem[:140]}{suffix[:10]}"
 
 
-def size_limit(question: Question | None) -> int:
-    if question is not None and question.max_file_size_mb:
+def size_limit(question: Question | AgreementRequirement | None) -> int:
+    if getattr(question, "max_file_size_mb", None):
         return question.max_file_size_mb * 1024 * 1024
     return settings.MATCHDAY_UPLOAD_MAX_BYTES
 
 
-def check_upload(upload: UploadedFile, *, question: Question | None = None) -> tuple[str, str, str]:
-    """Check an upload by its content and size (the question's types and limit, or every accepted kind and
-    the default limit): returns (kind, safe display name, sha256 hex); refuses with a DomainError."""
+def check_upload(
+    upload: UploadedFile, *, question: Question | AgreementRequirement | None = None
+) -> tuple[str, str, str]:
+    """Check an upload by its content and size (the types and limit of the question or agreement document
+    it answers, or every accepted kind and the default limit): returns (kind, safe display name, sha256
+    hex); refuses with a DomainError naming what it answers."""
     limit = size_limit(question)
     if upload.size == 0:
         raise DomainError(_("The file “%(name)s” is empty.") % {"name": clean_filename(upload.name)}, code="empty_file")
