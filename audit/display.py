@@ -61,6 +61,25 @@ VERBS = {
     "webhook_deleted": pgettext_lazy("audit verb", "webhook subscription deleted"),
     "webhook_subscribed": pgettext_lazy("audit verb", "webhook subscription made"),
     "withdrawn_from_selection": pgettext_lazy("audit verb", "left the selection"),
+    "acceptance_changed": pgettext_lazy("audit verb", "seat accepted, declined or lapsed"),
+    "acceptance_extended": pgettext_lazy("audit verb", "time to accept the seat extended"),
+    "agreement_changed": pgettext_lazy("audit verb", "agreement state changed"),
+    "agreement_document_uploaded": pgettext_lazy("audit verb", "agreement document uploaded"),
+    "appeal_filed": pgettext_lazy("audit verb", "appeal filed"),
+    "deadline_extended": pgettext_lazy("audit verb", "deadline extended for one application"),
+    "evidence_replaced": pgettext_lazy("audit verb", "bonus evidence replaced"),
+    "evidence_uploaded": pgettext_lazy("audit verb", "bonus evidence uploaded"),
+    "exclusion_decided": pgettext_lazy("audit verb", "exclusion request answered"),
+    "exclusion_requested": pgettext_lazy("audit verb", "exclusion requested"),
+    "no_conflict_declared": pgettext_lazy("audit verb", "no conflict of interest declared"),
+    "ownership_handed_over": pgettext_lazy("audit verb", "ownership handed over"),
+    "ownership_received": pgettext_lazy("audit verb", "made owner"),
+    "personal_deadline_revoked": pgettext_lazy("audit verb", "personal deadline revoked"),
+    "pledge_accepted": pgettext_lazy("audit verb", "pledge accepted"),
+    "pledge_written": pgettext_lazy("audit verb", "pledge written"),
+    "correction_requested": pgettext_lazy("audit verb", "correction requested (보완 요청)"),
+    "member_left": pgettext_lazy("audit verb", "left the startup"),
+    "member_removed": pgettext_lazy("audit verb", "removed from the startup"),
     "matching_run": pgettext_lazy("audit verb", "matching run"),
     "matching_published": pgettext_lazy("audit verb", "matching published"),
     "matching_constraint_set": pgettext_lazy("audit verb", "matching pin or conflict set"),
@@ -68,8 +87,9 @@ VERBS = {
     "partner_matched": pgettext_lazy("audit verb", "partner set by matching"),
 }
 
-# The field whose codes an event's states are, per model (a selection entry's states are outcomes).
-STATE_FIELDS = ("status", "outcome")
+# The fields whose codes an event's states are (a selection entry's states are its outcome, its
+# acceptance of the seat and its agreement; their codes do not overlap).
+STATE_FIELDS = ("status", "outcome", "acceptance", "agreement")
 
 
 def verb_label(verb: str) -> str:
@@ -80,14 +100,15 @@ def verb_label(verb: str) -> str:
 def _state_choices(model) -> dict[str, str]:
     if model is None:
         return {}
+    choices: dict[str, str] = {}
     for name in STATE_FIELDS:
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        if field.choices:
-            return {str(value): str(label) for value, label in field.flatchoices}
-    return {}
+        for value, label in field.flatchoices if field.choices else ():
+            choices.setdefault(str(value), str(label))
+    return choices
 
 
 def state_label(content_type: ContentType | None, state: str) -> str:

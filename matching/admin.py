@@ -258,14 +258,28 @@ class DeclarationAdmin(ModelAdmin):
     list_select_related = ("program",)
 
 
+class FileTypesField(forms.MultipleChoiceField):
+    """The kinds of file something takes, as checkboxes of the accepted kinds (stored as a JSON list of
+    keys, in the usual order); none checked takes every accepted kind."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("File types"))
+        super().__init__(
+            choices=[(key, kind.short) for key, kind in ACCEPTED.items()],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            **kwargs,
+        )
+
+    def clean(self, value) -> list[str]:
+        chosen = set(super().clean(value))
+        return [key for key in ACCEPTED if key in chosen]  # the usual order, no repeats
+
+
 class QuestionAdminForm(forms.ModelForm):
     """A question as staff edit it: its file types as checkboxes of the accepted kinds, not raw JSON."""
 
-    file_types = forms.MultipleChoiceField(
-        label=_("File types"),
-        choices=[(key, kind.short) for key, kind in ACCEPTED.items()],
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
+    file_types = FileTypesField(
         help_text=_(
             "The kinds of file this question takes, checked by their content; none checked takes every accepted kind."
         ),
@@ -274,10 +288,6 @@ class QuestionAdminForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = "__all__"  # noqa: DJ007 - every field of a question is staff's to set
-
-    def clean_file_types(self) -> list[str]:
-        chosen = set(self.cleaned_data["file_types"])
-        return [key for key in ACCEPTED if key in chosen]  # the usual order, no repeats
 
 
 @admin.register(Question)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyModelAdmin, ServiceAction, ServiceActionsMixin, service_action
+from matching.admin import RoundFilter
 from matching.models import Appeal
 from matching.services.appeals import appeal_decide, appeal_reinstate
 
@@ -91,7 +92,7 @@ class AppealAdmin(ServiceActionsMixin, ReadOnlyModelAdmin):
     """Appeals are filed by applicants; staff decide them here (the answer is the confirmation's reason)."""
 
     list_display = ("application", "round", "status_shown", "filed_at", "decided_at")
-    list_filter = ("status", "round__program", "round")
+    list_filter = ("status", "round__program", ("round", RoundFilter))
     search_fields = ("application__receipt_number", "application__startup__name_ko", "application__startup__name_en")
     list_select_related = ("application__startup", "round__program")
     readonly_fields = (

@@ -3,9 +3,11 @@ round's pool; a criterion can be limited to tracks. Both are editable while the 
 assigning; the assignment itself refuses a track without exactly one panel."""
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin import TabularInline
 from django.utils.translation import gettext as _
 
+from core.admin import ReadOnlyModelAdmin
 from matching.models import EvaluationRound, Panel, Track
 from matching.services.assignment import round_applications
 
@@ -48,6 +50,12 @@ class PanelFormSet(forms.BaseInlineFormSet):
             )
 
 
+def tracks_listed_once(field: forms.ModelMultipleChoiceField) -> forms.ModelMultipleChoiceField:
+    # A list of choices is copied into every row of the inline; a queryset would be run again by each row.
+    field.choices = list(field.choices)
+    return field
+
+
 class PanelInline(TabularInline):
     model = Panel
     formset = PanelFormSet
@@ -76,6 +84,7 @@ class PanelInline(TabularInline):
         if db_field.name == "tracks":
             kwargs["queryset"] = round_tracks(getattr(request, "panel_parent_round", None))
             kwargs["widget"] = forms.CheckboxSelectMultiple
+            return tracks_listed_once(super().formfield_for_manytomany(db_field, request, **kwargs))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
@@ -94,7 +103,18 @@ class CriterionTracksMixin:
             kwargs["queryset"] = round_tracks(getattr(request, "criterion_parent_round", None))
             kwargs["widget"] = forms.CheckboxSelectMultiple
             kwargs["required"] = False
+            return tracks_listed_once(super().formfield_for_manytomany(db_field, request, **kwargs))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tracks")  # each row's checked tracks, one query
+
+
+@admin.register(Panel)
+class PanelAdmin(ReadOnlyModelAdmin):
+    """Every round's panels in one list; they are set on the round's page."""
+
+    list_display = ("name_ko", "name_en", "round")
+    list_filter = ("round__program",)
+    search_fields = ("name_ko", "name_en")
+    list_select_related = ("round__program",)

@@ -184,6 +184,16 @@ def _acceptance_rows(acceptances) -> tuple[list[str], Any]:
     return header, rows
 
 
+@admin.register(RoundPledge)
+class RoundPledgeAdmin(ReadOnlyModelAdmin):
+    """Every version of every round's pledge; a new text is written on the round's page (a new version)."""
+
+    list_display = ("round", "version", "created_by", "created_at")
+    list_filter = ("round__program",)
+    search_fields = ("text_ko", "text_en")
+    list_select_related = ("round__program", "created_by")
+
+
 @admin.register(PledgeAcceptance)
 class PledgeAcceptanceAdmin(ReadOnlyModelAdmin):
     list_display = ("evaluator", "round", "version", "language", "accepted_at")

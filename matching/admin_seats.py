@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyModelAdmin, ServiceAction, ServiceActionsMixin, TabularInline, service_action
+from matching.admin import FileTypesField
 from matching.admin_results import SelectionEntryAdmin, application_label
 from matching.models import AgreementDocument, AgreementRequirement, Program, SelectionEntry
 from matching.services.acceptance import (
@@ -137,8 +139,19 @@ admin.site.register(SelectionEntry, SeatSelectionEntryAdmin)
 # --- agreement requirements (inline on the program) ----------------------------------------------
 
 
+class AgreementRequirementForm(forms.ModelForm):
+    file_types = FileTypesField(
+        help_text=_("Checked by their content; none checked takes every accepted kind."),
+    )
+
+    class Meta:
+        model = AgreementRequirement
+        fields = ("order", "code", "label_ko", "label_en", "file_types", "help_ko", "help_en")
+
+
 class AgreementRequirementInline(TabularInline):
     model = AgreementRequirement
+    form = AgreementRequirementForm
     fields = ("order", "code", "label_ko", "label_en", "file_types", "help_ko", "help_en")
     verbose_name = _("agreement document")
     verbose_name_plural = _("agreement documents (asked after a seat is accepted)")
@@ -146,6 +159,16 @@ class AgreementRequirementInline(TabularInline):
 
 _program_admin = admin.site._registry[Program]
 _program_admin.inlines = (*_program_admin.inlines, AgreementRequirementInline)
+
+
+@admin.register(AgreementRequirement)
+class AgreementRequirementAdmin(ReadOnlyModelAdmin):
+    """Every program's agreement documents in one list; they are set on the program's page."""
+
+    list_display = ("label_ko", "label_en", "program", "code", "order")
+    list_filter = ("program",)
+    search_fields = ("label_ko", "label_en", "code")
+    list_select_related = ("program",)
 
 
 # --- agreement files -----------------------------------------------------------------------------
@@ -168,9 +191,7 @@ def _approve_consequences(documents: list[AgreementDocument]) -> dict[int, list[
 
 
 def _return_consequences(documents: list[AgreementDocument]) -> dict[int, list[str]]:
-    return {
-        d.pk: [gettext("The startup reads your comment (the reason) and uploads a new file.")] for d in documents
-    }
+    return {d.pk: [gettext("The startup reads your comment (the reason) and uploads a new file.")] for d in documents}
 
 
 AGREEMENT_APPROVE = ServiceAction(

@@ -617,3 +617,65 @@ class BonusEvidenceFactory(DjangoModelFactory):
     attachment = factory.SubFactory(
         AttachmentFactory, application=factory.SelfAttribute("..application"), kind=s.Attachment.Kind.BONUS_EVIDENCE
     )
+
+
+class AgreementDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = m.AgreementDocument
+
+    entry = factory.SubFactory(SelectionEntryFactory)
+    requirement = factory.SubFactory(AgreementRequirementFactory, program=factory.SelfAttribute("..entry.program"))
+    file = factory.django.FileField(filename="agreement.pdf", data=b"%PDF-1.4\n%test\n")
+    original_name = "agreement.pdf"
+    content_type = "application/pdf"
+    size = 15
+    sha256 = "0" * 64
+
+
+class AppealFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Appeal
+
+    round = factory.SubFactory(EvaluationRoundFactory, status=m.EvaluationRound.Status.PUBLISHED)
+    application = factory.SubFactory(
+        ApplicationFactory, in_review=True, program=factory.SelfAttribute("..round.program")
+    )
+    reason = "점수 합산을 다시 확인해 주세요."
+
+
+class ExclusionRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = m.ExclusionRequest
+
+    application = factory.SubFactory(ApplicationFactory, in_review=True)
+    organisation = factory.Sequence(lambda n: f"경쟁사 {n}")
+    reason = "같은 시장의 경쟁사입니다."
+
+
+class RoundPledgeFactory(DjangoModelFactory):
+    class Meta:
+        model = m.RoundPledge
+
+    round = factory.SubFactory(EvaluationRoundFactory)
+    version = 1
+    text_ko = "공정하게 평가하고 알게 된 정보를 외부에 알리지 않겠습니다."
+    text_en = "I will evaluate fairly and keep what I learn confidential."
+
+
+class PledgeAcceptanceFactory(DjangoModelFactory):
+    class Meta:
+        model = m.PledgeAcceptance
+
+    pledge = factory.SubFactory(RoundPledgeFactory)
+    evaluator = factory.SubFactory(EvaluatorFactory)
+    language = "ko"
+
+
+class PersonalDeadlineFactory(DjangoModelFactory):
+    class Meta:
+        model = s.PersonalDeadline
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = s.PersonalDeadline.Kind.EXTENSION
+    until = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=3))
+    reason = "접수 시스템 장애로 제출하지 못했습니다."
