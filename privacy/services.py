@@ -37,10 +37,19 @@ from audit.services import audit_record, audit_redact
 from core.errors import DomainError
 from jobs.models import Job
 from jobs.services import Progress, job_start, no_progress
-from matching.models import Evaluator, Program, Review
+from matching.models import (
+    AgreementDocument,
+    Appeal,
+    BonusEvidence,
+    Evaluator,
+    ExclusionRequest,
+    PledgeAcceptance,
+    Program,
+    Review,
+)
 from notifications.models import Notification
 from privacy.models import Consent, PrivacyStatement, RetentionPurge
-from startups.models import Answer, Application, Attachment, Startup, StartupMember, Submission
+from startups.models import Answer, Application, Attachment, PersonalDeadline, Startup, StartupMember, Submission
 
 # What the audit trail shows in place of an erased person (a code, not a sentence: it is stored).
 ERASED_LABEL = "erased"
@@ -180,7 +189,7 @@ def personal_data_collect(*, user: User) -> tuple[dict[str, Any], list[tuple[str
     applications = list(
         Application.objects.filter(startup_id__in=startup_ids)
         .select_related("program", "track", "startup")
-        .prefetch_related("answers__question", "submissions", "attachments")
+        .prefetch_related("answers__question", "submissions", "attachments", "appeals__round", "exclusion_requests")
         .order_by("pk")
     )
     files: list[tuple[str, Attachment]] = []
@@ -219,6 +228,27 @@ def personal_data_collect(*, user: User) -> tuple[dict[str, Any], list[tuple[str
                 "files": [
                     {"name": a.original_name, "kind": a.kind, "size": a.size, "uploaded_at": a.uploaded_at}
                     for a in attachments
+                ],
+                "appeals": [
+                    {
+                        "round": appeal.round.name_ko,
+                        "reason": appeal.reason,
+                        "file": appeal.file_name,
+                        "filed_at": appeal.filed_at,
+                        "status": appeal.status,
+                        "answer": appeal.answer,
+                    }
+                    for appeal in application.appeals.all()
+                ],
+                "exclusion_requests": [
+                    {
+                        "organisation": request.organisation,
+                        "reason": request.reason,
+                        "status": request.status,
+                        "answer": request.answer,
+                        "requested_at": request.requested_at,
+                    }
+                    for request in application.exclusion_requests.all()
                 ],
             }
         )
@@ -279,6 +309,12 @@ def personal_data_collect(*, user: User) -> tuple[dict[str, Any], list[tuple[str
             }
             for r in reviews
         ],
+        "pledges": [
+            {"round": a.pledge.round.name_ko, "version": a.pledge.version, "accepted_at": a.accepted_at}
+            for a in PledgeAcceptance.objects.filter(evaluator__user=user)
+            .select_related("pledge__round")
+            .order_by("accepted_at")
+        ],
     }
     return data, files
 
@@ -320,7 +356,9 @@ class Erasure:
             "users": len(self.users),
             "startups": len(self.startups),
             "answers": Answer.objects.filter(application_id__in=self.answered_applications).count(),
-            "files": Attachment.objects.filter(application_id__in=self.filed_applications).count(),
+            "files": Attachment.objects.filter(application_id__in=self.filed_applications).count()
+            + Appeal.objects.filter(application_id__in=self.filed_applications).exclude(file="").count()
+            + AgreementDocument.objects.filter(entry__application_id__in=self.filed_applications).count(),
         }
 
 
@@ -347,9 +385,22 @@ def erasure_apply(erasure: Erasure) -> dict[str, int]:
     Startup.objects.filter(pk__in=erasure.startups).update(ceo_name="")
     Answer.objects.filter(application_id__in=erasure.answered_applications).delete()
     Submission.objects.filter(application_id__in=erasure.answered_applications).update(snapshot={})
+    # What applicants wrote after submitting: reasons for appeals and exclusion requests, and the staff's
+    # reasons for a personal deadline (an outage, an accessibility need).
+    Appeal.objects.filter(application_id__in=erasure.answered_applications).update(reason="")
+    ExclusionRequest.objects.filter(application_id__in=erasure.answered_applications).update(reason="")
+    PersonalDeadline.objects.filter(application_id__in=erasure.answered_applications).update(reason="")
     attachments = Attachment.objects.filter(application_id__in=erasure.filed_applications)
-    names = [name for name in attachments.values_list("file", flat=True) if name]
+    appeals = Appeal.objects.filter(application_id__in=erasure.filed_applications).exclude(file="")
+    agreements = AgreementDocument.objects.filter(entry__application_id__in=erasure.filed_applications)
+    names = [
+        name for files in (attachments, appeals, agreements) for name in files.values_list("file", flat=True) if name
+    ]
     Submission.objects.filter(application_id__in=erasure.filed_applications).update(snapshot={})
+    # A bonus's evidence row names its document; the bonus itself stays in the results.
+    BonusEvidence.objects.filter(application_id__in=erasure.filed_applications).delete()
+    appeals.update(file="", file_name="", file_content_type="", file_size=None)
+    agreements.delete()
     attachments.delete()
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
     return counts

@@ -138,3 +138,21 @@ def test_the_my_data_page_needs_a_sign_in(client):
     response = client.get("/account/my-data/")
 
     assert response.status_code == 302
+
+
+def test_the_export_holds_the_persons_appeals_exclusion_requests_and_pledges():
+    from privacy.services import personal_data_collect
+
+    founder, evaluator = _world()
+    application = founder.startup_memberships.get().startup.applications.get()
+    factories.AppealFactory(round__program=application.program, application=application, reason="합산 오류")
+    factories.ExclusionRequestFactory(application=application, organisation="경쟁사", reason="동종 업계")
+    factories.PledgeAcceptanceFactory(evaluator=evaluator, pledge__version=2)
+
+    founder_data, _files = personal_data_collect(user=founder)
+    evaluator_data, _files = personal_data_collect(user=evaluator.user)
+
+    [row] = founder_data["applications"]
+    assert [a["reason"] for a in row["appeals"]] == ["합산 오류"]
+    assert [(e["organisation"], e["reason"]) for e in row["exclusion_requests"]] == [("경쟁사", "동종 업계")]
+    assert [p["version"] for p in evaluator_data["pledges"]] == [2]

@@ -27,7 +27,7 @@ LONG_AGO = timezone.now() - dt.timedelta(days=5 * 365)
 # One program's purge, whatever its number of applicants: finding it and its statement, planning, the bulk
 # statements of the erasure and of the audit trail's redaction, its record and audit event, and the look-up
 # of expired exports. PostgreSQL adds the two statements that switch the trail's guard off and on again.
-PURGE_QUERIES = {"sqlite": 36, "postgresql": 38}
+PURGE_QUERIES = {"sqlite": 48, "postgresql": 50}
 
 
 def ended_program(**fields) -> Program:
@@ -68,6 +68,33 @@ def test_the_dry_run_counts_what_the_purge_then_does():
     assert planned["programs"] == [
         {"program": program.slug, "program_id": program.pk, "users": 3, "startups": 3, "answers": 2, "files": 3}
     ]
+
+
+def test_the_purge_also_destroys_appeals_agreement_files_bonus_evidence_and_the_reasons_people_gave(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.files.base import ContentFile
+
+    program = ended_program()
+    application = applicant(program)
+    appeal = factories.AppealFactory(round=_round(program), application=application, reason="대표의 건강 사정")
+    appeal.file.save("appeal.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    agreement = factories.AgreementDocumentFactory(entry__program=program, entry__application=application)
+    evidence = factories.BonusEvidenceFactory(application=application)
+    exclusion = factories.ExclusionRequestFactory(application=application, reason="전 직장 상사")
+    deadline = factories.PersonalDeadlineFactory(application=application, reason="장애로 인한 입력 지원 필요")
+    files = [appeal.file.name, agreement.file.name, evidence.attachment.file.name]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_purge_run()
+
+    appeal.refresh_from_db()
+    exclusion.refresh_from_db()
+    deadline.refresh_from_db()
+    assert (appeal.reason, appeal.file.name, exclusion.reason, deadline.reason) == ("", "", "", "")
+    assert not type(agreement).objects.filter(pk=agreement.pk).exists()
+    assert not type(evidence).objects.filter(pk=evidence.pk).exists()
+    assert [name for name in files if default_storage.exists(name)] == []
 
 
 def test_after_the_purge_personal_fields_and_files_are_gone(django_capture_on_commit_callbacks):
