@@ -99,7 +99,12 @@ def _ensure_open(entry: SelectionEntry, now: dt.datetime) -> None:
 
 
 def acceptance_request(
-    *, program: Program, by: Any, entry_ids: list[int] | None = None, now: dt.datetime | None = None
+    *,
+    program: Program,
+    by: Any,
+    reason: str = "",
+    entry_ids: list[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> int:
     """Offer their seat to the selected entries of `program` not yet asked (all of them, or those of
     `entry_ids`): acceptance → pending with `respond_by`, audited, and one ACCEPTANCE_REQUESTED per
@@ -126,7 +131,7 @@ def acceptance_request(
         verb="acceptance_changed",
         from_state=P.NOT_ASKED,
         to_state=P.PENDING,
-        reason=f"respond_by={respond_by.isoformat()}",
+        reason=reason,  # the finalisation's or promotion's; the deadline is on the entry and in the message
     )
     members = active_members_by_startup({e.application.startup_id for e in entries})
     context = _context(program, respond_by=respond_by.isoformat())

@@ -310,7 +310,7 @@ def selection_finalise(*, program: Program, by: Any, reason: str = "") -> Progra
     counts = {"selected": len(selected), "reserve": len(reserve), "not_selected": len(rest), "round_id": last_round.pk}
     data = {**counts, "skipped": skipped}
     finalised = transition(locked, to=Program.Status.FINALISED, by=by, reason=reason, data=data)
-    acceptance_request(program=finalised, by=by)  # each selected startup accepts or declines its seat
+    acceptance_request(program=finalised, by=by, reason=reason)  # each selected startup accepts or declines its seat
     webhooks_emit(event="selection.finalised", obj=finalised, payload=counts, program=finalised)
     program.status = finalised.status
     return finalised
@@ -377,7 +377,7 @@ def reserve_promote(
     webhooks_emit(
         event="selection.reserve_promoted", obj=entry.application, payload={"position": position}, program=locked
     )
-    acceptance_request(program=locked, by=by, entry_ids=[entry.pk])  # the promoted startup answers too
+    acceptance_request(program=locked, by=by, reason=reason, entry_ids=[entry.pk])  # the promoted startup answers too
     entry.refresh_from_db(fields=["acceptance", "respond_by"])
     return entry
 

@@ -198,7 +198,7 @@ def test_the_computation_refuses_while_a_document_awaits_verification(staff_user
         results_compute(round=evaluation_round, by=staff_user, allow_missing=True)
 
     assert refused.value.code == "evidence_pending"
-    assert refused.value.message.startswith("2 ")
+    assert "증빙서류 2건" in refused.value.message  # Korean by default
     assert f"/admin/matching/bonusevidence/?round={evaluation_round.pk}&status__exact=pending" in refused.value.message
     assert EvaluationRound.objects.get(pk=evaluation_round.pk).status == EvaluationRound.Status.CLOSED
 
