@@ -182,11 +182,14 @@ def deadline_reminder_values(notification: Notification) -> dict[str, Any]:
     if application.status != Application.Status.DRAFT:
         raise Obsolete(gettext("The application is no longer a draft."))
     program = application.program
-    if program.closes_at <= timezone.now():
+    # A reminder of a personal deadline (an extension for this application) carries it in its context.
+    personal = notification.context.get("deadline")
+    deadline = dt.datetime.fromisoformat(personal) if personal else program.closes_at
+    if deadline <= timezone.now():
         raise Obsolete(gettext("The application deadline has passed."))
     return {
         **_application_values(notification, application),
-        "deadline": format_deadline(program.closes_at, program.time_zone),
+        "deadline": format_deadline(deadline, program.time_zone),
         "days_left": int(notification.context.get("days") or 1),
     }
 

@@ -7,11 +7,12 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
 
 from matching.models import Program
 from notifications.models import Notification
 from notifications.services import notify_each
-from startups.models import Application
+from startups.models import Application, PersonalDeadline
 from startups.selectors import active_members_by_startup
 
 # (time left at most, days in the message, idempotency scope), the nearest deadline first.
@@ -28,25 +29,39 @@ def _reminder_for(time_left: dt.timedelta) -> tuple[int, str]:
 
 @transaction.atomic
 def deadline_reminders_queue(*, now: dt.datetime) -> int:
-    """Remind the active members of every startup whose application is still a draft that the
-    program's deadline is near.
+    """Remind the active members of every startup whose application is still a draft that its
+    deadline is near: the program's, or the personal deadline in force for it (a staff extension,
+    `startups.services.deadlines`), whichever the application goes by.
 
-    A program counts when it is open (status OPEN, opens_at <= now < closes_at) and closes within
-    3 days. With at most 1 day left the reminder is D-1 (context {"days": 1}, scope "d-1"),
-    otherwise D-3 (context {"days": 3}, scope "d-3"): one message per draft application (the object)
-    and active member of its startup. A draft first seen with 20 hours left gets D-1 only; one
-    reminded at D-3 gets D-1 as well. Running again queues nothing new (the idempotency key holds
-    the scope). Queries: two, plus two per program with drafts to remind — never per draft.
+    By the program's deadline: the program is open (status OPEN, opens_at <= now < closes_at), closes
+    within 3 days, and the draft has no personal deadline in force. By a personal deadline: it is in
+    force and ends within 3 days, whatever the program's status (scopes name the personal deadline,
+    so a new extension is reminded afresh). With at most 1 day left the reminder is D-1 (context
+    {"days": 1}, scope "d-1"), otherwise D-3 (scope "d-3"): one message per draft application (the
+    object) and active member of its startup. A draft first seen with 20 hours left gets D-1 only;
+    one reminded at D-3 gets D-1 as well. Running again queues nothing new (the idempotency key holds
+    the scope). Queries: two, plus two per program and scope with drafts to remind — never per draft.
     Returns how many messages were asked for.
     """
     last_day = DEADLINE_REMINDERS[-1][0]
+    in_force = PersonalDeadline.objects.filter(
+        application=OuterRef("pk"), revoked_at__isnull=True, until__gt=now
+    ).order_by("-created_at", "-pk")
     drafts = list(
-        Application.objects.filter(
-            status=Application.Status.DRAFT,
-            program__status=Program.Status.OPEN,
-            program__opens_at__lte=now,
-            program__closes_at__gt=now,
-            program__closes_at__lte=now + last_day,
+        Application.objects.filter(status=Application.Status.DRAFT)
+        .annotate(
+            personal_id=Subquery(in_force.values("pk")[:1]),
+            personal_until=Subquery(in_force.values("until")[:1]),
+        )
+        .filter(
+            Q(
+                personal_id__isnull=True,
+                program__status=Program.Status.OPEN,
+                program__opens_at__lte=now,
+                program__closes_at__gt=now,
+                program__closes_at__lte=now + last_day,
+            )
+            | Q(personal_id__isnull=False, personal_until__lte=now + last_day)
         )
         .select_related("program")
         .order_by("program_id", "pk")
@@ -58,10 +73,15 @@ def deadline_reminders_queue(*, now: dt.datetime) -> int:
     programs: dict[int, Program] = {}
     for application in drafts:
         program = application.program
-        days, scope = _reminder_for(program.closes_at - now)
+        deadline = application.personal_until or program.closes_at
+        days, scope = _reminder_for(deadline - now)
+        context: dict[str, Any] = {"days": days}
+        if application.personal_id is not None:
+            scope = f"personal-{application.personal_id}-{scope}"
+            context["deadline"] = deadline.isoformat()
         programs[program.pk] = program
         batches[(program.pk, scope)] += [
-            (user, application, {"days": days}) for user in members.get(application.startup_id, []) if user.is_active
+            (user, application, context) for user in members.get(application.startup_id, []) if user.is_active
         ]
     return sum(
         notify_each(

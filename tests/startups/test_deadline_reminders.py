@@ -218,3 +218,26 @@ def test_a_member_whose_account_is_deactivated_gets_no_reminder(now):
     deadline_reminders_queue(now=now)
 
     assert [row.recipient for row in reminders()] == [staying]
+
+
+def test_a_draft_with_an_extension_is_reminded_of_its_own_deadline_after_the_program_closed(now):
+    from notifications.events import deadline_reminder_values, format_deadline
+
+    program = program_closing(now, -DAY, status=Program.Status.CLOSED)
+    application = application_with_members(program)
+    extension = factories.PersonalDeadlineFactory(application=application, until=now + 20 * HOUR)
+
+    deadline_reminders_queue(now=now)
+
+    [reminder] = reminders()
+    assert reminder.context == {"days": 1, "deadline": extension.until.isoformat()}
+    assert reminder.idempotency_key.endswith(f"personal-{extension.pk}-d-1")
+    assert deadline_reminder_values(reminder)["deadline"] == format_deadline(extension.until, program.time_zone)
+
+
+def test_a_draft_whose_extension_runs_past_the_programs_deadline_gets_no_reminder_of_the_programs(now):
+    program = program_closing(now, 2 * DAY)
+    application = application_with_members(program)
+    factories.PersonalDeadlineFactory(application=application, until=now + 10 * DAY)
+
+    assert deadline_reminders_queue(now=now) == 0
