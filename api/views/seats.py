@@ -1,6 +1,7 @@
 """Acceptance of a seat and the agreement (협약) in the API. The startup's members accept or decline
-the seat offered to their application (`POST /applications/{id}/accept/`, `/decline/`); staff list the
-agreement files (`/agreement-documents/`, filtered by `status`) and approve or return one. Each endpoint
+the seat offered to their application (`POST /applications/{id}/accept/`, `/decline/`) and upload its
+agreement documents (`POST /applications/{id}/agreement-documents/`); staff list the agreement files
+(`/agreement-documents/`, filtered by `status`) and approve or return one. Each endpoint
 calls the service the pages and the admin use; a refusal is a 409 with its code, bad input a 422."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.idempotency import idempotent
@@ -17,10 +19,11 @@ from api.permissions import HasScope, IsStaff, access_of
 from api.schema import IDEMPOTENCY_KEY
 from api.serializers.applications import SelectionEntrySerializer
 from api.serializers.common import ErrorSerializer
-from matching.models import AgreementDocument, SelectionEntry
+from matching.models import AgreementDocument, AgreementRequirement, SelectionEntry
 from matching.services.acceptance import (
     agreement_document_approve,
     agreement_document_return,
+    agreement_document_upload,
     agreement_documents_visible_to,
     selection_accept,
     selection_decline,
@@ -71,6 +74,11 @@ class AgreementDocumentSerializer(serializers.ModelSerializer):
 
 class ReviewCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, help_text="Sent to the startup.")
+
+
+class AgreementUploadSerializer(serializers.Serializer):
+    requirement = serializers.IntegerField(help_text="The agreement document this file is (its id in the program).")
+    file = serializers.FileField(help_text="Checked by its content against the document's file types.")
 
 
 def _entry(request, application_pk) -> SelectionEntry:
@@ -176,11 +184,48 @@ class AgreementDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(AgreementDocumentSerializer(self.get_queryset().get(pk=document.pk)).data)
 
 
+class ApplicationAgreementDocumentViewSet(viewsets.GenericViewSet):
+    """The startup's members upload the agreement documents of an accepted seat."""
+
+    serializer_class = AgreementDocumentSerializer
+    permission_classes = [HasScope]
+    scopes = {"*": ApiKey.Scope.APPLICATIONS_READ}
+    parser_classes = [MultiPartParser, FormParser]
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Upload one agreement document of your accepted seat (it replaces a returned one)",
+        request={"multipart/form-data": AgreementUploadSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: AgreementDocumentSerializer, **ERRORS},
+    )
+    @idempotent
+    def create(self, request, application_pk=None):
+        entry = _entry(request, application_pk)
+        body = AgreementUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        requirement = AgreementRequirement.objects.filter(
+            pk=body.validated_data["requirement"], program_id=entry.program_id
+        ).first()
+        if requirement is None:
+            raise serializers.ValidationError({"requirement": "No such agreement document in the program."})
+        document = agreement_document_upload(
+            entry=entry, requirement=requirement, upload=body.validated_data["file"], by=request.user
+        )
+        return Response(AgreementDocumentSerializer(document).data, status=201)
+
+
 def register(router) -> None:
     router.register(
         r"applications/(?P<application_pk>[0-9]+)/accept", ApplicationAcceptViewSet, basename="application-accept"
     )
     router.register(
         r"applications/(?P<application_pk>[0-9]+)/decline", ApplicationDeclineViewSet, basename="application-decline"
+    )
+    router.register(
+        r"applications/(?P<application_pk>[0-9]+)/agreement-documents",
+        ApplicationAgreementDocumentViewSet,
+        basename="application-agreement-document",
     )
     router.register("agreement-documents", AgreementDocumentViewSet, basename="agreement-document")

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 P = SelectionEntry.Acceptance
 G = SelectionEntry.Agreement
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def test_a_member_accepts_the_seat_through_the_api_and_gets_its_state(key_client):
@@ -100,3 +101,21 @@ def test_members_list_only_their_own_agreement_files(key_client):
     other = key_client(member_of(applications[1])).get("/api/v1/agreement-documents/").json()
 
     assert (own["count"], other["count"]) == (1, 0)
+
+
+def test_a_member_uploads_an_agreement_document_through_the_api_and_a_png_for_a_pdf_is_refused(key_client):
+    program, applications = finalised_program()
+    requirement = factories.AgreementRequirementFactory(program=program, label_en="Signed agreement")
+    member = member_of(applications[0])
+    selection_accept(entry=entry_of(applications[0]), by=member)
+    client = key_client(member)
+    url = f"/api/v1/applications/{applications[0].pk}/agreement-documents/"
+
+    refused = client.post(
+        url, {"requirement": requirement.pk, "file": pdf(name="x.pdf", content=PNG)}, format="multipart"
+    )
+    uploaded = client.post(url, {"requirement": requirement.pk, "file": pdf()}, format="multipart")
+
+    assert (refused.status_code, refused.json()["code"]) == (409, "file_type_refused")
+    assert uploaded.status_code == 201
+    assert entry_of(applications[0]).agreement == G.UNDER_REVIEW
