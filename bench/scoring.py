@@ -175,8 +175,9 @@ def build(args: argparse.Namespace) -> int:
             )
             cursor.execute(
                 """
-                INSERT INTO matching_review (assignment_id, comment, submitted_at, created_at, updated_at)
-                SELECT id, '', now(), now(), now() FROM matching_assignment WHERE round_id = %s
+                INSERT INTO matching_review (assignment_id, comment, comment_for_applicant, submitted_at,
+                                             created_at, updated_at)
+                SELECT id, '', '', now(), now(), now() FROM matching_assignment WHERE round_id = %s
                 """,
                 [evaluation_round.pk],
             )
