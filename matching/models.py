@@ -1299,7 +1299,7 @@ class AgreementRequirement(models.Model):
         constraints = [models.UniqueConstraint(fields=["program", "code"], name="agreement_requirement_code_unique")]
 
     def __str__(self) -> str:
-        return self.label_ko
+        return localized(self, "label")
 
 
 class AgreementDocument(models.Model):
@@ -1523,7 +1523,7 @@ class Panel(models.Model):
         ordering = ["round", "id"]
 
     def __str__(self) -> str:
-        return self.name_ko
+        return localized(self, "name")
 
 
 class BonusEvidence(models.Model):
