@@ -2,7 +2,7 @@
 uploaded with the application and verified or rejected by staff before results are computed.
 
 Only verified flags count for rules that require evidence; the computation refuses while any
-document of the round's applications awaits verification (`bonus_evidence_pending_count`).
+document of the round's applications awaits verification (`bonus_evidence_check`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ from startups.models import Application, Attachment
 S = BonusEvidence.Status
 # Left out of the computation, so their documents hold nothing up (matching.services.scoring).
 EXCLUDED_APPLICATION_STATUSES = (Application.Status.WITHDRAWN, Application.Status.INELIGIBLE)
+
+
+def round_scored_applications(*, round: EvaluationRound) -> QuerySet[Application]:  # noqa: A002
+    """The applications a round's computation scores: assigned in the round, not withdrawn or ineligible
+    (defined here, below matching.services.scoring, which reads it too)."""
+    return Application.objects.filter(assignments__round=round).exclude(status__in=EXCLUDED_APPLICATION_STATUSES)
 
 
 def evidence_label(rule: BonusRule) -> str:
@@ -161,9 +167,7 @@ def bonus_evidence_of_round(*, round: EvaluationRound) -> QuerySet[BonusEvidence
     evidence, of the applications assigned in the round that are not withdrawn or ineligible."""
     return BonusEvidence.objects.filter(
         flag__in=BonusRule.objects.filter(round=round, evidence_required=True).values("flag"),
-        application__in=Application.objects.filter(assignments__round=round)
-        .exclude(status__in=EXCLUDED_APPLICATION_STATUSES)
-        .values("pk"),
+        application__in=round_scored_applications(round=round).values("pk"),
     )
 
 

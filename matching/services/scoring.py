@@ -35,13 +35,19 @@ from matching.models import (
     Track,
 )
 from matching.services.carry_over import carry_over_check_saved
-from matching.services.evidence import bonus_evidence_check, bonus_evidence_states, verified_flags
-from startups.models import BONUS_FLAGS, Application, Submission
+from matching.services.evidence import (
+    EXCLUDED_APPLICATION_STATUSES,
+    bonus_evidence_check,
+    bonus_evidence_states,
+    round_scored_applications,
+    verified_flags,
+)
+from startups.models import BONUS_FLAGS, Submission
 
 R = EvaluationRound.Status
 A = Assignment.Status
-# Withdrawn and ineligible applications are left out of the computation altogether.
-EXCLUDED_APPLICATION_STATUSES = (Application.Status.WITHDRAWN, Application.Status.INELIGIBLE)
+# Withdrawn and ineligible applications are left out of the computation altogether
+# (EXCLUDED_APPLICATION_STATUSES, round_scored_applications: matching.services.evidence).
 COMPUTABLE_STATUSES = (R.CLOSED, R.RESULTS_COMPUTED)
 
 
@@ -90,12 +96,7 @@ def _as_submitted(evaluation_round: EvaluationRound) -> list[scoring.Application
     An application without such a submission (entered by staff) is read as it stands."""
     program = evaluation_round.program
     tracks = dict(Track.objects.filter(program=program).values_list("code", "pk"))
-    applications = (
-        Application.objects.filter(assignments__round=evaluation_round)
-        .exclude(status__in=EXCLUDED_APPLICATION_STATUSES)
-        .distinct()
-        .order_by("pk")
-    )
+    applications = round_scored_applications(round=evaluation_round).distinct().order_by("pk")
     # Every submission before the deadline, newest first per application: the first one seen wins.
     # (Two plain queries; a correlated subquery per application costs several times more.)
     submitted: dict[int, tuple[Any, Any]] = {}
@@ -122,12 +123,12 @@ def _as_submitted(evaluation_round: EvaluationRound) -> list[scoring.Application
     return specs
 
 
-def _criterion_specs(*, round_ids: list[int]) -> list[scoring.CriterionSpec]:
-    """The rounds' criteria with the tracks each is limited to, in one query (a join, no prefetch)."""
+def _criterion_specs(evaluation_round: EvaluationRound) -> list[scoring.CriterionSpec]:
+    """The round's criteria with the tracks each is limited to, in one query (a join, no prefetch)."""
     fields: dict[int, tuple] = {}
     tracks: dict[int, set[int]] = {}
     for pk, code, weight, max_score, fail_threshold, order, track_id in Criterion.objects.filter(
-        round_id__in=round_ids
+        round=evaluation_round
     ).values_list("pk", "code", "weight", "max_score", "fail_threshold", "order", "tracks"):
         fields[pk] = (code, weight, max_score, fail_threshold, order)
         tracks.setdefault(pk, set())
@@ -158,7 +159,7 @@ def criteria_for_track(*, round_id: int, track_id: int | None) -> QuerySet[Crite
 
 def _load_inputs(evaluation_round: EvaluationRound, *, verified: frozenset | set = frozenset()) -> dict[str, Any]:
     """Every input of the computation, in a constant number of queries."""
-    criteria = _criterion_specs(round_ids=[evaluation_round.pk])
+    criteria = _criterion_specs(evaluation_round)
     rules = BonusRule.objects.filter(round=evaluation_round).values_list("flag", "points", "evidence_required")
     bonus_points, evidence_flags = {}, set()
     for flag, points, evidence_required in rules:
