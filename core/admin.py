@@ -310,8 +310,10 @@ class ServiceAction:
 
     `target` is the keyword the service takes the object by (`program=`, `round=` …); `done`
     is the success message, with `%(objects)s` for the names of the objects that changed.
-    An action with `consequences` or `needs_reason` runs only from its confirmation page, which
-    states the consequences and asks for the reason (required where `needs_reason`).
+    An action with `consequences`, `needs_reason` or a `form` runs only from its confirmation page,
+    which states the consequences and asks for the reason (required where `needs_reason`) and for
+    the `form`'s other fields (a ConfirmForm subclass, e.g. a new deadline), passed to the service
+    by name; `explain` is said once above the objects.
     """
 
     service: Callable[..., Any]
@@ -323,6 +325,8 @@ class ServiceAction:
     # The service starts a background job and returns it: staff land on the job's page (several: the
     # list of those jobs) to watch it.
     starts_job: bool = False
+    form: type["ConfirmForm"] | None = None
+    explain: str = ""
 
     @property
     def name(self) -> str:
@@ -330,7 +334,7 @@ class ServiceAction:
 
     @property
     def needs_confirmation(self) -> bool:
-        return self.needs_reason or self.consequences is not None
+        return self.needs_reason or self.consequences is not None or self.form is not None
 
 
 class ConfirmForm(forms.Form):
@@ -369,13 +373,16 @@ def _names(objects: list[models.Model], limit: int = 10) -> str:
     return names
 
 
-def run_service(modeladmin, request, objects: list[models.Model], spec: ServiceAction, reason: str = "") -> list[Any]:
-    """Call the service once per object; a refusal of one object is reported and the others go on.
-    Returns what the service returned for each object it did not refuse."""
+def run_service(
+    modeladmin, request, objects: list[models.Model], spec: ServiceAction, reason: str = "", **fields: Any
+) -> list[Any]:
+    """Call the service once per object (with the confirmation form's other `fields`); a refusal of
+    one object is reported and the others go on. Returns what the service returned for each object it
+    did not refuse."""
     done, returned = [], []
     for obj in objects:
         try:
-            returned.append(spec.service(**{spec.target: obj}, by=request.user, reason=reason))
+            returned.append(spec.service(**{spec.target: obj}, by=request.user, reason=reason, **fields))
         except DomainError as error:
             modeladmin.message_user(
                 request, gettext("%(object)s: %(error)s") % {"object": obj, "error": error.message}, messages.ERROR
@@ -462,9 +469,11 @@ class ServiceActionsMixin:
             self.message_user(request, gettext("None of the selected items exist any more."), messages.WARNING)
             return HttpResponseRedirect(self._changelist_url(request))
 
-        form = ConfirmForm(request.POST if request.method == "POST" else None, needs_reason=spec.needs_reason)
+        form_class = spec.form or ConfirmForm
+        form = form_class(request.POST if request.method == "POST" else None, needs_reason=spec.needs_reason)
         if form.is_valid():
-            started = run_service(self, request, objects, spec, reason=form.cleaned_data.get("reason", ""))
+            fields = dict(form.cleaned_data)
+            started = run_service(self, request, objects, spec, reason=fields.pop("reason", ""), **fields)
             landing = jobs_redirect(started) if spec.starts_job else None
             return landing or HttpResponseRedirect(self._changelist_url(request))
 
@@ -476,6 +485,7 @@ class ServiceActionsMixin:
             "opts": self.opts,
             "form": form,
             "media": self.media + form.media,
+            "explain": spec.explain,
             "selected": [
                 (
                     obj,

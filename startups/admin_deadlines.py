@@ -1,28 +1,28 @@
 """Per-applicant deadlines and members in the admin: thin, through the services.
 
-Applications get two actions, "Extend the deadline" and "Request a correction (보완 요청)": both lead
-to a confirmation page with the selected applications, what will happen, and a form (until, reason)
-whose post calls `deadline_extend` / `correction_request` for each. Personal deadlines are listed and
-revoked (with a reason) here; startup members are removed or made owner through `member_remove` /
-`member_make_owner`.
+Applications get two actions, "Extend the deadline" and "Request a correction (보완 요청)": both are
+service actions (core.admin) whose confirmation page lists the selected applications, says what will
+happen, and asks for the new deadline with the reason; its post calls `deadline_extend` /
+`correction_request` for each. Personal deadlines are listed and revoked (with a reason) here; startup
+members are removed or made owner through `member_remove` / `member_make_owner`.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ModelAdmin, ServiceAction, ServiceActionsMixin, admin_change_url, service_action
-from core.errors import DomainError
+from core.admin import (
+    ConfirmForm,
+    Consequences,
+    ModelAdmin,
+    ServiceAction,
+    ServiceActionsMixin,
+    admin_change_url,
+    service_action,
+)
 from startups.models import Application, PersonalDeadline
 from startups.services.deadlines import (
     CORRECTABLE,
@@ -33,48 +33,60 @@ from startups.services.deadlines import (
 )
 from startups.services.members import member_make_owner, member_remove
 
-KINDS = {
-    PersonalDeadline.Kind.EXTENSION: {
-        "title": _("Extend the deadline"),
-        "allowed": EXTENDABLE,
-        "explain": _(
-            "Each application below may be edited and submitted until the new deadline although the program has "
-            "closed; other applicants are not affected. Its members are told by e-mail with your reason."
-        ),
-    },
-    PersonalDeadline.Kind.CORRECTION: {
-        "title": _("Request a correction (보완 요청)"),
-        "allowed": CORRECTABLE,
-        "explain": _(
-            "Each submitted application below reopens for its applicant only until the deadline, with your message "
-            "shown on its pages and sent by e-mail. The resubmission becomes a new version; earlier versions are kept. "
-            "Applications already in review cannot be reopened."
-        ),
-    },
-}
 
+class GrantForm(ConfirmForm):
+    """The reason (which the applicant reads) and the new deadline."""
 
-class GrantForm(forms.Form):
+    field_order = ("until", "reason")
     until = forms.SplitDateTimeField(label=_("new deadline"), widget=AdminSplitDateTime)
-    reason = forms.CharField(
-        label=_("reason"),
-        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text=_("The applicant reads it: for a correction, say what to correct."),
-    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _("The applicant reads it: for a correction, say what to correct.")
 
 
-def _grant_action(kind: str):
-    def action(modeladmin, request, queryset):
-        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True)[:100])
-        url = reverse("admin:startups_personaldeadline_grant", args=[kind])
-        return HttpResponseRedirect(f"{url}?{urlencode({'ids': ids})}")
-
-    action.__name__ = f"personal_deadline_{kind}"
-    return admin.action(description=KINDS[kind]["title"], permissions=["change"])(action)
+def _refused_unless(allowed: set) -> Consequences:
+    refused = [_("refused in this status")]
+    return lambda applications: {a.pk: refused for a in applications if a.status not in allowed}
 
 
-extend_deadline_action = _grant_action(PersonalDeadline.Kind.EXTENSION)
-request_correction_action = _grant_action(PersonalDeadline.Kind.CORRECTION)
+def personal_deadline_extension(*, application: Application, until, reason: str, by) -> PersonalDeadline:
+    return deadline_extend(application=application, until=until, reason=reason, by=by)
+
+
+def personal_deadline_correction(*, application: Application, until, reason: str, by) -> PersonalDeadline:
+    return correction_request(application=application, until=until, message=reason, by=by)
+
+
+DEADLINE_EXTEND = ServiceAction(
+    service=personal_deadline_extension,
+    target="application",
+    description=_("Extend the deadline"),
+    done=_("Done: %(objects)s"),
+    needs_reason=True,
+    form=GrantForm,
+    consequences=_refused_unless(EXTENDABLE),
+    explain=_(
+        "Each application below may be edited and submitted until the new deadline although the program has "
+        "closed; other applicants are not affected. Its members are told by e-mail with your reason."
+    ),
+)
+CORRECTION_REQUEST = ServiceAction(
+    service=personal_deadline_correction,
+    target="application",
+    description=_("Request a correction (보완 요청)"),
+    done=_("Done: %(objects)s"),
+    needs_reason=True,
+    form=GrantForm,
+    consequences=_refused_unless(CORRECTABLE),
+    explain=_(
+        "Each submitted application below reopens for its applicant only until the deadline, with your message "
+        "shown on its pages and sent by e-mail. The resubmission becomes a new version; earlier versions are kept. "
+        "Applications already in review cannot be reopened."
+    ),
+)
+extend_deadline_action = service_action(DEADLINE_EXTEND)
+request_correction_action = service_action(CORRECTION_REQUEST)
 
 
 PERSONAL_DEADLINE_REVOKE = ServiceAction(
@@ -123,66 +135,6 @@ class PersonalDeadlineAdmin(ServiceActionsMixin, ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_urls(self):
-        return [
-            path(
-                "grant/<slug:kind>/",
-                self.admin_site.admin_view(self.grant_view),
-                name="startups_personaldeadline_grant",
-            ),
-            *super().get_urls(),
-        ]
-
-    def grant_view(self, request, kind: str):
-        if kind not in KINDS:
-            raise PermissionDenied
-        if not request.user.has_perm("startups.change_application"):
-            raise PermissionDenied
-        spec = KINDS[kind]
-        ids = [part for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()]
-        applications = list(Application.objects.filter(pk__in=ids).select_related("startup", "program"))
-        back = reverse("admin:startups_application_changelist")
-        if not applications:
-            self.message_user(request, gettext("None of the selected items exist any more."), messages.WARNING)
-            return HttpResponseRedirect(back)
-        form = GrantForm(request.POST if request.method == "POST" else None)
-        if form.is_valid():
-            until, reason = form.cleaned_data["until"], form.cleaned_data["reason"]
-            done = []
-            for application in applications:
-                try:
-                    if kind == PersonalDeadline.Kind.EXTENSION:
-                        deadline_extend(application=application, until=until, reason=reason, by=request.user)
-                    else:
-                        correction_request(application=application, until=until, message=reason, by=request.user)
-                except DomainError as error:
-                    self.message_user(
-                        request,
-                        gettext("%(object)s: %(error)s") % {"object": application, "error": error.message},
-                        messages.ERROR,
-                    )
-                else:
-                    done.append(str(application))
-            if done:
-                self.message_user(
-                    request, gettext("Done: %(objects)s") % {"objects": ", ".join(done)}, messages.SUCCESS
-                )
-            return HttpResponseRedirect(back)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": spec["title"],
-            "subtitle": None,
-            "opts": self.opts,
-            "form": form,
-            "media": self.media + form.media,
-            "explain": spec["explain"],
-            "selected": [
-                (a, admin_change_url(a), a.get_status_display(), a.status in spec["allowed"]) for a in applications
-            ],
-            "changelist_url": back,
-        }
-        return TemplateResponse(request, "admin/startups/personaldeadline/grant.html", context)
 
 
 def personal_deadline_display(application: Application) -> str:

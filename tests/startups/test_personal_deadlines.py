@@ -198,11 +198,22 @@ class TestAdmin:
         until = timezone.localtime(later(48))
 
         staff_client.post(
-            f"/admin/startups/personaldeadline/grant/extension/?ids={application.pk}",
+            f"/admin/startups/application/action/personal_deadline_extension/?ids={application.pk}",
             {"until_0": until.strftime("%Y-%m-%d"), "until_1": until.strftime("%H:%M"), "reason": "서버 장애"},
         )
 
         assert PersonalDeadline.objects.get().kind == PersonalDeadline.Kind.EXTENSION
+
+    def test_the_confirmation_page_marks_the_applications_the_action_would_refuse(self, staff_client):
+        draft = factories.ApplicationFactory()
+        submitted = factories.ApplicationFactory(submitted=True)
+
+        html = staff_client.get(
+            f"/admin/startups/application/action/personal_deadline_correction/?ids={draft.pk},{submitted.pk}"
+        ).content.decode()
+
+        assert html.count('class="consequences"') == 1  # the draft: a correction is asked only of a submission
+        assert 'name="until_0"' in html
 
     def test_the_application_page_shows_the_personal_deadline_in_force(self, staff_client, staff_user):
         application = factories.ApplicationFactory(submitted=True)
