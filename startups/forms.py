@@ -1,6 +1,7 @@
 """Applicant forms. They parse what was typed and lay it out; the services decide what is valid."""
 
 import dataclasses
+import functools
 from decimal import InvalidOperation
 from typing import Any
 
@@ -317,19 +318,24 @@ class ApplicationForm(forms.Form):
     def preference_ranks(self) -> range:
         return range(1, len(self.parts.partners) + 1) if len(self.parts.partners) > 1 else range(0)
 
+    @functools.cached_property
+    def _saved_answers(self) -> dict[int, Any]:
+        """The application's saved answer rows by question id (read once per form)."""
+        return {a.question_id: a for a in self.application.answers.all()}
+
     def _saved_values(self) -> dict[str, Any]:
         app = self.application
-        answers = {a.question_id: a.value for a in app.answers.all()}
-        typed = {a.question_id: a.typed for a in app.answers.all() if a.typed}
+        saved = self._saved_answers
         declared = {d.declaration_id: d.answer for d in app.declaration_answers.all()}
         ranked = {p.rank: p.partner_id for p in app.partner_preferences.all()}
         values = {"title": app.title, "summary": app.summary, "track": str(app.track_id or "")}
         for question in self.parts.questions:
-            values[self.question_field(question)] = typed.get(question.pk) or _answer_as_text(
-                question, answers.get(question.pk)
+            answer = saved.get(question.pk)
+            values[self.question_field(question)] = (answer and answer.typed) or _answer_as_text(
+                question, answer.value if answer else None
             )
         if self.english:
-            english = {a.question_id: a.value_en for a in app.answers.all()}
+            english = {pk: answer.value_en for pk, answer in saved.items()}
             values["summary_en"] = app.summary_en
             for question in self.english_questions:
                 values[self.english_field(question)] = english.get(question.pk, "")
@@ -344,7 +350,7 @@ class ApplicationForm(forms.Form):
         """The messages for answers kept as typed, as the service words them."""
         questions = {q.pk: q for q in self.parts.questions}
         problems = {}
-        for answer in self.application.answers.all():
+        for answer in self._saved_answers.values():
             if answer.typed and answer.question_id in questions:
                 question = questions[answer.question_id]
                 try:
@@ -540,7 +546,7 @@ class ApplicationForm(forms.Form):
 
     def _display(self, question: Question, item: Item) -> Any:
         """The saved answer as people read it (the saved value, never what was typed)."""
-        answer = next((a for a in self.application.answers.all() if a.question_id == question.pk), None)
+        answer = self._saved_answers.get(question.pk)
         return answer_display(question, answer.value if answer else None)
 
     def question_groups(self) -> tuple[list[Item], list[TrackGroup]]:
