@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,14 +32,17 @@ EXTENDABLE = {A.DRAFT, A.SUBMITTED, A.INELIGIBLE}
 CORRECTABLE = {A.SUBMITTED, A.INELIGIBLE}
 
 
-def personal_deadlines_in_force() -> object:
-    """Personal deadlines in force now (database clock): not revoked, not yet past."""
-    return PD.objects.filter(revoked_at__isnull=True, until__gt=Now())
+def personal_deadlines_in_force(at: dt.datetime | None = None) -> QuerySet[PersonalDeadline]:
+    """Personal deadlines in force at `at` (default: now, by the database clock): not revoked, not yet
+    past; the newest first — of an application's, the first is the one it goes by."""
+    return PD.objects.filter(revoked_at__isnull=True, until__gt=Now() if at is None else at).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def personal_deadline_in_force(application: Application) -> PersonalDeadline | None:
     """The personal deadline in force for the application (the newest), or None."""
-    return personal_deadlines_in_force().filter(application_id=application.pk).order_by("-created_at", "-pk").first()
+    return personal_deadlines_in_force().filter(application_id=application.pk).first()
 
 
 def effective_deadline(application: Application) -> dt.datetime:

@@ -12,8 +12,9 @@ from django.db.models import OuterRef, Q, Subquery
 from matching.models import Program
 from notifications.models import Notification
 from notifications.services import notify_each
-from startups.models import Application, PersonalDeadline
+from startups.models import Application
 from startups.selectors import active_members_by_startup
+from startups.services.deadlines import personal_deadlines_in_force
 
 # (time left at most, days in the message, idempotency scope), the nearest deadline first.
 DEADLINE_REMINDERS = (
@@ -44,9 +45,7 @@ def deadline_reminders_queue(*, now: dt.datetime) -> int:
     Returns how many messages were asked for.
     """
     last_day = DEADLINE_REMINDERS[-1][0]
-    in_force = PersonalDeadline.objects.filter(
-        application=OuterRef("pk"), revoked_at__isnull=True, until__gt=now
-    ).order_by("-created_at", "-pk")
+    in_force = personal_deadlines_in_force(at=now).filter(application=OuterRef("pk"))
     drafts = list(
         Application.objects.filter(status=Application.Status.DRAFT)
         .annotate(
