@@ -19,6 +19,18 @@ ERRORS = {
     "429": "Too many requests for this key; retry after the time in `Retry-After`.",
 }
 
+
+def refused(*codes: str) -> dict:
+    """The 409 of an operation whose service refuses with these `code`s. The other error answers are
+    documented for every operation by `AutoSchema`; pass this into `responses` beside the success."""
+    return {
+        409: OpenApiResponse(
+            ErrorSerializer,
+            description=f"Refused (`code` says why: {', '.join(codes)}), or an Idempotency-Key still in use.",
+        )
+    }
+
+
 # Ids in the API's addresses: ASCII digits only (Python's int() would also read "１" or " 1").
 ID_PATTERN = "[0-9]+"
 

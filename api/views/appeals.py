@@ -6,37 +6,22 @@ code, bad input a 422."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.permissions import HasScope, IsStaff, access_of
-from api.schema import IDEMPOTENCY_KEY
-from api.serializers.common import ErrorSerializer
+from api.schema import IDEMPOTENCY_KEY, refused
 from matching.feedback import appeals_visible_to, feedback_for
 from matching.models import Appeal, EvaluationRound
 from matching.services.appeals import REASON_MAX, appeal_decide, appeal_file, appeal_reinstate
 from startups.models import Application
 from startups.selectors import applications_changeable_by
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="The body cannot be read."),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed for this caller."),
-    404: OpenApiResponse(ErrorSerializer, description="No such object."),
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description=(
-            "Refused (`code` says why: appeal_window_closed, appeal_exists, advanced, not_a_member, "
-            "file_type_refused, transition_not_allowed)."
-        ),
-    ),
-    422: OpenApiResponse(ErrorSerializer, description="Invalid input (`fields` says which)."),
-}
 
 
 class AppealSerializer(serializers.ModelSerializer):
@@ -120,7 +105,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         summary="Uphold or dismiss an appeal, with the answer the applicant receives (staff)",
         request=AppealDecideSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: AppealSerializer, **ERRORS},
+        responses={200: AppealSerializer, **refused("transition_not_allowed")},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
     @idempotent
@@ -134,7 +119,17 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         summary="Let the application of an upheld appeal advance from its round after all (staff)",
         request=AppealReinstateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: AppealSerializer, **ERRORS},
+        responses={
+            200: AppealSerializer,
+            **refused(
+                "appeal_not_upheld",
+                "no_result",
+                "no_change",
+                "selection_final",
+                "next_round_computed",
+                "not_reinstatable",
+            ),
+        },
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
     @idempotent
@@ -144,13 +139,6 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         appeal = self.get_object()
         appeal_reinstate(appeal=appeal, by=request.user, reason=body.validated_data.get("reason", ""))
         return Response(AppealSerializer(self.get_queryset().get(pk=appeal.pk)).data)
-
-
-def _own_application(request, application_pk) -> Application:
-    try:
-        return applications_changeable_by(actor=access_of(request)).get(pk=application_pk)
-    except Application.DoesNotExist:
-        raise NotFound() from None
 
 
 class ApplicationAppealViewSet(viewsets.GenericViewSet):
@@ -165,7 +153,7 @@ class ApplicationAppealViewSet(viewsets.GenericViewSet):
 
     @extend_schema(summary="The appeals of one of your applications", responses={200: AppealSerializer(many=True)})
     def list(self, request, application_pk=None):
-        application = _own_application(request, application_pk)
+        application = get_object_or_404(applications_changeable_by(actor=access_of(request)), pk=application_pk)
         rows = Appeal.objects.filter(application=application).order_by("filed_at", "pk")
         return Response(AppealSerializer(rows, many=True).data)
 
@@ -173,11 +161,22 @@ class ApplicationAppealViewSet(viewsets.GenericViewSet):
         summary="File an appeal against a published round's result (once per round, inside its window)",
         request={"multipart/form-data": AppealCreateSerializer, "application/json": AppealCreateSerializer},
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: AppealSerializer, **ERRORS},
+        responses={
+            201: AppealSerializer,
+            **refused(
+                "not_a_member",
+                "appeal_window_closed",
+                "appeal_exists",
+                "advanced",
+                "empty_file",
+                "file_too_large",
+                "file_type_refused",
+            ),
+        },
     )
     @idempotent
     def create(self, request, application_pk=None):
-        application = _own_application(request, application_pk)
+        application = get_object_or_404(applications_changeable_by(actor=access_of(request)), pk=application_pk)
         body = AppealCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -209,12 +208,9 @@ class ApplicationFeedbackViewSet(viewsets.GenericViewSet):
     )
     def list(self, request, application_pk=None):
         access = access_of(request)
-        application = Application.objects.filter(pk=application_pk).first()
-        if application is None:
-            raise NotFound()
-        feedback = feedback_for(application=application, actor=access)
-        if not feedback and not access.is_staff:
-            _own_application(request, application_pk)  # another person's application is a 404
+        # Staff read any application's feedback; others their startups' own (another's is a 404).
+        rows = Application.objects.all() if access.is_staff else applications_changeable_by(actor=access)
+        feedback = feedback_for(application=get_object_or_404(rows, pk=application_pk), actor=access)
         return Response(RoundFeedbackSerializer(feedback, many=True).data)
 
 

@@ -5,30 +5,19 @@ calls the services the admin and the pages use; a refusal is a 409 with its code
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.permissions import HasScope, IsStaff, access_of
-from api.schema import IDEMPOTENCY_KEY
-from api.serializers.common import ErrorSerializer
+from api.schema import IDEMPOTENCY_KEY, refused
 from matching.models import BonusEvidence, EvaluationRound
 from matching.services.evidence import bonus_evidence_of_round, bonus_evidence_reject, bonus_evidence_verify
-from startups.models import Application
 from startups.selectors import applications_changeable_by
-
-ERRORS = {
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed for this caller."),
-    404: OpenApiResponse(ErrorSerializer, description="No such object."),
-    409: OpenApiResponse(
-        ErrorSerializer, description="Refused (`code` says why: transition_not_allowed, reason_required)."
-    ),
-    422: OpenApiResponse(ErrorSerializer, description="Invalid input (`fields` says which)."),
-}
 
 
 class BonusEvidenceSerializer(serializers.ModelSerializer):
@@ -94,7 +83,7 @@ class BonusEvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         summary="Verify a document: its bonus counts (staff)",
         request=None,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: BonusEvidenceSerializer, **ERRORS},
+        responses={200: BonusEvidenceSerializer, **refused("transition_not_allowed")},
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -106,7 +95,7 @@ class BonusEvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         summary="Reject a document, saying why: its bonus does not count (staff)",
         request=BonusEvidenceRejectSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: BonusEvidenceSerializer, **ERRORS},
+        responses={200: BonusEvidenceSerializer, **refused("transition_not_allowed")},
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -131,10 +120,7 @@ class ApplicationBonusEvidenceViewSet(viewsets.GenericViewSet):
         responses={200: BonusEvidenceSerializer(many=True)},
     )
     def list(self, request, application_pk=None):
-        try:
-            application = applications_changeable_by(actor=access_of(request)).get(pk=application_pk)
-        except Application.DoesNotExist:
-            raise NotFound() from None
+        application = get_object_or_404(applications_changeable_by(actor=access_of(request)), pk=application_pk)
         rows = BonusEvidence.objects.filter(application=application).select_related("attachment")
         return Response(BonusEvidenceSerializer(rows, many=True).data)
 

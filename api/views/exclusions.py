@@ -4,7 +4,7 @@ the pages and the admin call; a refusal is a 409 with its code."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,22 +12,11 @@ from rest_framework.response import Response
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.permissions import HasScope, IsStaff, access_of
-from api.schema import IDEMPOTENCY_KEY
-from api.serializers.common import ErrorSerializer
+from api.schema import IDEMPOTENCY_KEY, refused
 from matching.models import Evaluator, ExclusionRequest
 from matching.services.exclusions import exclusion_decide, exclusion_request
 from startups.models import Application
-from startups.selectors import applications_changeable_by, member_startup_ids
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="The body cannot be read."),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed for this caller."),
-    404: OpenApiResponse(ErrorSerializer, description="No such object."),
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description="Refused (`code` says why: exclusion_closed, exclusion_blind, exclusion_subject, not_a_member).",
-    ),
-}
+from startups.selectors import applications_changeable_by
 
 
 class ExclusionRequestSerializer(serializers.ModelSerializer):
@@ -76,13 +65,16 @@ class ExclusionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         rows = ExclusionRequest.objects.order_by("-requested_at", "-pk")
         if access.is_staff:
             return rows
-        return rows.filter(application__startup_id__in=member_startup_ids(access))
+        return rows.filter(application__in=applications_changeable_by(actor=access).values("pk"))
 
     @extend_schema(
         summary="File an exclusion request (before evaluators are assigned)",
         request=ExclusionRequestCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: ExclusionRequestSerializer, **ERRORS},
+        responses={
+            201: ExclusionRequestSerializer,
+            **refused("not_a_member", "exclusion_closed", "exclusion_subject", "exclusion_blind"),
+        },
     )
     @idempotent
     def create(self, request):
@@ -112,7 +104,7 @@ class ExclusionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         summary="Accept or refuse an exclusion request (staff)",
         request=ExclusionDecideSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: ExclusionRequestSerializer, **ERRORS},
+        responses={200: ExclusionRequestSerializer, **refused("transition_not_allowed")},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
     @idempotent

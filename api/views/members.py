@@ -8,7 +8,7 @@ may list members (`applications:read`) but not remove them or hand ownership ove
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -17,9 +17,8 @@ from rest_framework.response import Response
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.permissions import HasScope, IsStaff, access_of
-from api.schema import IDEMPOTENCY_KEY
+from api.schema import IDEMPOTENCY_KEY, refused
 from api.selectors import applications_for
-from api.serializers.common import ErrorSerializer
 from api.serializers.members import (
     CorrectionSerializer,
     ExtendDeadlineSerializer,
@@ -31,13 +30,6 @@ from startups.models import PersonalDeadline, StartupMember
 from startups.selectors import member_startup_ids
 from startups.services.deadlines import correction_request, deadline_extend, personal_deadline_revoke
 from startups.services.members import member_remove, ownership_transfer
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="The body cannot be read."),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed for this caller."),
-    404: OpenApiResponse(ErrorSerializer, description="No such object."),
-    409: OpenApiResponse(ErrorSerializer, description="Refused (`code` says why, e.g. last_owner, not_owner)."),
-}
 
 
 class StartupMemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -64,7 +56,7 @@ class StartupMemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="Remove a member, or leave",
         request=RemoveMemberSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: StartupMemberSerializer, **ERRORS},
+        responses={200: StartupMemberSerializer, **refused("not_owner", "not_active_member", "last_owner")},
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -79,7 +71,7 @@ class StartupMemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="Make this member the owner",
         request=None,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: StartupMemberSerializer, **ERRORS},
+        responses={200: StartupMemberSerializer, **refused("not_owner", "not_active_member", "already_owner")},
     )
     @action(detail=True, methods=["post"], url_path="make-owner")
     @idempotent
@@ -88,6 +80,9 @@ class StartupMemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         membership = self.get_object()
         owner = ownership_transfer(startup=membership.startup, to_member=membership, by=request.user)
         return Response(StartupMemberSerializer(owner).data)
+
+
+GRANT_REFUSED = refused("not_editable", "deadline_in_past")
 
 
 class PersonalDeadlineActionViewSet(viewsets.GenericViewSet):
@@ -107,7 +102,7 @@ class PersonalDeadlineActionViewSet(viewsets.GenericViewSet):
         summary="Extend the application's deadline",
         request=ExtendDeadlineSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: PersonalDeadlineSerializer, **ERRORS},
+        responses={201: PersonalDeadlineSerializer, **GRANT_REFUSED},
     )
     @action(detail=True, methods=["post"], url_path="extend-deadline")
     @idempotent
@@ -121,7 +116,7 @@ class PersonalDeadlineActionViewSet(viewsets.GenericViewSet):
         summary="Ask for a correction (보완 요청)",
         request=CorrectionSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: PersonalDeadlineSerializer, **ERRORS},
+        responses={201: PersonalDeadlineSerializer, **GRANT_REFUSED},
     )
     @action(detail=True, methods=["post"], url_path="request-correction")
     @idempotent
@@ -147,7 +142,7 @@ class PersonalDeadlineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="Revoke a personal deadline",
         request=RemoveMemberSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: PersonalDeadlineSerializer, **ERRORS},
+        responses={200: PersonalDeadlineSerializer, **refused("already_revoked")},
     )
     @action(detail=True, methods=["post"])
     @idempotent

@@ -6,19 +6,18 @@ calls the service the pages and the admin use; a refusal is a 409 with its code,
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.permissions import HasScope, IsStaff, access_of
-from api.schema import IDEMPOTENCY_KEY
+from api.schema import IDEMPOTENCY_KEY, refused
 from api.serializers.applications import SelectionEntrySerializer
-from api.serializers.common import ErrorSerializer
 from matching.models import AgreementDocument, AgreementRequirement, SelectionEntry
 from matching.services.acceptance import (
     agreement_document_approve,
@@ -29,20 +28,6 @@ from matching.services.acceptance import (
     selection_decline,
 )
 from startups.selectors import applications_changeable_by
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="The body cannot be read."),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed for this caller."),
-    404: OpenApiResponse(ErrorSerializer, description="No such object."),
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description=(
-            "Refused (`code` says why: no_seat, already_answered, acceptance_closed, not_a_member, "
-            "comment_required, staff_only, transition_not_allowed)."
-        ),
-    ),
-    422: OpenApiResponse(ErrorSerializer, description="Invalid input (`fields` says which)."),
-}
 
 
 class DeclineSerializer(serializers.Serializer):
@@ -83,10 +68,8 @@ class AgreementUploadSerializer(serializers.Serializer):
 
 def _entry(request, application_pk) -> SelectionEntry:
     """The seat of one of the caller's own applications (another startup's is a 404)."""
-    application = applications_changeable_by(actor=access_of(request)).filter(pk=application_pk).first()
-    entry = SelectionEntry.objects.select_related("program").filter(application=application).first()
-    if application is None or entry is None:
-        raise NotFound()
+    application = get_object_or_404(applications_changeable_by(actor=access_of(request)), pk=application_pk)
+    entry = get_object_or_404(SelectionEntry.objects.select_related("program"), application=application)
     entry.application = application
     return entry
 
@@ -96,18 +79,25 @@ def _seat(entry: SelectionEntry) -> dict:
     return SelectionEntrySerializer(fresh).data
 
 
-class ApplicationAcceptViewSet(viewsets.GenericViewSet):
+class _SeatAnswerViewSet(viewsets.GenericViewSet):
+    """The answer to the seat offered to one of the caller's applications (its `create`)."""
+
     serializer_class = SelectionEntrySerializer
     permission_classes = [HasScope]
     scopes = {"*": ApiKey.Scope.APPLICATIONS_READ}
     filter_backends = []
     pagination_class = None
 
+
+ANSWER_REFUSED = refused("not_a_member", "no_seat", "already_answered", "acceptance_closed")
+
+
+class ApplicationAcceptViewSet(_SeatAnswerViewSet):
     @extend_schema(
         summary="Accept the seat offered to one of your applications (before its deadline)",
         request=None,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: SelectionEntrySerializer, **ERRORS},
+        responses={200: SelectionEntrySerializer, **ANSWER_REFUSED},
     )
     @idempotent
     def create(self, request, application_pk=None):
@@ -116,18 +106,12 @@ class ApplicationAcceptViewSet(viewsets.GenericViewSet):
         return Response(_seat(entry))
 
 
-class ApplicationDeclineViewSet(viewsets.GenericViewSet):
-    serializer_class = SelectionEntrySerializer
-    permission_classes = [HasScope]
-    scopes = {"*": ApiKey.Scope.APPLICATIONS_READ}
-    filter_backends = []
-    pagination_class = None
-
+class ApplicationDeclineViewSet(_SeatAnswerViewSet):
     @extend_schema(
         summary="Decline the seat offered to one of your applications; it goes to the first reserve",
         request=DeclineSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: SelectionEntrySerializer, **ERRORS},
+        responses={200: SelectionEntrySerializer, **ANSWER_REFUSED},
     )
     @idempotent
     def create(self, request, application_pk=None):
@@ -155,7 +139,7 @@ class AgreementDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         summary="Approve an agreement file (staff)",
         request=ReviewCommentSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: AgreementDocumentSerializer, **ERRORS},
+        responses={200: AgreementDocumentSerializer, **refused("transition_not_allowed")},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsStaff])
     @idempotent
@@ -171,7 +155,7 @@ class AgreementDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         summary="Return an agreement file with a comment saying what to change (staff)",
         request=ReviewCommentSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: AgreementDocumentSerializer, **ERRORS},
+        responses={200: AgreementDocumentSerializer, **refused("comment_required", "transition_not_allowed")},
     )
     @action(detail=True, methods=["post"], url_path="return", permission_classes=[IsStaff])
     @idempotent
@@ -198,7 +182,17 @@ class ApplicationAgreementDocumentViewSet(viewsets.GenericViewSet):
         summary="Upload one agreement document of your accepted seat (it replaces a returned one)",
         request={"multipart/form-data": AgreementUploadSerializer},
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: AgreementDocumentSerializer, **ERRORS},
+        responses={
+            201: AgreementDocumentSerializer,
+            **refused(
+                "not_a_member",
+                "agreement_closed",
+                "already_approved",
+                "empty_file",
+                "file_too_large",
+                "file_type_refused",
+            ),
+        },
     )
     @idempotent
     def create(self, request, application_pk=None):
