@@ -62,9 +62,16 @@ def _ensure_future(until: dt.datetime) -> None:
         raise DomainError(_("The new deadline must be in the future."), code="deadline_in_past")
 
 
-def _grant(
-    *, application: Application, kind: str, until: dt.datetime, reason: str, by: User, allowed: set, event: str
-) -> PersonalDeadline:
+# What each kind of personal deadline is granted to, and how it is audited and told.
+GRANTS = {
+    PD.Kind.EXTENSION: (EXTENDABLE, "deadline_extended", Notification.Event.DEADLINE_EXTENDED),
+    PD.Kind.CORRECTION: (CORRECTABLE, "correction_requested", Notification.Event.CORRECTION_REQUESTED),
+}
+
+
+@transaction.atomic
+def _grant(*, application: Application, kind: str, until: dt.datetime, reason: str, by: User) -> PersonalDeadline:
+    allowed, verb, event = GRANTS[kind]
     _ensure_staff(by)
     reason = (reason or "").strip()
     if not reason:
@@ -81,7 +88,7 @@ def _grant(
     audit_record(
         actor=by,
         obj=application,
-        verb="deadline_extended" if kind == PD.Kind.EXTENSION else "correction_requested",
+        verb=verb,
         reason=reason,
         data={"personal_deadline": personal.pk, "until": until.isoformat()},
     )
@@ -100,32 +107,14 @@ def _grant(
 def deadline_extend(*, application: Application, until: dt.datetime, reason: str, by: User) -> PersonalDeadline:
     """Staff let a draft or submitted application be edited and submitted until `until`, although the
     program closed. The startup's members are told (DEADLINE_EXTENDED)."""
-    with transaction.atomic():
-        return _grant(
-            application=application,
-            kind=PD.Kind.EXTENSION,
-            until=until,
-            reason=reason,
-            by=by,
-            allowed=EXTENDABLE,
-            event=Notification.Event.DEADLINE_EXTENDED,
-        )
+    return _grant(application=application, kind=PD.Kind.EXTENSION, until=until, reason=reason, by=by)
 
 
 def correction_request(*, application: Application, until: dt.datetime, message: str, by: User) -> PersonalDeadline:
     """보완 요청: a submitted application reopens for its applicant only until `until`, with the staff
     message shown on its pages. The resubmission is a new Submission version (history kept) and sets
     `resubmitted_at`. The startup's members are told (CORRECTION_REQUESTED)."""
-    with transaction.atomic():
-        return _grant(
-            application=application,
-            kind=PD.Kind.CORRECTION,
-            until=until,
-            reason=message,
-            by=by,
-            allowed=CORRECTABLE,
-            event=Notification.Event.CORRECTION_REQUESTED,
-        )
+    return _grant(application=application, kind=PD.Kind.CORRECTION, until=until, reason=message, by=by)
 
 
 @transaction.atomic
