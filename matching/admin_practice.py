@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,7 +18,7 @@ from core.admin import ReadOnlyModelAdmin, ServiceAction, ServiceActionsMixin, T
 from matching.exports import file_response
 from matching.models import Assignment, EvaluationRound, ExclusionRequest, PledgeAcceptance, RoundPledge
 from matching.services.exclusions import exclusion_decide
-from matching.services.pledges import DEFAULT_PLEDGE_EN, DEFAULT_PLEDGE_KO, pledge_editable
+from matching.services.pledges import DEFAULT_PLEDGE_EN, DEFAULT_PLEDGE_KO, pledge_create, pledge_editable
 
 
 def _local(moment) -> str:
@@ -127,13 +126,15 @@ class RoundPledgeFormSet(forms.BaseInlineFormSet):
                 )
 
     def save_new(self, form, commit=True):
-        pledge = super().save_new(form, commit=False)
-        newest = RoundPledge.objects.filter(round=self.instance).aggregate(v=Max("version"))["v"] or 0
-        pledge.version = newest + 1  # each new form is saved before the next: the numbers follow on
-        pledge.created_by = getattr(self, "_user", None)
-        if commit:
-            pledge.save()
-        return pledge
+        """A new text goes through the service: the next version, under the round's lock, audited."""
+        if not commit:
+            return super().save_new(form, commit=False)
+        return pledge_create(
+            round=self.instance,
+            text_ko=form.cleaned_data["text_ko"],
+            text_en=form.cleaned_data.get("text_en", ""),
+            by=getattr(self, "_user", None),
+        )
 
 
 class RoundPledgeInline(TabularInline):

@@ -175,6 +175,10 @@ def test_a_new_pledge_text_added_in_the_admin_becomes_the_next_version():
 
     newest = assignment.round.pledges.order_by("-version").first()
     assert (newest.version, newest.text_ko, newest.created_by) == (2, "개정 서약", staff)
+    from audit.models import AuditEvent
+
+    # through the service, like any new version: audited
+    assert AuditEvent.objects.filter(verb="pledge_written", data={"version": 2}, actor=staff).exists()
 
 
 def test_staff_export_the_acceptances_and_the_declarations_as_csv(staff_client):
