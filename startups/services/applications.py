@@ -18,6 +18,7 @@ from core.lifecycle import ensure_transition
 from core.rows import rows_sync
 from core.validators import local_date
 from matching.models import Declaration, Program, Question
+from matching.services.evidence import bonus_evidence_problems
 from notifications.models import Notification
 from notifications.services import notify
 from notifications.webhooks import webhooks_emit
@@ -301,7 +302,8 @@ def _save_preferences(application: Application, partner_ids: list[int]) -> dict[
 
 def application_problems(application: Application) -> dict[str, list[str]]:
     """What stands between this application and submission, by field key; empty when complete.
-    Reads related rows through `.all()`, so an application loaded `with_everything` costs no queries."""
+    Reads related rows through `.all()`, so an application loaded `with_everything` costs no queries
+    (but for a claimed bonus whose rule asks for a document: `bonus_evidence_problems`)."""
     problems: dict[str, list[str]] = {}
     required = _("This is required.")
     if not application.title.strip():
@@ -353,6 +355,7 @@ def application_problems(application: Application) -> dict[str, list[str]]:
             problems[f"declaration:{declaration.code}"] = [_("Answer yes or no.")]
     if len(program.partnerships.all()) > 1 and not application.partner_preferences.all():
         problems["preferences"] = [_("Rank the partners you would like to work with.")]
+    problems.update(bonus_evidence_problems(application))  # a claimed bonus's document, where its rule asks
     return problems
 
 
@@ -475,9 +478,6 @@ def application_submit(
     application = with_everything(Application.objects.select_for_update(of=("self",))).get(pk=application_id)
     ensure_editable(application, by)
     problems = application_problems(application)
-    from matching.services.evidence import bonus_evidence_problems  # evidence imports the attachments module
-
-    problems.update(bonus_evidence_problems(application))  # a claimed bonus's document, where its rule asks
     if problems:
         raise ApplicationIncomplete(problems)
     # The program's personal-data statement, agreed to now or before (its version): refused otherwise.

@@ -23,7 +23,6 @@ from matching.selectors import programs_public
 from matching.services.evidence import (
     bonus_evidence_attach,
     bonus_evidence_items,
-    bonus_evidence_problems,
     bonus_evidence_uploads,
 )
 from matching.windows import application_window
@@ -257,7 +256,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     parts = program_form(program=application.program)
     form = ApplicationForm(application=application, parts=parts)
-    problems = {**application_problems(application), **bonus_evidence_problems(application)}
+    problems = application_problems(application)
     form.show_errors(problems)
     general, track_groups = form.question_groups()
     refusal = _why_not_editable(application, request)
