@@ -17,7 +17,13 @@ from audit.services import audit_record
 from core.errors import DomainError, InvalidInput
 from core.lifecycle import transition
 from matching.models import Appeal, EvaluationRound, Program, RoundResult, SelectionEntry
-from matching.services.selection import _is_last_round, _lock_program, _program_context, _round_context
+from matching.services.selection import (
+    _is_last_round,
+    _lock_program,
+    _override_advancement,
+    _program_context,
+    _round_context,
+)
 from notifications.models import Notification
 from notifications.services import notify_many
 from notifications.webhooks import webhooks_emit
@@ -54,12 +60,21 @@ def did_not_advance(*, application: Application, round: EvaluationRound) -> bool
     result = RoundResult.objects.filter(round=round, application=application).only("advanced").first()
     if result is None:
         return False
-    is_last = not EvaluationRound.objects.filter(program_id=round.program_id, order__gt=round.order).exists()
-    if is_last:
-        entry = SelectionEntry.objects.filter(application=application).only("outcome").first()
-        if entry is not None:
-            return entry.outcome != SelectionEntry.Outcome.SELECTED
-    return not result.advanced
+    last = _is_last_round(round)
+    outcome = (
+        SelectionEntry.objects.filter(application=application).values_list("outcome", flat=True).first()
+        if last
+        else None
+    )
+    return not_advanced(advanced=result.advanced, last_round=last, outcome=outcome)
+
+
+def not_advanced(*, advanced: bool, last_round: bool, outcome: str | None) -> bool:
+    """`did_not_advance` on facts already read (for pages that read them for several rounds at once):
+    the result's `advanced`, whether the round is the program's last, the selection entry's outcome."""
+    if last_round and outcome is not None:
+        return outcome != SelectionEntry.Outcome.SELECTED
+    return not advanced
 
 
 def appeal_can_file(*, application: Application, round: EvaluationRound, now=None) -> bool:  # noqa: A002
@@ -200,24 +215,32 @@ def appeal_reinstate(*, appeal: Appeal, by: Any, reason: str = "") -> RoundResul
     and takes part in the next round — allowed until that round's results are computed; a round already
     scoring needs evaluators assigned to it (the auto-assignment fills missing slots). In the last round
     the override makes the application a candidate of the final selection — only before the selection
-    is final. Locks: the program row, then the result and the application, re-checked. Audited; the
-    startup's members get the round's result notice again, now advanced."""
+    is final. Locks (DESIGN "Safety"): the program row, then the next round (its results computation
+    locks that row, not the program's, so the check below cannot race it), then the application and the
+    result, re-checked. Audited; the startup's members get the round's result notice again, now
+    advanced."""
     program = _lock_program(appeal.round.program_id)
     locked = Appeal.objects.select_for_update().select_related("round").get(pk=appeal.pk)
     if locked.status != Appeal.Status.UPHELD:
         raise DomainError(_("Only an upheld appeal lets the application advance."), code="appeal_not_upheld")
     evaluation_round = locked.round
+    following = (
+        EvaluationRound.objects.select_for_update()
+        .filter(program_id=program.pk, order__gt=evaluation_round.order)
+        .order_by("order")
+        .first()
+    )
+    application = Application.objects.select_for_update().select_related("startup").get(pk=locked.application_id)
     result = (
         RoundResult.objects.select_for_update()
         .filter(round=evaluation_round, application_id=locked.application_id)
         .first()
     )
-    application = Application.objects.select_for_update().select_related("startup").get(pk=locked.application_id)
     if result is None:
         raise DomainError(_("The application has no result in this round."), code="no_result")
     if result.advanced:
         raise DomainError(_("The application already advances from this round."), code="no_change")
-    last = _is_last_round(evaluation_round)
+    last = following is None
     if last:
         if program.status == Program.Status.FINALISED or SelectionEntry.objects.filter(program=program).exists():
             raise DomainError(
@@ -228,11 +251,6 @@ def appeal_reinstate(*, appeal: Appeal, by: Any, reason: str = "") -> RoundResul
                 code="selection_final",
             )
     else:
-        following = (
-            EvaluationRound.objects.filter(program_id=program.pk, order__gt=evaluation_round.order)
-            .order_by("order")
-            .first()
-        )
         if following.status not in REINSTATABLE_NEXT_ROUND:
             raise DomainError(
                 _("The results of %(round)s are already computed: the application can no longer join that round.")
@@ -247,16 +265,7 @@ def appeal_reinstate(*, appeal: Appeal, by: Any, reason: str = "") -> RoundResul
             )
     why = (reason or "").strip() or locked.answer
     override = _("Appeal upheld: %(answer)s") % {"answer": why}
-    before = result.advanced
-    result.advanced, result.override_reason = True, override
-    result.save(update_fields=["advanced", "override_reason"])
-    audit_record(
-        actor=by,
-        obj=result,
-        verb="advancement_overridden",
-        reason=override,
-        data={"before": before, "after": True, "appeal": locked.pk, "failed": result.failed, "rank": result.rank},
-    )
+    _override_advancement(result, by=by, advanced=True, reason=override, data={"appeal": locked.pk})
     if not last:
         transition(application, to=Application.Status.ADVANCED, by=by, reason=override, data={"appeal": locked.pk})
     notify_many(

@@ -127,6 +127,17 @@ def result_override(*, result: RoundResult, by: Any, advanced: bool, reason: str
     if locked.advanced == advanced:
         message = _("The application already advances.") if advanced else _("The application is already held back.")
         raise DomainError(message, code="no_change")
+    _override_advancement(locked, by=by, advanced=advanced, reason=reason)
+    result.advanced, result.override_reason = advanced, reason
+    return locked
+
+
+def _override_advancement(
+    locked: RoundResult, *, by: Any, advanced: bool, reason: str, data: dict[str, Any] | None = None
+) -> None:
+    """Write an override on a result the caller has locked and checked, and audit it
+    (`advancement_overridden`, with `data` added to the audit record). Shared by `result_override` and
+    the appeal's `appeal_reinstate` (matching.services.appeals), so both record an override alike."""
     before = locked.advanced
     locked.advanced, locked.override_reason = advanced, reason
     locked.save(update_fields=["advanced", "override_reason"])
@@ -135,10 +146,8 @@ def result_override(*, result: RoundResult, by: Any, advanced: bool, reason: str
         obj=locked,
         verb="advancement_overridden",
         reason=reason,
-        data={"before": before, "after": advanced, "failed": locked.failed, "rank": locked.rank},
+        data={"before": before, "after": advanced, "failed": locked.failed, "rank": locked.rank, **(data or {})},
     )
-    result.advanced, result.override_reason = advanced, reason
-    return locked
 
 
 def result_override_advance(*, result: RoundResult, by: Any, reason: str) -> RoundResult:
