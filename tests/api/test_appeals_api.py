@@ -122,3 +122,13 @@ def test_staff_let_an_upheld_appeal_advance_and_an_applicant_cannot(session_clie
 
     application.refresh_from_db()
     assert (refused.status_code, done.status_code, application.status) == (403, 200, "advanced")
+
+
+def test_staff_read_any_applications_feedback_and_an_unknown_application_is_a_404(staff_api, published):
+    evaluation_round, application, _founder = published
+
+    (feedback,) = staff_api.get(f"/api/v1/applications/{application.pk}/feedback/").json()
+    unknown = staff_api.get(f"/api/v1/applications/{application.pk + 1000}/feedback/")
+
+    assert (feedback["round"], feedback["final_score"]) == (evaluation_round.pk, "80.00")
+    assert unknown.status_code == 404
