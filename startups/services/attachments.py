@@ -56,7 +56,6 @@ ACCEPTED = {
     "hwp": FileKind("application/x-hwp", (".hwp",), gettext_lazy("a Hangul document (HWP)")),
     "hwpx": FileKind("application/hwp+zip", (".hwpx",), gettext_lazy("a Hangul document (HWPX)")),
 }
-ACCEPTED_LABEL = "PDF, PNG, JPG, DOCX, PPTX, XLSX, HWP, HWPX"
 
 
 def accepted_kinds(question: Question | AgreementRequirement | None) -> dict[str, FileKind]:
@@ -68,6 +67,9 @@ def accepted_kinds(question: Question | AgreementRequirement | None) -> dict[str
 
 def kinds_label(kinds: dict[str, FileKind]) -> str:
     return ", ".join(kind.short for kind in kinds.values())
+
+
+ACCEPTED_LABEL = kinds_label(ACCEPTED)  # "PDF, PNG, JPG, DOCX, PPTX, XLSX, HWP, HWPX"
 
 
 def detect_kind(head: bytes, filename: str) -> str | None:
@@ -120,13 +122,13 @@ def check_upload(
     upload.seek(0)
     head = upload.read(2048)
     detected = detect_kind(head, upload.name)
-    if detected is None:
+    allowed = accepted_kinds(question)
+    if detected is None:  # named with the types this upload takes, not the whole program's
         raise DomainError(
             _("“%(name)s” is not a file type we accept (%(types)s). Its content was checked, not just its name.")
-            % {"name": clean_filename(upload.name), "types": ACCEPTED_LABEL},
+            % {"name": clean_filename(upload.name), "types": kinds_label(allowed)},
             code="file_type_refused",
         )
-    allowed = accepted_kinds(question)
     if detected not in allowed:
         raise DomainError(
             _("“%(question)s” takes only %(types)s files. The file you chose (%(name)s) is %(kind)s.")

@@ -160,6 +160,19 @@ def test_a_png_for_a_pdf_only_question_is_refused_by_its_content_in_the_question
     assert not Attachment.objects.exists()
 
 
+def test_a_file_of_no_accepted_kind_is_refused_naming_only_the_kinds_its_question_takes(draft):
+    application, founder, _deck = draft
+
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        attachment_add(
+            application=application, by=founder, upload=upload("deck.pdf", EXE), question=pdf_only_question(application)
+        )
+
+    assert refused.value.code == "file_type_refused"
+    assert "(PDF)" in refused.value.message
+    assert "PNG" not in refused.value.message
+
+
 def test_a_pdf_for_a_pdf_only_question_is_stored(draft):
     application, founder, _deck = draft
 
