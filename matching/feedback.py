@@ -11,14 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import Actor
-from matching.models import Appeal, Assignment, EvaluationRound, Review, RoundResult, Score
-from startups.models import Application, StartupMember
-from startups.selectors import member_startup_ids
+from matching.models import Appeal, Assignment, EvaluationRound, Review, RoundResult, Score, SelectionEntry
+from startups.models import Application
+from startups.selectors import applications_changeable_by, member_startup_ids
 
 TWO_PLACES = Decimal("0.01")
 
@@ -68,13 +68,9 @@ class RoundFeedback:
 
 
 def _may_read(actor: Actor, application: Application) -> bool:
-    if not actor.is_signed_in:
-        return False
-    if actor.is_staff:
-        return True
-    if actor.partner_id is not None:  # a partner's key acts for the partner, never for a startup
-        return False
-    return StartupMember.objects.active().filter(startup_id=application.startup_id, user=actor.user).exists()
+    """Staff, and the applicant's own (`applications_changeable_by`: the startup's active members; a
+    partner's key acts for the partner, never for a startup)."""
+    return actor.is_staff or applications_changeable_by(actor=actor).filter(pk=application.pk).exists()
 
 
 def feedback_for(*, application: Application, actor: Any) -> list[RoundFeedback]:
@@ -191,9 +187,11 @@ class RoundAfterPublication:
 
 
 def after_publication_for(*, application: Application, actor: Any) -> list[RoundAfterPublication]:
-    """What the status page shows under "feedback and appeals", in round order (a few queries, plus
-    two for each round whose appeal window is open right now — at most one or two in practice)."""
-    from matching.services.appeals import appeal_window_open, did_not_advance
+    """What the status page shows under "feedback and appeals", in round order. A constant number of
+    queries whatever the number of rounds: whether an appeal can be filed is read for every round with
+    an open window at once (`not_advanced` on the results, the program's last round and the selection
+    entry)."""
+    from matching.services.appeals import appeal_window_open, not_advanced
 
     actor = Actor.of(actor)
     if not _may_read(actor, application):
@@ -203,23 +201,31 @@ def after_publication_for(*, application: Application, actor: Any) -> list[Round
     is_member = not actor.is_staff  # `_may_read` let only staff and active members through
     rounds = {f.round.pk: f.round for f in feedback.values()} | {a.round_id: a.round for a in appeals.values()}
     now = timezone.now()
-    windows = EvaluationRound.objects.filter(
-        program_id=application.program_id,
-        status=EvaluationRound.Status.PUBLISHED,
-        appeal_days__gt=0,
-        appeals_close_at__gt=now,
-        results__application=application,
+    in_window = list(
+        RoundResult.objects.filter(
+            application=application,
+            round__status=EvaluationRound.Status.PUBLISHED,
+            round__appeal_days__gt=0,
+            round__appeals_close_at__gt=now,
+        ).select_related("round")
     )
     can_appeal = set()
-    for evaluation_round in windows:
-        rounds.setdefault(evaluation_round.pk, evaluation_round)
-        if (
-            is_member
-            and evaluation_round.pk not in appeals
-            and appeal_window_open(evaluation_round, now=now)
-            and did_not_advance(application=application, round=evaluation_round)
-        ):
-            can_appeal.add(evaluation_round.pk)
+    if in_window:
+        last_order = EvaluationRound.objects.filter(program_id=application.program_id).aggregate(last=Max("order"))
+        outcome = None
+        if any(r.round.order == last_order["last"] for r in in_window):
+            outcome = SelectionEntry.objects.filter(application=application).values_list("outcome", flat=True).first()
+        for result in in_window:
+            evaluation_round = result.round
+            rounds.setdefault(evaluation_round.pk, evaluation_round)
+            last = evaluation_round.order == last_order["last"]
+            if (
+                is_member
+                and evaluation_round.pk not in appeals
+                and appeal_window_open(evaluation_round, now=now)
+                and not_advanced(advanced=result.advanced, last_round=last, outcome=outcome if last else None)
+            ):
+                can_appeal.add(evaluation_round.pk)
     return [
         RoundAfterPublication(
             round=r, feedback=feedback.get(r.pk), appeal=appeals.get(r.pk), can_appeal=r.pk in can_appeal

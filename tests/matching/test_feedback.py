@@ -1,13 +1,16 @@
 """Feedback after publication: what each round shares with applicants, and nothing more."""
 
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from matching.feedback import feedback_for, rank_band
+from matching.feedback import after_publication_for, feedback_for, rank_band
 from matching.models import Assignment, EvaluationRound, Review
 from tests import factories
 
@@ -207,3 +210,21 @@ def test_the_evaluator_page_saves_the_comment_for_the_applicant(client):
 
     assert response.status_code == 302
     assert Review.objects.get(assignment=assignment).comment_for_applicant == "좋은 발표였습니다"
+
+
+def test_the_status_page_reads_feedback_and_appeals_in_the_same_queries_for_one_open_window_or_three():
+    window = {"appeal_days": 3, "appeals_close_at": timezone.now() + timedelta(days=2)}
+    evaluation_round, application, founder = setup(**ALL)
+    EvaluationRound.objects.filter(pk=evaluation_round.pk).update(**window)
+    application.round_results.filter(round=evaluation_round).update(advanced=False)
+    with CaptureQueriesContext(connection) as one:
+        rounds = after_publication_for(application=application, actor=founder)
+    assert [r.can_appeal for r in rounds] == [True]
+
+    for order in (2, 3):
+        later = round_with(program=evaluation_round.program, order=order, **ALL, **window)
+        factories.RoundResultFactory(round=later, application=application, rank=1, advanced=order == 2)
+    with CaptureQueriesContext(connection) as three:
+        rounds = after_publication_for(application=application, actor=founder)
+    assert [r.can_appeal for r in rounds] == [True, False, True]
+    assert len(three.captured_queries) == len(one.captured_queries)
