@@ -195,8 +195,7 @@ def selection_accept(
     locked = _lock_entry(entry)
     ensure_may_answer(locked, by)
     _ensure_open(locked, now)
-    program, application = locked.program, locked.application
-    accepted = transition(
+    transition(
         locked,
         to=P.ACCEPTED,
         field="acceptance",
@@ -204,21 +203,16 @@ def selection_accept(
         reason=reason,
         extra_fields={"confirmed_at": now, "responded_at": now},
     )
-    needs_documents = AgreementRequirement.objects.filter(program_id=program.pk).exists()
-    accepted = transition(
-        accepted,
-        to=G.AWAITING if needs_documents else G.APPROVED,
-        field="agreement",
-        by=by,
-        extra_fields={} if needs_documents else {"agreement_approved_at": now},
+    _recorded(locked, answer=P.ACCEPTED)
+    webhooks_emit(
+        event="selection.accepted",
+        obj=locked.application,
+        payload={"position": locked.position},
+        program=locked.program,
     )
-    accepted.program, accepted.application = program, application
-    _recorded(accepted, answer=P.ACCEPTED)
-    webhooks_emit(event="selection.accepted", obj=application, payload={"position": accepted.position}, program=program)
-    if not needs_documents:
-        webhooks_emit(event="agreement.approved", obj=application, payload={}, program=program)
-    entry.acceptance, entry.agreement, entry.confirmed_at = accepted.acceptance, accepted.agreement, now
-    return accepted
+    _agreement_follow(locked, by=by, now=now)
+    entry.acceptance, entry.agreement, entry.confirmed_at = locked.acceptance, locked.agreement, now
+    return locked
 
 
 def _release(entry: SelectionEntry, *, to: str, by: Any, reason: str, now: dt.datetime) -> SelectionEntry:
@@ -308,6 +302,35 @@ def _requirement_ids(program_id: int) -> set[int]:
     return set(AgreementRequirement.objects.filter(program_id=program_id).values_list("pk", flat=True))
 
 
+def agreement_state(*, documents: dict[int, AgreementDocument], requirement_ids: set[int]) -> str:
+    """The agreement state an accepted seat's current documents (`current_documents`) make: approved
+    when every requirement's document is approved (at once when the program asks for none), under
+    review when each has one awaiting review or approved, returned when one was returned, otherwise
+    awaiting documents. The one rule for the stored `SelectionEntry.agreement`."""
+    statuses = [documents[rid].status if rid in documents else None for rid in requirement_ids]
+    if all(status == D.APPROVED for status in statuses):
+        return G.APPROVED
+    if all(status in (D.SUBMITTED, D.APPROVED) for status in statuses):
+        return G.UNDER_REVIEW
+    if D.RETURNED in statuses:
+        return G.RETURNED
+    return G.AWAITING
+
+
+def _agreement_follow(entry: SelectionEntry, *, by: Any, now: dt.datetime, reason: str = "") -> None:
+    """Move a locked, accepted entry's agreement to the state its documents make (`agreement_state`)
+    where the transition table allows it — a document returned while others are still missing leaves
+    it awaiting documents; an approval stamps `agreement_approved_at` and emits `agreement.approved`."""
+    state = agreement_state(documents=current_documents(entry), requirement_ids=_requirement_ids(entry.program_id))
+    if state == entry.agreement or state not in SelectionEntry.AGREEMENT_TRANSITIONS[entry.agreement]:
+        return
+    approved = state == G.APPROVED
+    extra = {"agreement_approved_at": now} if approved else {}
+    transition(entry, to=state, field="agreement", by=by, reason=reason, extra_fields=extra)
+    if approved:
+        webhooks_emit(event="agreement.approved", obj=entry.application, payload={}, program=entry.program)
+
+
 @transaction.atomic
 def agreement_document_upload(
     *, entry: SelectionEntry, requirement: AgreementRequirement, upload: UploadedFile, by: Any
@@ -341,13 +364,7 @@ def agreement_document_upload(
     document.file.save(name, upload, save=False)
     document.save()
     audit_record(actor=by, obj=document, verb="agreement_document_uploaded", data={"entry": locked.pk})
-    current = current_documents(locked)
-    complete = all(
-        rid in current and current[rid].status in (D.SUBMITTED, D.APPROVED)
-        for rid in _requirement_ids(locked.program_id)
-    )
-    if complete and locked.agreement in (G.AWAITING, G.RETURNED):
-        transition(locked, to=G.UNDER_REVIEW, field="agreement", by=by)
+    _agreement_follow(locked, by=by, now=timezone.now())
     entry.agreement = locked.agreement
     return document
 
@@ -395,12 +412,7 @@ def agreement_document_approve(*, document: AgreementDocument, by: Any, comment:
         extra_fields={"reviewed_by": by, "reviewed_at": now, "comment": (comment or "").strip()},
     )
     approved.requirement = locked.requirement
-    current = current_documents(entry)
-    if entry.agreement == G.UNDER_REVIEW and all(
-        rid in current and current[rid].status == D.APPROVED for rid in _requirement_ids(entry.program_id)
-    ):
-        transition(entry, to=G.APPROVED, field="agreement", by=by, extra_fields={"agreement_approved_at": now})
-        webhooks_emit(event="agreement.approved", obj=entry.application, payload={}, program=entry.program)
+    _agreement_follow(entry, by=by, now=now)
     _reviewed(entry, approved)
     document.status = approved.status
     return approved
@@ -422,8 +434,7 @@ def agreement_document_return(*, document: AgreementDocument, by: Any, comment: 
         extra_fields={"reviewed_by": by, "reviewed_at": timezone.now(), "comment": comment},
     )
     returned.requirement = locked.requirement
-    if entry.agreement == G.UNDER_REVIEW:
-        transition(entry, to=G.RETURNED, field="agreement", by=by, reason=comment)
+    _agreement_follow(entry, by=by, now=timezone.now(), reason=comment)
     _reviewed(entry, returned)
     document.status = returned.status
     return returned

@@ -252,6 +252,23 @@ def test_approving_every_current_document_approves_the_agreement():
     assert WebhookDelivery.objects.filter(event="agreement.approved").count() == 1
 
 
+def test_with_two_documents_the_agreement_follows_both_one_approved_and_one_returned_then_replaced():
+    program, applications = finalised_program()
+    entry, (first, second) = _accepted_with(program, applications, count=2)
+    member, staff = member_of(applications[0]), factories.UserFactory(is_staff=True)
+    one = agreement_document_upload(entry=entry, requirement=first, upload=pdf(), by=member)
+    two = agreement_document_upload(entry=entry, requirement=second, upload=pdf(), by=member)
+
+    agreement_document_return(document=two, by=staff, comment="Sign page 3")
+    agreement_document_approve(document=one, by=staff)
+    assert entry_of(applications[0]).agreement == G.RETURNED  # the approval does not hide the returned file
+
+    again = agreement_document_upload(entry=entry, requirement=second, upload=pdf(), by=member)
+    assert entry_of(applications[0]).agreement == G.UNDER_REVIEW
+    agreement_document_approve(document=again, by=staff)
+    assert entry_of(applications[0]).agreement == G.APPROVED
+
+
 def test_only_staff_review_agreement_documents():
     program, applications = finalised_program()
     entry, (requirement,) = _accepted_with(program, applications)
