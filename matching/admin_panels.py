@@ -5,11 +5,11 @@ assigning; the assignment itself refuses a track without exactly one panel."""
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import TabularInline
-from django.utils.translation import gettext as _
 
 from core.admin import ReadOnlyModelAdmin
+from core.errors import DomainError
 from matching.models import EvaluationRound, Panel, Track
-from matching.services.assignment import round_applications
+from matching.services.assignment import panel_tracks_check, round_applications
 
 EDITABLE = (EvaluationRound.Status.SETUP, EvaluationRound.Status.ASSIGNING)
 
@@ -28,26 +28,23 @@ class PanelFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        if any(f.errors for f in kept):
+        if any(f.errors for f in kept) or not kept:
             return
-        served: dict[Track, int] = {}
+        panels_of_track: dict[int, int] = {}
         for form in kept:
             for track in form.cleaned_data.get("tracks") or ():
-                served[track] = served.get(track, 0) + 1
-        twice = [track for track, count in served.items() if count > 1]
-        if twice:
-            raise forms.ValidationError(
-                _("The track “%(track)s” is served by more than one panel.") % {"track": twice[0]},
-                code="track_in_two_panels",
-            )
-        if not kept or self.instance.pk is None:
-            return
-        needed = round_tracks(self.instance).filter(pk__in=round_applications(round=self.instance).values("track_id"))
-        unserved = [track for track in needed if track not in served]
-        if unserved:
-            raise forms.ValidationError(
-                _("No panel serves the track “%(track)s”.") % {"track": unserved[0]}, code="track_without_panel"
-            )
+                panels_of_track[track.pk] = panels_of_track.get(track.pk, 0) + 1
+        needed = (
+            round_tracks(self.instance)
+            .filter(pk__in=round_applications(round=self.instance).values("track_id"))
+            .values_list("pk", flat=True)
+            if self.instance.pk is not None
+            else ()
+        )
+        try:
+            panel_tracks_check(panels_of_track=panels_of_track, needed=needed)
+        except DomainError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
 
 def tracks_listed_once(field: forms.ModelMultipleChoiceField) -> forms.ModelMultipleChoiceField:

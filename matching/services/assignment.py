@@ -6,6 +6,7 @@ and its pairs written in bulk, all or nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -128,14 +129,32 @@ def _conflicts_detect(*, pool: dict[int, tuple[int, str]], applications: QuerySe
     return len(new)
 
 
+def panel_tracks_check(*, panels_of_track: Mapping[int, int], needed: Iterable[int]) -> None:
+    """The rule for a round's panels (the assignment and the round admin both apply it): no track is
+    served by more than one panel, and every track in `needed` (its applications' tracks) by one.
+    `panels_of_track`: track id → how many panels serve it. Refused naming the track (the first in order)."""
+    twice = [track for track, count in panels_of_track.items() if count > 1]
+    if twice:
+        track = Track.objects.filter(pk__in=twice).order_by("order", "pk").first()
+        raise DomainError(
+            _("The track “%(track)s” is served by more than one panel.") % {"track": track},
+            code="track_in_two_panels",
+        )
+    unserved = [track for track in needed if not panels_of_track.get(track)]
+    if unserved:
+        track = Track.objects.filter(pk__in=unserved).order_by("order", "pk").first()
+        raise DomainError(_("No panel serves the track “%(track)s”.") % {"track": track}, code="track_without_panel")
+
+
 def round_panels(
     *,
     round: EvaluationRound,  # noqa: A002
     tracks: set[int | None],
 ) -> tuple[dict[int, int], dict[int, set[int]]]:
     """The panel serving each of `tracks` (track id → panel id) and each panel's evaluators, for a round
-    with panels. Refused, naming the track, when a track has no panel or more than one, or when an
-    application has no track: the assignment could not say whose evaluators it draws from."""
+    with panels. Refused, naming the track, when a track has no panel or more than one
+    (`panel_tracks_check`), or when an application has no track: the assignment could not say whose
+    evaluators it draws from."""
     if None in tracks:
         raise DomainError(
             _("An application without a track cannot be assigned in a round with panels; set its track first."),
@@ -146,17 +165,7 @@ def round_panels(
         "panel_id", "track_id"
     ):
         served.setdefault(track_id, []).append(panel_id)
-    unserved = [track for track in tracks if len(served.get(track, ())) != 1]
-    if unserved:
-        track = Track.objects.filter(pk__in=unserved).order_by("order", "pk").first()
-        if not served.get(track.pk):
-            raise DomainError(
-                _("No panel serves the track “%(track)s”.") % {"track": track}, code="track_without_panel"
-            )
-        raise DomainError(
-            _("The track “%(track)s” is served by more than one panel.") % {"track": track},
-            code="track_in_two_panels",
-        )
+    panel_tracks_check(panels_of_track={track: len(served.get(track, ())) for track in tracks}, needed=tracks)
     members: dict[int, set[int]] = {}
     for panel_id, evaluator_id in Panel.evaluators.through.objects.filter(panel__round=round).values_list(
         "panel_id", "evaluator_id"
