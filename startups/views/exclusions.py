@@ -22,11 +22,13 @@ from startups.selectors import applications_changeable_by
 
 class ExclusionRequestForm(forms.Form):
     organisation = forms.CharField(
-        label=_("organisation"),
+        label=_("Organisation to exclude"),
         max_length=200,
         help_text=_("The organisation whose evaluators should not review your application, as it is usually written."),
     )
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason for the request"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
 
 
 @login_required
