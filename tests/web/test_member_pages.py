@@ -107,3 +107,15 @@ class TestARemovedMemberLosesAccessAtOnce:
         client, _member, _application, attachment = removed
 
         assert client.get(f"/attachments/{attachment.pk}/download/").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["remove", "make-owner"])
+def test_a_member_without_a_name_is_named_once_by_their_address(client, team, page):
+    owner, member = team
+    member.user.name = ""
+    member.user.save(update_fields=["name"])
+
+    html = signed_in(client, owner.user).get(f"/startup/members/{member.pk}/{page}/").content.decode()
+
+    lead = html.split('class="lead">', 1)[1].split("</p>", 1)[0]
+    assert lead.count(member.user.email) == 1
