@@ -27,8 +27,8 @@ from matching.models import AgreementDocument, AgreementRequirement, Program, Se
 from notifications.models import Notification
 from notifications.services import notify_each, notify_many
 from notifications.webhooks import webhooks_emit
-from startups.models import Application, StartupMember
-from startups.selectors import active_members_by_startup
+from startups.models import Application
+from startups.selectors import active_members_by_startup, applications_changeable_by
 from startups.services.attachments import ACCEPTED, check_upload
 
 P = SelectionEntry.Acceptance
@@ -61,8 +61,9 @@ def _lock_program(program_id: int) -> Program:
 
 
 def _lock_entry(entry: SelectionEntry) -> SelectionEntry:
+    """The entry and its application under their locks (take the program's first), to re-check both."""
     return (
-        SelectionEntry.objects.select_for_update(of=("self",))
+        SelectionEntry.objects.select_for_update(of=("self", "application"))
         .select_related("application__startup", "program")
         .get(pk=entry.pk)
     )
@@ -72,13 +73,17 @@ def ensure_may_answer(entry: SelectionEntry, by: Any) -> None:
     """The startup's active members answer for it; staff may record an answer given another way."""
     if getattr(by, "is_staff", False):
         return
-    is_member = StartupMember.objects.active().filter(startup_id=entry.application.startup_id, user=by).exists()
-    if not is_member:
+    if not applications_changeable_by(actor=by).filter(pk=entry.application_id).exists():
         raise DomainError(_("Only the startup's members can do this."), code="not_a_member")
 
 
+def _holds_seat(entry: SelectionEntry) -> bool:
+    return entry.outcome == O.SELECTED and entry.application.status == Application.Status.SELECTED
+
+
 def _ensure_open(entry: SelectionEntry, now: dt.datetime) -> None:
-    if entry.outcome != O.SELECTED or entry.application.status != Application.Status.SELECTED:
+    """The startup can still answer: it holds the seat, the offer awaits an answer, the deadline is ahead."""
+    if not _holds_seat(entry):
         raise DomainError(_("This application no longer holds a seat."), code="no_seat")
     if entry.acceptance != P.PENDING:
         raise DomainError(
@@ -275,11 +280,10 @@ def acceptances_lapse(*, now: dt.datetime | None = None) -> int:
             _lock_program(program_id)
             locked = _lock_entry(SelectionEntry(pk=entry_id))
             still_due = (
-                locked.acceptance == P.PENDING
+                _holds_seat(locked)
+                and locked.acceptance == P.PENDING
                 and locked.respond_by is not None
                 and locked.respond_by < now
-                and locked.outcome == O.SELECTED
-                and locked.application.status == Application.Status.SELECTED
             )
             if still_due:
                 _release(locked, to=P.LAPSED, by="system", reason=LAPSED, now=now)
@@ -296,6 +300,11 @@ def current_documents(entry: SelectionEntry) -> dict[int, AgreementDocument]:
     for document in entry.agreement_documents.exclude(status=D.REPLACED).order_by("-uploaded_at", "-pk"):
         current.setdefault(document.requirement_id, document)
     return current
+
+
+def _uploads_open(entry: SelectionEntry) -> bool:
+    """Agreement documents are uploaded after accepting the seat, until the agreement is approved."""
+    return entry.acceptance == P.ACCEPTED and entry.agreement in (G.AWAITING, G.UNDER_REVIEW, G.RETURNED)
 
 
 def _requirement_ids(program_id: int) -> set[int]:
@@ -341,7 +350,7 @@ def agreement_document_upload(
     ensure_may_answer(locked, by)
     if requirement.program_id != locked.program_id:
         raise DomainError(_("This document is not asked for by the program."), code="unknown_requirement")
-    if locked.acceptance != P.ACCEPTED or locked.agreement not in (G.AWAITING, G.UNDER_REVIEW, G.RETURNED):
+    if not _uploads_open(locked):
         raise DomainError(
             _("Agreement documents are uploaded after accepting the seat, until they are approved."),
             code="agreement_closed",
@@ -464,27 +473,21 @@ def seat_of(*, application: Application, now: dt.datetime | None = None) -> dict
     entry = SelectionEntry.objects.filter(application_id=application.pk).select_related("program").first()
     if entry is None or entry.acceptance == P.NOT_ASKED:
         return None
-    now = now or timezone.now()
     entry.application = application
-    open_ = (
-        entry.acceptance == P.PENDING
-        and entry.outcome == O.SELECTED
-        and application.status == Application.Status.SELECTED
-        and (entry.respond_by is None or now <= entry.respond_by)
-    )
-    documents = current_documents(entry) if entry.acceptance == P.ACCEPTED else {}
-    uploads_open = entry.acceptance == P.ACCEPTED and entry.agreement in (G.AWAITING, G.UNDER_REVIEW, G.RETURNED)
-    requirements = [
-        {
-            "requirement": requirement,
-            "document": documents.get(requirement.pk),
-            "can_upload": uploads_open
-            and not (documents.get(requirement.pk) and documents[requirement.pk].status == D.APPROVED),
-        }
-        for requirement in AgreementRequirement.objects.filter(program_id=entry.program_id)
-        if entry.acceptance == P.ACCEPTED
-    ]
-    return {"entry": entry, "can_answer": open_, "requirements": requirements, "uploads_open": uploads_open}
+    try:
+        _ensure_open(entry, now or timezone.now())
+        can_answer = True
+    except DomainError:
+        can_answer = False
+    uploads_open = _uploads_open(entry)
+    requirements = []
+    if entry.acceptance == P.ACCEPTED:
+        documents = current_documents(entry)
+        for requirement in AgreementRequirement.objects.filter(program_id=entry.program_id):
+            document = documents.get(requirement.pk)
+            can_upload = uploads_open and not (document and document.status == D.APPROVED)
+            requirements.append({"requirement": requirement, "document": document, "can_upload": can_upload})
+    return {"entry": entry, "can_answer": can_answer, "requirements": requirements, "uploads_open": uploads_open}
 
 
 def seat_counts(*, program: Program) -> dict[str, int]:
