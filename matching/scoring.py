@@ -474,17 +474,14 @@ def compute_round(
     application_ids = {a.id for a in applications}
     thresholded = [c for c in criteria if c.fail_threshold is not None]
     # Criteria limited to tracks: a score of another track's application is not counted, and each
-    # track breaks ties on the highest-weight criterion among its own.
+    # track breaks ties on the highest-weight criterion among its own (the round's, when none is limited).
     limited = {c.id: c.tracks for c in criteria if c.tracks}
-    tie_criterion = tie_break_criterion(criteria)
-    tie_of_track: dict[int | None, CriterionSpec | None] = {}
-    if limited:
-        track_of = {a.id: a.track_id for a in applications}
-        for track_id in set(track_of.values()):
-            tie_of_track[track_id] = tie_break_criterion([c for c in criteria if c.applies_to(track_id)])
-    ratio_criteria = {c.id for c in thresholded} | {
-        c.id for c in (tie_criterion, *tie_of_track.values()) if c is not None
+    track_of = {a.id: a.track_id for a in applications}
+    tie_of_track = {
+        track_id: tie_break_criterion([c for c in criteria if c.applies_to(track_id)])
+        for track_id in set(track_of.values())
     }
+    ratio_criteria = {c.id for c in thresholded} | {c.id for c in tie_of_track.values() if c is not None}
 
     scores = [row for row in scores if row[3] in by_id and row[1] in application_ids]
     if limited:
@@ -559,7 +556,7 @@ def compute_round(
             else:
                 final = round_score
 
-        own_tie = tie_of_track[application.track_id] if limited else tie_criterion
+        own_tie = tie_of_track[application.track_id]
         tie_value = ratios.get(own_tie.id) if own_tie else None
         compared = compare_value(final, approximate=approximate)
         rows.append(
@@ -596,7 +593,7 @@ def compute_round(
         count=round_spec.advance_count,
         cutoff=round_spec.cutoff_score,
     )
-    notes = tie_break_notes(rows, tie_criterion)
+    notes = tie_break_notes(rows)
     results = tuple(
         ApplicationResult(
             application_id=row["application"].id,
@@ -624,9 +621,10 @@ def compute_round(
     )
 
 
-def tie_break_notes(rows: Sequence[Mapping[str, Any]], tie_criterion: CriterionSpec | None) -> list[dict | None]:
+def tie_break_notes(rows: Sequence[Mapping[str, Any]]) -> list[dict | None]:
     """For each row in rank order, why it ranks below the row above when both show the same final
-    (to 2 decimals, as pages show it): the exact final, the tie-break criterion, the first submission."""
+    (to 2 decimals, as pages show it): the exact final, the tie-break criterion (the row's track's),
+    the first submission."""
     notes: list[dict | None] = [None]
     for above, row in zip(rows, rows[1:], strict=False):
         if row["final"] is None or above["final"] is None or q2(row["final"]) != q2(above["final"]):
@@ -634,11 +632,11 @@ def tie_break_notes(rows: Sequence[Mapping[str, Any]], tie_criterion: CriterionS
             continue
         if row["compared"] != above["compared"]:
             note = {"code": TIE_EXACT_SCORE}
-        elif row["tie_value"] != above["tie_value"] and row.get("tie_criterion", tie_criterion) is not None:
+        elif row["tie_value"] != above["tie_value"] and row["tie_criterion"] is not None:
             above_value, this_value = _distinct(above["tie_value"], row["tie_value"])
             note = {
                 "code": TIE_CRITERION,
-                "criterion": row.get("tie_criterion", tie_criterion).code,
+                "criterion": row["tie_criterion"].code,
                 "above": str(above_value),
                 "this": str(this_value),
             }
