@@ -23,7 +23,7 @@ from jobs.models import Job
 from jobs.services import Progress, job_start, no_progress
 from matching.assignment import Problem, assign, assign_by_panel, detect_conflicts
 from matching.models import Assignment, Conflict, EvaluationRound, Evaluator, Panel, Review, RoundResult, Track
-from matching.services.exclusions import exclusion_conflict_pairs
+from matching.services.exclusions import exclusion_conflicts_record
 from matching.services.reminders import round_reviews_complete_notify_on_commit
 from notifications.models import Notification
 from notifications.services import notify_many
@@ -245,18 +245,13 @@ def assignments_create(
     applications_by_startup: dict[int, list[int]] = {}
     for pk, startup in startup_of.items():
         applications_by_startup.setdefault(startup, []).append(pk)
+    # accepted exclusion requests, also for evaluators of the organisation added since, as conflicts
+    report.conflicts_detected += exclusion_conflicts_record(evaluators=organisation_of, startup_ids=startup_ids)
     forbidden = {
         (evaluator, app)
         for evaluator, startup in Conflict.objects.filter(
             evaluator_id__in=list(expertise), startup_id__in=startup_ids
         ).values_list("evaluator_id", "startup_id")
-        for app in applications_by_startup.get(startup, ())
-    }
-    forbidden |= {  # accepted exclusion requests, also for evaluators of the organisation added since
-        (evaluator, app)
-        for evaluator, startup in exclusion_conflict_pairs(
-            evaluators={pk: organisation_of[pk] for pk in expertise}, startup_ids=startup_ids
-        )
         for app in applications_by_startup.get(startup, ())
     }
     loads = dict.fromkeys(expertise, 0)
@@ -432,9 +427,8 @@ def assignment_add(
         raise DomainError(_("The evaluator is not in this round's pool."), code="evaluator_not_in_pool")
     if not round_applications(round=evaluation_round).filter(pk=application.pk).exists():
         raise DomainError(_("The application is not reviewed in this round."), code="application_not_in_round")
-    startup_ids = [application.startup_id]
-    excluded = exclusion_conflict_pairs(evaluators={evaluator.pk: evaluator.organisation}, startup_ids=startup_ids)
-    if excluded or Conflict.objects.filter(evaluator=evaluator, startup_id=application.startup_id).exists():
+    exclusion_conflicts_record(evaluators={evaluator.pk: evaluator.organisation}, startup_ids=[application.startup_id])
+    if Conflict.objects.filter(evaluator=evaluator, startup_id=application.startup_id).exists():
         raise DomainError(_("The evaluator has a conflict of interest with this startup."), code="conflict_of_interest")
     if evaluation_round.has_panels:
         panel_of_track, members = round_panels(round=evaluation_round, tracks={application.track_id})

@@ -1,8 +1,8 @@
 """Exclusion requests (기피 신청): before evaluators are assigned, an applicant asks that an
 organisation's evaluators (or, in non-blind rounds, one evaluator) not review their application;
 staff accept or refuse with an answer, and an accepted request becomes conflicts the assignment
-honours — also for evaluators of that organisation added to a pool later (see
-`exclusion_conflict_pairs`, read by the assignment)."""
+honours — also for evaluators of that organisation added to a pool later (the assignment records
+those with the conflicts it detects, `exclusion_conflicts_record`)."""
 
 from __future__ import annotations
 
@@ -163,27 +163,45 @@ def exclusion_decide(*, request: ExclusionRequest, by: Any, accept: bool, answer
     return decided
 
 
-def exclusion_conflict_pairs(
-    *, evaluators: dict[int, str], startup_ids: Iterable[int] | QuerySet
-) -> set[tuple[int, int]]:
-    """(evaluator, startup) pairs that accepted exclusion requests forbid, for the given evaluators
-    (id → organisation): also evaluators who joined the pool after the decision. One query."""
+def exclusion_conflicts_record(*, evaluators: dict[int, str], startup_ids: Iterable[int] | QuerySet) -> int:
+    """Record as conflicts (source: exclusion) what accepted exclusion requests forbid among the given
+    evaluators (id → organisation): also for evaluators who joined the pool, or took the organisation,
+    after the decision. The assignment calls it with the conflicts the data shows, so it reads one
+    mechanism, `Conflict`. Returns how many were new."""
     keys: dict[str, list[int]] = {}
     for pk, organisation in evaluators.items():
         if organisation:
             keys.setdefault(organisation_key(organisation), []).append(pk)
-    pairs = set()
     accepted = ExclusionRequest.objects.filter(
         Q(evaluator_id__in=list(evaluators)) | ~Q(organisation=""),
         status=ExclusionRequest.Status.ACCEPTED,
         application__startup_id__in=startup_ids,
-    ).values_list("application__startup_id", "organisation", "evaluator_id")
-    for startup, organisation, evaluator in accepted:
-        if evaluator is not None:
-            pairs.add((evaluator, startup))
-        else:
-            pairs.update((pk, startup) for pk in keys.get(organisation_key(organisation), ()))
-    return pairs
+    ).values_list("application__startup_id", "organisation", "evaluator_id", "reason", "decided_by_id")
+    wanted: dict[tuple[int, int], tuple[str, int | None]] = {}
+    for startup, organisation, evaluator, reason, decided_by in accepted:
+        named = [evaluator] if evaluator is not None else keys.get(organisation_key(organisation), ())
+        for pk in named:
+            wanted.setdefault((pk, startup), (reason, decided_by))
+    if not wanted:
+        return 0
+    known = set(
+        Conflict.objects.filter(
+            evaluator_id__in={pk for pk, _startup in wanted}, startup_id__in={startup for _pk, startup in wanted}
+        ).values_list("evaluator_id", "startup_id")
+    )
+    new = [
+        Conflict(
+            evaluator_id=pk,
+            startup_id=startup,
+            source=Conflict.Source.EXCLUSION,
+            reason=reason,
+            recorded_by_id=decided_by,
+        )
+        for (pk, startup), (reason, decided_by) in sorted(wanted.items())
+        if (pk, startup) not in known
+    ]
+    Conflict.objects.bulk_create(new, ignore_conflicts=True)  # an existing conflict stays as it was recorded
+    return len(new)
 
 
 def exclusion_requests_of(*, application: Application) -> QuerySet[ExclusionRequest]:

@@ -147,7 +147,7 @@ def test_auto_assignment_never_gives_the_startup_an_evaluator_of_an_excluded_org
     evaluation_round, application, user = setup()
     request = exclusion_request(application=application, by=user, organisation="Excluded Org", reason="r")
     exclusion_decide(request=request, by=staff_user, accept=True, answer="ok")
-    # joined the pool after the decision: no conflict row exists for them, the request still applies
+    # joined the pool after the decision: the assignment records their conflicts, like those it detects
     late = [EvaluatorFactory(organisation="excluded org") for _ in range(3)]
     allowed = EvaluatorFactory(organisation="Someone Else")
     evaluation_round.evaluators.add(*late, allowed)
@@ -157,6 +157,9 @@ def test_auto_assignment_never_gives_the_startup_an_evaluator_of_an_excluded_org
     assert list(Assignment.objects.filter(application=application).values_list("evaluator_id", flat=True)) == [
         allowed.pk
     ]
+    recorded = Conflict.objects.filter(startup=application.startup, source=Conflict.Source.EXCLUSION)
+    assert set(recorded.values_list("evaluator_id", flat=True)) == {e.pk for e in late}
+    assert set(recorded.values_list("reason", flat=True)) == {"r"}
 
 
 def test_an_evaluator_of_an_excluded_organisation_cannot_be_assigned_by_hand(staff_user):
