@@ -48,13 +48,16 @@ def member_remove(*, membership: StartupMember, by: User, reason: str = "") -> S
     (leave). The last owner can neither be removed nor leave: they hand ownership over first. The
     removed person is told (MEMBERSHIP_CHANGED) and loses access to the startup at once."""
     # Every membership of the startup is locked: two owners removing each other at once cannot both win.
-    rows = list(M.objects.select_for_update().filter(startup_id=membership.startup_id))
-    membership = M.objects.select_for_update(of=("self",)).select_related("user", "startup").get(pk=membership.pk)
+    locked = M.objects.select_for_update(of=("self",)).select_related("user", "startup")
+    rows = {m.pk: m for m in locked.filter(startup_id=membership.startup_id)}
+    if membership.pk not in rows:
+        raise M.DoesNotExist
+    membership = rows[membership.pk]
     if membership.user_id != by.pk:
         _ensure_owner_or_staff(startup_id=membership.startup_id, by=by)
     if membership.status != M.Status.ACTIVE:
         raise DomainError(_("This person is not an active member of the startup."), code="not_active_member")
-    active_owners = [m for m in rows if m.status == M.Status.ACTIVE and m.role == M.Role.OWNER]
+    active_owners = [m for m in rows.values() if m.status == M.Status.ACTIVE and m.role == M.Role.OWNER]
     if membership.role == M.Role.OWNER and len(active_owners) <= 1:
         raise DomainError(
             _("The last owner cannot be removed or leave: first make another member the owner."), code="last_owner"
@@ -95,28 +98,10 @@ def ownership_transfer(*, startup: Startup, to_member: StartupMember, by: User, 
     givers = [m for m in givers if m.pk != to_member.pk]
     if to_member.role == M.Role.OWNER and not givers:
         raise DomainError(_("This member is already the owner."), code="already_owner")
-    to_member.role = M.Role.OWNER
-    to_member.save(update_fields=["role"])
-    audit_record(
-        actor=by,
-        obj=to_member,
-        verb="ownership_received",
-        from_state=M.Role.MEMBER,
-        to_state=M.Role.OWNER,
-        reason=reason,
-    )
+    _set_role(to_member, M.Role.OWNER, verb="ownership_received", by=by, reason=reason)
     stamp = f"{timezone.now():%Y%m%d%H%M%S%f}"
     for member in givers:
-        member.role = M.Role.MEMBER
-        member.save(update_fields=["role"])
-        audit_record(
-            actor=by,
-            obj=member,
-            verb="ownership_handed_over",
-            from_state=M.Role.OWNER,
-            to_state=M.Role.MEMBER,
-            reason=reason,
-        )
+        _set_role(member, M.Role.MEMBER, verb="ownership_handed_over", by=by, reason=reason)
         notify_many(
             event=Notification.Event.MEMBERSHIP_CHANGED,
             recipients=[member.user],
@@ -132,6 +117,12 @@ def ownership_transfer(*, startup: Startup, to_member: StartupMember, by: User, 
         scope=f"owner-{stamp}",
     )
     return to_member
+
+
+def _set_role(member: StartupMember, role: str, *, verb: str, by: User, reason: str) -> None:
+    previous, member.role = member.role, role
+    member.save(update_fields=["role"])
+    audit_record(actor=by, obj=member, verb=verb, from_state=previous, to_state=role, reason=reason)
 
 
 def member_make_owner(*, membership: StartupMember, by: User, reason: str = "") -> StartupMember:
