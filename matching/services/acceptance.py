@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, audit_record_many
 from core.errors import DomainError
+from core.i18n import localized
 from core.lifecycle import ensure_transition, transition
 from matching.models import AgreementDocument, AgreementRequirement, Program, SelectionEntry
 from notifications.models import Notification
@@ -29,7 +30,7 @@ from notifications.services import notify_each, notify_many
 from notifications.webhooks import webhooks_emit
 from startups.models import Application
 from startups.selectors import active_members_by_startup, applications_changeable_by
-from startups.services.attachments import ACCEPTED, check_upload
+from startups.services.attachments import ACCEPTED, accepted_kinds, check_upload, kinds_label, size_limit
 
 P = SelectionEntry.Acceptance
 G = SelectionEntry.Agreement
@@ -468,8 +469,8 @@ def agreement_documents_visible_to(*, actor: Any) -> QuerySet[AgreementDocument]
 
 def seat_of(*, application: Application, now: dt.datetime | None = None) -> dict[str, Any] | None:
     """What the applicant's status page shows of the seat: the offer and its deadline, whether it can
-    still be answered, and each agreement requirement with its newest document (None when no seat was
-    ever offered). A few queries whatever the number of documents."""
+    still be answered, and each agreement requirement with its help, the files it takes and its newest
+    document (None when no seat was ever offered). A few queries whatever the number of documents."""
     entry = SelectionEntry.objects.filter(application_id=application.pk).select_related("program").first()
     if entry is None or entry.acceptance == P.NOT_ASKED:
         return None
@@ -486,7 +487,18 @@ def seat_of(*, application: Application, now: dt.datetime | None = None) -> dict
         for requirement in AgreementRequirement.objects.filter(program_id=entry.program_id):
             document = documents.get(requirement.pk)
             can_upload = uploads_open and not (document and document.status == D.APPROVED)
-            requirements.append({"requirement": requirement, "document": document, "can_upload": can_upload})
+            kinds = accepted_kinds(requirement)  # what check_upload takes, said before the upload
+            requirements.append(
+                {
+                    "requirement": requirement,
+                    "document": document,
+                    "can_upload": can_upload,
+                    "help": localized(requirement, "help"),
+                    "types": kinds_label(kinds),
+                    "accept": ",".join(ext for kind in kinds.values() for ext in kind.extensions),
+                    "limit_mb": size_limit(requirement) // (1024 * 1024),
+                }
+            )
     return {"entry": entry, "can_answer": can_answer, "requirements": requirements, "uploads_open": uploads_open}
 
 

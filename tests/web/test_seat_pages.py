@@ -75,9 +75,7 @@ def test_declining_without_the_confirmation_is_refused_and_keeps_the_seat(client
 def test_declining_with_a_reason_and_the_confirmation_releases_the_seat(client, seat):
     program, applications, application = seat
 
-    client.post(
-        reverse("applications:seat_decline", args=[application.pk]), {"reason": "Too busy", "understood": "on"}
-    )
+    client.post(reverse("applications:seat_decline", args=[application.pk]), {"reason": "Too busy", "understood": "on"})
 
     assert entry_of(application).acceptance == P.DECLINED
     application.refresh_from_db()
@@ -117,12 +115,26 @@ def test_an_agreement_document_uploaded_on_the_page_is_listed_and_downloadable_b
     assert b"".join(download.streaming_content) == PDF
 
 
+def test_the_upload_says_what_the_document_needs_and_which_files_it_takes(client, seat):
+    program, applications, application = seat
+    requirement = _accepted_with_requirement(program, application)
+    requirement.help_en, requirement.file_types = "Sign every page.", ["pdf"]
+    requirement.save()
+
+    page = detail(client, application).content.decode()
+
+    assert "Sign every page." in page
+    assert "Accepted: PDF · up to" in page
+    assert 'accept=".pdf"' in page
+
+
 def test_a_refused_upload_shows_why_and_stores_nothing(client, seat):
     program, applications, application = seat
     requirement = _accepted_with_requirement(program, application)
 
     response = client.post(
-        upload_url(application, requirement), {"file": SimpleUploadedFile("signed.pdf", PNG)},
+        upload_url(application, requirement),
+        {"file": SimpleUploadedFile("signed.pdf", PNG)},
         follow=True,
         HTTP_ACCEPT_LANGUAGE="en",
     )
