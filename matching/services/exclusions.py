@@ -99,15 +99,16 @@ def exclusion_request(
     return request
 
 
-def _excluded_evaluator_ids(request: ExclusionRequest) -> list[int]:
+def _excluded_evaluators(request: ExclusionRequest) -> dict[int, str]:
+    """The evaluators the request names today (id → organisation)."""
     if request.evaluator_id is not None:
-        return [request.evaluator_id]
+        return dict(Evaluator.objects.filter(pk=request.evaluator_id).values_list("pk", "organisation"))
     key = organisation_key(request.organisation)
-    return [
-        pk
+    return {
+        pk: organisation
         for pk, organisation in Evaluator.objects.exclude(organisation="").values_list("pk", "organisation")
         if organisation_key(organisation) == key
-    ]
+    }
 
 
 @transaction.atomic
@@ -129,20 +130,9 @@ def exclusion_decide(*, request: ExclusionRequest, by: Any, accept: bool, answer
     application = Application.objects.select_related("program").get(pk=decided.application_id)
     data: dict[str, Any] = {}
     if accept:
-        evaluator_ids = _excluded_evaluator_ids(decided)
-        Conflict.objects.bulk_create(
-            [
-                Conflict(
-                    evaluator_id=pk,
-                    startup_id=application.startup_id,
-                    source=Conflict.Source.EXCLUSION,
-                    reason=decided.reason,
-                    recorded_by=by,
-                )
-                for pk in evaluator_ids
-            ],
-            ignore_conflicts=True,  # an existing conflict stays as it was recorded
-        )
+        excluded = _excluded_evaluators(decided)
+        evaluator_ids = list(excluded)
+        exclusion_conflicts_record(evaluators=excluded, startup_ids=[application.startup_id])
         conflicted = Assignment.objects.filter(application=application, evaluator_id__in=evaluator_ids)
         removed = conflicted.filter(round__status__in=(R.SETUP, R.ASSIGNING)).exclude(review__isnull=False)
         data = {
