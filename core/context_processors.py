@@ -54,7 +54,5 @@ def menu_roles(request) -> MenuRoles:
 
 
 def roles(request) -> dict:
-    """`menu`: the role menus the person sees (`MenuRoles`), read only when the template asks;
-    `is_partner_member` stays for templates that ask only that."""
-    menu = SimpleLazyObject(lambda: menu_roles(request))
-    return {"menu": menu, "is_partner_member": SimpleLazyObject(lambda: menu.partner)}
+    """`menu`: the role menus the person sees (`MenuRoles`), read only when the template asks."""
+    return {"menu": SimpleLazyObject(lambda: menu_roles(request))}
