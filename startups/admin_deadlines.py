@@ -12,6 +12,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -29,6 +32,7 @@ from startups.services.deadlines import (
     EXTENDABLE,
     correction_request,
     deadline_extend,
+    personal_deadline_in_force,
     personal_deadline_revoke,
 )
 from startups.services.members import member_make_owner, member_remove
@@ -139,12 +143,6 @@ class PersonalDeadlineAdmin(ServiceActionsMixin, ModelAdmin):
 
 def personal_deadline_display(application: Application) -> str:
     """The application admin's line for the personal deadline in force (or a dash)."""
-    from django.utils.formats import date_format
-    from django.utils.html import format_html
-    from django.utils.timezone import localtime
-
-    from startups.services.deadlines import personal_deadline_in_force
-
     if application.pk is None:
         return "-"
     personal = personal_deadline_in_force(application)

@@ -55,26 +55,13 @@ def members_ensure(*, program: m.Program, staff: User | None, password_hash, now
             .order_by("-status", "pk")  # a submitted one when there is one
             .first()
         )
-        rows = []
-        if draft is not None:
-            rows.append(
-                PD(
-                    application=draft,
-                    kind=PD.Kind.EXTENSION,
-                    until=now + dt.timedelta(days=14),
-                    reason=EXTENSION_REASON,
-                    created_by=staff,
-                )
+        rows = [
+            PD(application=application, kind=kind, until=now + dt.timedelta(days=days), reason=reason, created_by=staff)
+            for application, kind, days, reason in (
+                (draft, PD.Kind.EXTENSION, 14, EXTENSION_REASON),
+                (correctable, PD.Kind.CORRECTION, 7, CORRECTION_MESSAGE),
             )
-        if correctable is not None:
-            rows.append(
-                PD(
-                    application=correctable,
-                    kind=PD.Kind.CORRECTION,
-                    until=now + dt.timedelta(days=7),
-                    reason=CORRECTION_MESSAGE,
-                    created_by=staff,
-                )
-            )
+            if application is not None
+        ]
         written += len(PD.objects.bulk_create(rows))
     return written
