@@ -73,6 +73,18 @@ def test_the_status_page_shows_the_feedback_the_round_shares_and_the_appeal_butt
     assert reverse("applications:appeal_new", args=[application.pk, evaluation_round.pk]) in page
 
 
+def test_the_status_page_never_names_who_evaluated(client, published):
+    _round, application, founder = published
+    evaluator = Assignment.objects.select_related("evaluator__user").get(application=application).evaluator
+    client.force_login(founder)
+
+    section = detail(client, application).content.decode().split('id="after-publication"', 1)[1]
+
+    assert "Show more market evidence." in section
+    for identity in (evaluator.user.name, evaluator.user.email, evaluator.organisation):
+        assert identity not in section
+
+
 def test_a_round_that_shares_nothing_and_has_no_window_adds_no_section(client, published):
     evaluation_round, application, founder = published
     EvaluationRound.objects.filter(pk=evaluation_round.pk).update(
