@@ -28,7 +28,13 @@ from matching.selectors import assignment_application_view, assignment_for_scori
 from matching.services import assignment as assignment_service
 from matching.services.evaluators import evaluator_accept_invitation
 from matching.services.pledges import pledge_missing
-from matching.services.reviews import COMMENT_MAX_LENGTH, ReviewInvalid, review_editable, review_save
+from matching.services.reviews import (
+    COMMENT_MAX_LENGTH,
+    ReviewInvalid,
+    plain_decimal,
+    review_editable,
+    review_save,
+)
 from matching.services.scoring import criteria_for_track
 from matching.windows import format_korea_time
 
@@ -112,8 +118,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = getattr(assignment, "review", None)  # the missing reverse one-to-one is an AttributeError
     saved = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
     errors: dict[str, list[str]] = {}
-    # A saved 7.50 shows as "7.5", as a person types it ("f": 10.00 is "10", not "1E+1").
-    values = {c.pk: format(saved[c.pk].normalize(), "f") if c.pk in saved else "" for c in criteria}
+    # A saved 7.50 shows as "7.5", as a person types it (10.00 is "10").
+    values = {c.pk: plain_decimal(saved[c.pk]) if c.pk in saved else "" for c in criteria}
     comment = review.comment if review else ""
     comment_for_applicant = review.comment_for_applicant if review else ""
     if request.method == "POST":
@@ -163,9 +169,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if errors.get("comment"):
         error_summary.append(("comment", _("comment"), errors["comment"]))
     if errors.get("comment_for_applicant"):
-        error_summary.append(
-            ("comment_for_applicant", _("comment for the applicant"), errors["comment_for_applicant"])
-        )
+        error_summary.append(("comment_for_applicant", _("comment for the applicant"), errors["comment_for_applicant"]))
     if errors.get("scores"):
         error_summary.insert(0, ("", "", errors["scores"]))
     application_view = assignment_application_view(assignment)
