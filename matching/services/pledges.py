@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,9 +47,13 @@ DEFAULT_PLEDGE_EN = "\n".join(
 )
 
 
+def _newest_first(round_id: int) -> QuerySet[RoundPledge]:
+    return RoundPledge.objects.filter(round_id=round_id).order_by("-version")
+
+
 def pledge_current(*, round: EvaluationRound) -> RoundPledge | None:  # noqa: A002
     """The version evaluators are asked to accept: the newest."""
-    return RoundPledge.objects.filter(round=round).order_by("-version").first()
+    return _newest_first(round.pk).first()
 
 
 @transaction.atomic
@@ -116,7 +120,7 @@ def assignment_declare_no_conflict(*, assignment: Assignment, by: Any) -> Assign
 def pledge_missing(*, assignment: Assignment) -> dict[str, bool]:
     """What the evaluator still owes before scoring this assignment: {"pledge": …, "declaration": …}.
     Nothing when the round has no pledge. One query (two when there is a pledge)."""
-    pledge = RoundPledge.objects.filter(round_id=assignment.round_id).order_by("-version").values("pk").first()
+    pledge = _newest_first(assignment.round_id).values("pk").first()
     if pledge is None:
         return {"pledge": False, "declaration": False}
     accepted = PledgeAcceptance.objects.filter(pledge_id=pledge["pk"], evaluator_id=assignment.evaluator_id).exists()
