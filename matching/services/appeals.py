@@ -5,7 +5,6 @@ advance after all (the round's result overridden, the application back in play),
 results are not yet published, the existing override and recomputation.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -44,13 +43,6 @@ def appeal_window_open(evaluation_round: EvaluationRound, *, now=None) -> bool:
         and evaluation_round.appeals_close_at is not None
         and now < evaluation_round.appeals_close_at
     )
-
-
-def appeals_close_moment(evaluation_round: EvaluationRound, *, published_at) -> Any:
-    """When the window closes for a round published at `published_at` (None without a window)."""
-    if evaluation_round.appeal_days <= 0:
-        return None
-    return published_at + timedelta(days=evaluation_round.appeal_days)
 
 
 def did_not_advance(*, application: Application, round: EvaluationRound) -> bool:  # noqa: A002
