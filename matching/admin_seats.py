@@ -12,13 +12,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyModelAdmin, ServiceAction, ServiceActionsMixin, TabularInline, service_action
+from core.i18n import format_datetime
 from matching.admin import FileTypesField
 from matching.admin_results import SelectionEntryAdmin, application_label
 from matching.models import AgreementDocument, AgreementRequirement, Program, SelectionEntry
@@ -26,14 +25,14 @@ from matching.services.acceptance import (
     acceptance_extend,
     agreement_document_approve,
     agreement_document_return,
-    respond_by_for,
+    extended_respond_by,
     selection_accept,
     selection_decline,
 )
 
 
 def _moment(moment) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "–"
+    return format_datetime(moment) if moment else "–"
 
 
 # --- seats ---------------------------------------------------------------------------------------
@@ -49,14 +48,9 @@ def seat_decline_for_startup(*, entry: SelectionEntry, by: Any, reason: str) -> 
     return selection_decline(entry=entry, by=by, reason=reason)
 
 
-def _extended(entry: SelectionEntry):
-    start = max(timezone.now(), entry.respond_by or timezone.now())
-    return respond_by_for(entry.program, now=start)
-
-
 def seat_extend_deadline(*, entry: SelectionEntry, by: Any, reason: str) -> SelectionEntry:
     """Give the startup the program's number of days to answer again, counted from its current deadline."""
-    return acceptance_extend(entry=entry, by=by, respond_by=_extended(entry), reason=reason)
+    return acceptance_extend(entry=entry, by=by, respond_by=extended_respond_by(entry), reason=reason)
 
 
 def _accept_consequences(entries: list[SelectionEntry]) -> dict[int, list[str]]:
@@ -82,7 +76,7 @@ def _extend_consequences(entries: list[SelectionEntry]) -> dict[int, list[str]]:
     return {
         e.pk: [
             gettext("The deadline moves from %(before)s to %(after)s.")
-            % {"before": _moment(e.respond_by), "after": _moment(_extended(e))}
+            % {"before": _moment(e.respond_by), "after": _moment(extended_respond_by(e))}
         ]
         for e in entries
     }

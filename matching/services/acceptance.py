@@ -150,6 +150,13 @@ def acceptance_request(
     return len(entries)
 
 
+def extended_respond_by(entry: SelectionEntry, *, now: dt.datetime | None = None) -> dt.datetime:
+    """The deadline an extension gives: the program's `acceptance_days` again, counted from the current
+    deadline (from now once that has passed)."""
+    now = now or timezone.now()
+    return respond_by_for(entry.program, now=max(now, entry.respond_by or now))
+
+
 @transaction.atomic
 def acceptance_extend(*, entry: SelectionEntry, by: Any, respond_by: dt.datetime, reason: str) -> SelectionEntry:
     """Staff move a pending offer's deadline (a later moment, with a reason)."""
