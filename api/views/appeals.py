@@ -13,6 +13,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.filters import FilterBackend, FilterSet, IdFilter
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.permissions import HasScope, IsStaff, access_of
@@ -78,6 +79,14 @@ class RoundFeedbackSerializer(serializers.Serializer):
     comments = serializers.ListField(child=serializers.CharField(), help_text="Sorted by text; never who wrote them.")
 
 
+class AppealFilter(FilterSet):
+    round = IdFilter()
+
+    class Meta:
+        model = Appeal
+        fields = ["status", "round"]
+
+
 class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Staff: every appeal. Others: the appeals of their startups' applications."""
 
@@ -88,18 +97,11 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "decide": ApiKey.Scope.ROUNDS_MANAGE,
         "reinstate": ApiKey.Scope.ROUNDS_MANAGE,
     }
-    filter_backends = []
+    filter_backends = [FilterBackend]
+    filterset_class = AppealFilter
 
     def get_queryset(self):
-        access = access_of(self.request)
-        rows = appeals_visible_to(actor=access).order_by("-filed_at", "-pk")
-        status = self.request.query_params.get("status")
-        round_id = self.request.query_params.get("round")
-        if status:
-            rows = rows.filter(status=status)
-        if round_id and round_id.isdigit():
-            rows = rows.filter(round_id=int(round_id))
-        return rows
+        return appeals_visible_to(actor=access_of(self.request)).order_by("-filed_at", "-pk")
 
     @extend_schema(
         summary="Uphold or dismiss an appeal, with the answer the applicant receives (staff)",

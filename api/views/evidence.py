@@ -5,12 +5,13 @@ calls the services the admin and the pages use; a refusal is a 409 with its code
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from api.filters import FilterBackend, FilterSet, IdFilter
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.permissions import HasScope, IsStaff, access_of
@@ -43,8 +44,24 @@ class BonusEvidenceRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the document is rejected; the applicant reads it.")
 
 
+class BonusEvidenceFilter(FilterSet):
+    program = IdFilter(field_name="application__program_id")
+    round = IdFilter(method="of_round")
+
+    class Meta:
+        model = BonusEvidence
+        fields = ["program", "round", "status"]
+
+    def of_round(self, rows, name, value):
+        evaluation_round = EvaluationRound.objects.filter(pk=value).first()
+        if evaluation_round is None:
+            return rows.none()
+        return rows.filter(pk__in=bonus_evidence_of_round(round=evaluation_round).values("pk"))
+
+
 class BonusEvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Staff: every document for bonus points, filtered by `program`, `round` and `status`."""
+    """Staff: every document for bonus points, filtered by `program`, `round` (the documents that round's
+    computation reads) and `status`."""
 
     serializer_class = BonusEvidenceSerializer
     permission_classes = [IsStaff]
@@ -53,31 +70,11 @@ class BonusEvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         "verify": ApiKey.Scope.ROUNDS_MANAGE,
         "reject": ApiKey.Scope.ROUNDS_MANAGE,
     }
-    filter_backends = []
+    filter_backends = [FilterBackend]
+    filterset_class = BonusEvidenceFilter
 
     def get_queryset(self):
-        rows = BonusEvidence.objects.select_related("attachment").order_by("-created_at", "-pk")
-        params = self.request.query_params
-        if (program := params.get("program", "")).isdigit():
-            rows = rows.filter(application__program_id=int(program))
-        if (round_id := params.get("round", "")).isdigit():
-            evaluation_round = EvaluationRound.objects.filter(pk=int(round_id)).first()
-            if evaluation_round is None:
-                return rows.none()
-            rows = rows.filter(pk__in=bonus_evidence_of_round(round=evaluation_round).values("pk"))
-        if status := params.get("status"):
-            rows = rows.filter(status=status)
-        return rows
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("program", int, description="Only this program's documents."),
-            OpenApiParameter("round", int, description="Only the documents this round's computation reads."),
-            OpenApiParameter("status", str, enum=BonusEvidence.Status.values),
-        ]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        return BonusEvidence.objects.select_related("attachment").order_by("-created_at", "-pk")
 
     @extend_schema(
         summary="Verify a document: its bonus counts (staff)",

@@ -13,6 +13,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.filters import FilterBackend, FilterSet
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.permissions import HasScope, IsStaff, access_of
@@ -122,18 +123,23 @@ class ApplicationDeclineViewSet(_SeatAnswerViewSet):
         return Response(_seat(entry))
 
 
+class AgreementDocumentFilter(FilterSet):
+    class Meta:
+        model = AgreementDocument
+        fields = ["status"]
+
+
 class AgreementDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Staff: every agreement file. A startup's members: their own."""
 
     serializer_class = AgreementDocumentSerializer
     permission_classes = [HasScope]
     scopes = {"*": ApiKey.Scope.APPLICATIONS_READ, "approve": ApiKey.Scope.ROUNDS_MANAGE}
-    filter_backends = []
+    filter_backends = [FilterBackend]
+    filterset_class = AgreementDocumentFilter
 
     def get_queryset(self):
-        rows = agreement_documents_visible_to(actor=access_of(self.request)).order_by("-uploaded_at", "-pk")
-        status = self.request.query_params.get("status")
-        return rows.filter(status=status) if status else rows
+        return agreement_documents_visible_to(actor=access_of(self.request)).order_by("-uploaded_at", "-pk")
 
     @extend_schema(
         summary="Approve an agreement file (staff)",

@@ -75,3 +75,13 @@ def test_an_applicant_reads_only_their_own_and_never_the_staff_list(session_clie
 
     assert (theirs.status_code, staff_list.status_code, verify.status_code) == (404, 403, 403)
     assert BonusEvidence.objects.get(pk=document.pk).status == S.PENDING
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["/api/v1/bonus-evidence/?round=abc", "/api/v1/appeals/?status=", "/api/v1/agreement-documents/?status=nope"],
+)
+def test_a_filter_value_that_is_not_valid_is_a_400_not_the_whole_list(staff_api, evidence, query):
+    response = staff_api.get(query)
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
