@@ -60,15 +60,19 @@ def _exclusions_ensure(*, program: m.Program, staff: User | None) -> int:
     ):
         assigned.setdefault(application_id, set()).add(evaluator_id)
     conflicted = set(m.Conflict.objects.values_list("evaluator_id", "startup_id"))
-    chosen = None
-    for application in applications:
-        for organisation in sorted({e.organisation for e in evaluators}):
-            members = [e for e in evaluators if organisation_key(e.organisation) == organisation_key(organisation)]
-            if not {e.pk for e in members} & assigned.get(application.pk, set()):
-                chosen = (application, organisation, members)
-                break
-        if chosen:
-            break
+    by_organisation: dict[str, list[m.Evaluator]] = {}  # matched as the service matches them
+    for evaluator in evaluators:
+        by_organisation.setdefault(organisation_key(evaluator.organisation), []).append(evaluator)
+    organisations = sorted({e.organisation for e in evaluators})
+    chosen = next(
+        (
+            (application, organisation, by_organisation[organisation_key(organisation)])
+            for application in applications
+            for organisation in organisations
+            if not {e.pk for e in by_organisation[organisation_key(organisation)]} & assigned.get(application.pk, set())
+        ),
+        None,
+    )
     if chosen is None or len(applications) < 3:
         return 0
     accepted_for, organisation, members = chosen
