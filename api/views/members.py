@@ -8,6 +8,7 @@ may list members (`applications:read`) but not remove them or hand ownership ove
 
 from __future__ import annotations
 
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -33,7 +34,8 @@ from startups.services.members import member_remove, ownership_transfer
 
 
 class StartupMemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The members of the caller's startups (active and asking to join; removed and declined are left out)."""
+    """The active members of the caller's startups, and those asking to join the ones the caller owns
+    (as the startup page shows them; removed and declined are left out)."""
 
     serializer_class = StartupMemberSerializer
     permission_classes = [HasScope]
@@ -42,9 +44,11 @@ class StartupMemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         access = access_of(self.request)
+        startups = member_startup_ids(access)
+        owned = startups.filter(role=StartupMember.Role.OWNER)
         rows = StartupMember.objects.filter(
-            startup_id__in=member_startup_ids(access),
-            status__in=(StartupMember.Status.ACTIVE, StartupMember.Status.REQUESTED),
+            Q(status=StartupMember.Status.ACTIVE, startup_id__in=startups)
+            | Q(status=StartupMember.Status.REQUESTED, startup_id__in=owned)
         )
         return rows.select_related("user").order_by("startup_id", "-role", "created_at", "pk")
 

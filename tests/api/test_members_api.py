@@ -123,3 +123,14 @@ def test_staff_revoke_a_personal_deadline(staff_api, staff_user):
 
     assert response.status_code == 200
     assert response.json()["revoked_at"] is not None
+
+
+def test_only_an_owner_lists_those_asking_to_join(session_client, team):
+    owner, member = team
+    asking = factories.StartupMemberFactory(startup=owner.startup, status=M.Status.REQUESTED)
+
+    by_owner = session_client(owner.user).get("/api/v1/startup-members/").json()["results"]
+    by_member = session_client(member.user).get("/api/v1/startup-members/").json()["results"]
+
+    assert {row["id"] for row in by_owner} == {owner.pk, member.pk, asking.pk}
+    assert {row["id"] for row in by_member} == {owner.pk, member.pk}
