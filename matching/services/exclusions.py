@@ -22,6 +22,7 @@ from matching.models import Assignment, Conflict, EvaluationRound, Evaluator, Ex
 from notifications.models import Notification
 from notifications.services import notify_many
 from startups.models import Application, StartupMember
+from startups.selectors import applications_changeable_by
 
 R = EvaluationRound.Status
 FINISHED_ROUND_STATUSES = (R.CLOSED, R.RESULTS_COMPUTED, R.PUBLISHED)
@@ -78,7 +79,7 @@ def exclusion_request(
     without spaces and case) — or one evaluator, in programs without blind rounds — not review the
     application. Refused after assignment, without a reason, or naming both or neither."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if not StartupMember.objects.active().filter(startup_id=application.startup_id, user=by).exists():
+    if not applications_changeable_by(actor=by).filter(pk=application.pk).exists():
         raise DomainError(_("Only the startup's members can file an exclusion request."), code="not_a_member")
     refusal = exclusion_refusal(application=application)
     if refusal:
