@@ -20,6 +20,7 @@ from api.models import ApiKey
 from api.permissions import HasScope, IsStaff, access_of
 from api.schema import IDEMPOTENCY_KEY, refused
 from api.selectors import applications_for
+from api.serializers.actions import ReasonSerializer
 from api.serializers.members import (
     CorrectionSerializer,
     ExtendDeadlineSerializer,
@@ -144,14 +145,14 @@ class PersonalDeadlineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Revoke a personal deadline",
-        request=RemoveMemberSerializer,
+        request=ReasonSerializer,
         parameters=[IDEMPOTENCY_KEY],
         responses={200: PersonalDeadlineSerializer, **refused("already_revoked")},
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def revoke(self, request, pk=None):
-        body = RemoveMemberSerializer(data=request.data)
+        body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         personal = personal_deadline_revoke(
             personal_deadline=self.get_object(), by=request.user, reason=body.validated_data["reason"]
