@@ -228,6 +228,15 @@ def selection_accept(
     return locked
 
 
+def acceptance_withdrawn(*, entry: SelectionEntry, by: Any, reason: str) -> None:
+    """A seat whose offer still awaited an answer was given up another way than answering it (its
+    application withdrawn by the startup or by staff): the offer ends as declined, with the
+    withdrawal's reason, so no withdrawn startup is shown or counted as still to answer. Called by
+    `selection_release` with the entry locked."""
+    extra = {"responded_at": timezone.now(), "decline_reason": reason}
+    transition(entry, to=P.DECLINED, field="acceptance", by=by, reason=reason, extra_fields=extra)
+
+
 def _release(entry: SelectionEntry, *, to: str, by: Any, reason: str, now: dt.datetime) -> SelectionEntry:
     """Decline or lapse a locked, pending entry and withdraw its application: the seat passes to the
     first reserve through the withdrawal (`selection_release`)."""

@@ -23,7 +23,7 @@ from audit.services import audit_record, audit_record_many
 from core.errors import DomainError
 from core.lifecycle import ensure_transition, transition
 from matching.models import EvaluationRound, Program, ProgramPartner, RoundResult, SelectionEntry
-from matching.services.acceptance import acceptance_request
+from matching.services.acceptance import acceptance_request, acceptance_withdrawn
 from notifications.models import Notification
 from notifications.services import notify_each, notify_many
 from notifications.webhooks import webhooks_emit
@@ -407,6 +407,8 @@ def selection_release(*, application: Application, by: Any, reason: str) -> Sele
     audit_record(
         actor=by, obj=entry, verb="withdrawn_from_selection", from_state=was, reason=reason, data={"position": freed}
     )
+    if entry.acceptance == SelectionEntry.Acceptance.PENDING:  # withdrawn without answering the offer
+        acceptance_withdrawn(entry=entry, by=by, reason=reason)
     if was == O.RESERVE:
         SelectionEntry.objects.filter(program_id=entry.program_id, outcome=O.RESERVE, position__gt=freed).update(
             position=F("position") - 1, updated_at=timezone.now()

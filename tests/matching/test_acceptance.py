@@ -149,6 +149,19 @@ def test_a_decline_emits_the_selection_declined_webhook():
     assert delivery.payload["data"]["reason"] == "declined"
 
 
+def test_a_seat_withdrawn_while_its_offer_awaits_an_answer_no_longer_awaits_one():
+    from startups.services.staff import application_withdraw
+
+    program, applications = finalised_program()
+    staff = factories.UserFactory(is_staff=True)
+
+    application_withdraw(application=applications[0], by=staff, reason="Company closed")
+
+    withdrawn = entry_of(applications[0])
+    assert (withdrawn.acceptance, withdrawn.decline_reason) == (P.DECLINED, "Company closed")
+    assert entry_of(applications[2]).acceptance == P.PENDING  # the promoted reserve is asked
+
+
 def test_staff_may_record_an_answer_given_another_way():
     program, applications = finalised_program()
 
