@@ -248,6 +248,18 @@ class TestApplicantPages:
         assert 'class="alert alert--warning" role="status"' not in response.content.decode()  # no refusal
 
 
+    def test_the_deadline_bar_of_an_extended_application_shows_its_own_deadline_not_closed(self, client, staff):
+        application, founder = complete_draft()
+        close(application.program_id)
+        extension = deadline_extend(application=application, until=later(), reason="서버 장애", by=staff)
+        client.force_login(founder)
+
+        html = client.get(f"/applications/{application.pk}/edit/").content.decode()
+
+        assert f'<time datetime="{timezone.localtime(extension.until).isoformat()}">' in html
+        assert "접수 마감" not in html and "deadline-banner--closed" not in html
+
+
 def test_the_program_dashboard_links_the_applications_with_their_own_deadline(staff_client, staff_user):
     application = factories.ApplicationFactory(submitted=True)
     correction_request(application=application, until=later(), message="보완", by=staff_user)
