@@ -11,6 +11,7 @@ application is in review, evaluators score the submitted version and it no longe
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -45,11 +46,29 @@ def personal_deadline_in_force(application: Application) -> PersonalDeadline | N
     return personal_deadlines_in_force().filter(application_id=application.pk).first()
 
 
-def effective_deadline(application: Application) -> dt.datetime:
-    """Until when the application may be edited and submitted: the personal deadline in force, or
-    the program's deadline."""
+@dataclass(frozen=True)
+class ApplicationDeadline:
+    """The personal deadline in force (or None) and until when the application may be edited and
+    submitted: the program's deadline, or a later personal one (`own`)."""
+
+    personal: PersonalDeadline | None
+    until: dt.datetime
+    own: bool
+
+
+def application_deadline(application: Application) -> ApplicationDeadline:
+    """`ensure_editable` lets an application through while its program's window is open, and after it
+    while a personal deadline is in force: the later of the two is the application's deadline."""
     personal = personal_deadline_in_force(application)
-    return personal.until if personal is not None else application.program.closes_at
+    closes_at = application.program.closes_at
+    if personal is not None and personal.until > closes_at:
+        return ApplicationDeadline(personal=personal, until=personal.until, own=True)
+    return ApplicationDeadline(personal=personal, until=closes_at, own=False)
+
+
+def effective_deadline(application: Application) -> dt.datetime:
+    """Until when the application may be edited and submitted (see `application_deadline`)."""
+    return application_deadline(application).until
 
 
 def _ensure_staff(by: User) -> None:

@@ -1,15 +1,16 @@
-"""`{% personal_deadline_of application as personal %}`: the personal deadline in force (or None), for the
-banner on the application pages."""
+"""`{% application_deadline_of application as deadline %}`: the application's deadline (`deadline.until`,
+the program's or a later personal one, `deadline.own`) and the personal deadline in force
+(`deadline.personal`, or None), for the deadline bar and the banner on the application pages."""
 
 from django import template
 
-from startups.services.deadlines import personal_deadline_in_force
+from startups.services.deadlines import application_deadline
 
 register = template.Library()
 
 
 @register.simple_tag
-def personal_deadline_of(application):
+def application_deadline_of(application):
     if application is None or getattr(application, "pk", None) is None:
         return None
-    return personal_deadline_in_force(application)
+    return application_deadline(application)
