@@ -92,6 +92,15 @@ def test_the_effective_deadline_is_the_personal_one_while_in_force(staff):
     assert effective_deadline(application) == until
 
 
+def test_an_extension_ending_before_the_open_call_closes_leaves_the_programs_deadline_in_force(staff):
+    application, _founder = complete_draft()
+    Program.objects.filter(pk=application.program_id).update(closes_at=later(24 * 10))
+    application.program.refresh_from_db()
+    deadline_extend(application=application, until=later(24), reason="접근성 지원", by=staff)
+
+    assert effective_deadline(application) == application.program.closes_at
+
+
 def test_only_staff_may_extend_a_deadline():
     application, founder = complete_draft()
 
