@@ -41,7 +41,7 @@ import math
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
@@ -79,7 +79,13 @@ class CriterionSpec:
     tracks: frozenset[int] = frozenset()  # scored only for applications in these tracks; empty for every track
 
     def applies_to(self, track_id: int | None) -> bool:
-        return not self.tracks or track_id in self.tracks
+        return criterion_applies(self.tracks, track_id)
+
+
+def criterion_applies(tracks: Collection[int], track_id: int | None) -> bool:
+    """Whether a criterion limited to `tracks` (empty: every track) is scored for an application of
+    `track_id` — the one rule for the computation, the score sheet, the API and the score import."""
+    return not tracks or track_id in tracks
 
 
 @dataclass(frozen=True)

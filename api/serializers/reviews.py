@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from core.i18n import localized
 from matching.models import Assignment, Criterion, EvaluationRound
+from matching.scoring import criterion_applies
 from matching.selectors import assignment_application_view
 from matching.services.reviews import review_editable
 
@@ -17,9 +18,7 @@ from matching.services.reviews import review_editable
 def sheet_criteria(assignment: Assignment) -> list[Criterion]:
     """The round's criteria (prefetched with their tracks) that apply to the application's track."""
     track_id = assignment.application.track_id
-    return [
-        c for c in assignment.round.criteria.all() if not c.tracks.all() or track_id in {t.pk for t in c.tracks.all()}
-    ]
+    return [c for c in assignment.round.criteria.all() if criterion_applies({t.pk for t in c.tracks.all()}, track_id)]
 
 
 class AssignmentRoundSerializer(serializers.ModelSerializer):

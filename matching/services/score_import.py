@@ -46,6 +46,7 @@ from matching.models import (
     RoundResult,
     Score,
 )
+from matching.scoring import criterion_applies
 from matching.services.reminders import round_reviews_complete_notify_on_commit
 from matching.services.reviews import plain_decimal, score_range_check, score_shown
 from startups.models import Application
@@ -269,7 +270,7 @@ def _criteria_with_tracks(round_: EvaluationRound) -> tuple[dict[str, Criterion]
 
 
 def _applies(tracks: dict[int, set[int]], criterion_id: int, track_id: int | None) -> bool:
-    return not tracks[criterion_id] or track_id in tracks[criterion_id]
+    return criterion_applies(tracks[criterion_id], track_id)
 
 
 def _load(round_: EvaluationRound, rows: list[dict[str, str]]):
