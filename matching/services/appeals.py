@@ -26,8 +26,8 @@ from matching.services.selection import (
 from notifications.models import Notification
 from notifications.services import notify_many
 from notifications.webhooks import webhooks_emit
-from startups.models import Application, StartupMember
-from startups.selectors import active_members_by_startup
+from startups.models import Application
+from startups.selectors import active_members_by_startup, applications_changeable_by
 from startups.services.attachments import ACCEPTED, check_upload
 
 E = Notification.Event
@@ -106,7 +106,7 @@ def appeal_file(
         raise InvalidInput({"reason": [_("Write the reason for your appeal.")]})
     if len(reason) > REASON_MAX:
         raise InvalidInput({"reason": [_("Keep the reason within %(max)d characters.") % {"max": REASON_MAX}]})
-    if not StartupMember.objects.active().filter(startup_id=application.startup_id, user=by).exists():
+    if not applications_changeable_by(actor=by).filter(pk=application.pk).exists():
         raise DomainError(_("Only the startup's members can appeal its results."), code="not_a_member")
     if round.program_id != application.program_id:
         raise DomainError(_("The application did not take part in this round."), code="not_in_round")
