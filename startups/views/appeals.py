@@ -18,6 +18,7 @@ from matching.services.appeals import REASON_MAX, appeal_can_file, appeal_file
 from startups.models import Application
 from startups.selectors import applications_changeable_by
 from startups.services.attachments import ACCEPTED_LABEL
+from startups.views.downloads import private_file_response
 
 
 class AppealForm(forms.Form):
@@ -89,12 +90,6 @@ def appeal_new(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
 def appeal_download(request: HttpRequest, pk: int) -> FileResponse:
     try:
         appeal = appeals_visible_to(actor=request.user).exclude(file="").get(pk=pk)
-        handle = appeal.file.open("rb")
-    except (Appeal.DoesNotExist, FileNotFoundError):
+    except Appeal.DoesNotExist:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=appeal.file_name, content_type=appeal.file_content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(appeal.file, filename=appeal.file_name, content_type=appeal.file_content_type)

@@ -1,6 +1,7 @@
 """Uploaded files leave the server only through here, after the permission check."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 
 from startups.models import Attachment
@@ -16,16 +17,22 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
         attachment = visible.select_related("application").get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404 from None
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:  # the row outlived its file (restored backup, manual cleanup)
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return private_file_response(
+        attachment.file,
         filename=attachment_name_for(attachment=attachment, actor=request.user),
         content_type=attachment.content_type,
     )
+
+
+def private_file_response(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """A stored private file as a download (never shown inline, never cached), for a caller that has
+    already asked the file's access selector; 404 when the row outlived its file (restored backup,
+    manual cleanup)."""
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -24,6 +24,7 @@ from matching.services.acceptance import (
 )
 from startups.models import Application
 from startups.selectors import applications_changeable_by
+from startups.views.downloads import private_file_response
 
 
 class DeclineForm(forms.Form):
@@ -109,12 +110,6 @@ def agreement_upload(request: HttpRequest, pk: int, requirement_pk: int) -> Http
 def agreement_download(request: HttpRequest, pk: int) -> FileResponse:
     try:
         document = agreement_documents_visible_to(actor=request.user).get(pk=pk)
-        handle = document.file.open("rb")
-    except (AgreementDocument.DoesNotExist, FileNotFoundError):
+    except AgreementDocument.DoesNotExist:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
