@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record
+from core.counters import count_in_window
 
 ACCOUNT, ADDRESS = "account", "address"
 
@@ -59,12 +60,7 @@ def sign_in_failure_record(*, email: str, address: str) -> SignInLock | None:
     started = None
     for scope, value, limit in _subjects(email=email, address=address):
         counter = _key("failures", scope, value)
-        cache.add(counter, 0, timeout=window)  # the window starts at the first failure
-        try:
-            failures = cache.incr(counter)
-        except ValueError:  # expired between add and incr
-            cache.set(counter, 1, timeout=window)
-            failures = 1
+        failures = count_in_window(counter, seconds=window)  # the window starts at the first failure
         if failures < limit:
             continue
         until = timezone.now() + dt.timedelta(seconds=lock_seconds)

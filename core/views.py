@@ -2,12 +2,13 @@ import json
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from core.counters import count_in_window
 
 logger = logging.getLogger("matchday.csp")
 CSP_REPORT_MAX_BYTES = 8 * 1024  # a report is a few hundred bytes; more is not read
@@ -31,13 +32,7 @@ def csp_report(request: HttpRequest) -> HttpResponse:
     """Browsers post Content-Security-Policy violations here (the policy's report-uri): each is logged as a
     warning, nothing is stored. At most CSP_REPORTS_PER_MINUTE from one address; the rest are dropped."""
     address = request.META.get("REMOTE_ADDR", "")
-    key = f"csp-report:{address}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        count = 1
-    if count > settings.CSP_REPORTS_PER_MINUTE:
+    if count_in_window(f"csp-report:{address}", seconds=60) > settings.CSP_REPORTS_PER_MINUTE:
         return HttpResponse(status=429)
     body = request.read(CSP_REPORT_MAX_BYTES)
     try:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record
+from core.counters import count_in_window
 from core.errors import DomainError
 from startups.models import Startup, StartupMember
 from startups.services.members import join_request_notify
@@ -68,14 +69,8 @@ def startup_by_brn_lookup(*, brn: str, by: User) -> Startup | None:
     (looking the same number up again is free). Raises BrnLookupsExhausted past the allowance."""
     seen = f"startups:brn-lookup:{by.pk}:{brn}"
     if not cache.get(seen):
-        counter = f"startups:brn-lookups:{by.pk}"
-        cache.add(counter, 0, timeout=BRN_LOOKUP_WINDOW_SECONDS)  # the window starts at the first number
-        try:
-            count = cache.incr(counter)
-        except ValueError:  # expired between add and incr
-            cache.set(counter, 1, timeout=BRN_LOOKUP_WINDOW_SECONDS)
-            count = 1
-        if count > BRN_LOOKUPS_PER_HOUR:
+        # The window starts at the first number.
+        if count_in_window(f"startups:brn-lookups:{by.pk}", seconds=BRN_LOOKUP_WINDOW_SECONDS) > BRN_LOOKUPS_PER_HOUR:
             raise BrnLookupsExhausted
         cache.set(seen, 1, timeout=BRN_LOOKUP_WINDOW_SECONDS)
     return Startup.objects.filter(brn=brn).first()
