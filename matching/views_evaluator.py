@@ -30,6 +30,7 @@ from matching.services.evaluators import evaluator_accept_invitation
 from matching.services.pledges import pledge_missing
 from matching.services.reviews import (
     COMMENT_MAX_LENGTH,
+    SCORE_PLACES,
     ReviewInvalid,
     plain_decimal,
     review_editable,
@@ -185,6 +186,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "comment_max_length": COMMENT_MAX_LENGTH,
         "total": _review_total(criteria, saved),
         "total_places": SHOWN_PLACES,
+        "score_places": SCORE_PLACES,
         "editable": review_editable(assignment),
         **application_view,
         "answers_in_korean": _answers_only_in_korean(application_view),

@@ -22,6 +22,8 @@ from matching.services.reminders import round_reviews_complete_notify_on_commit
 from matching.services.scoring import criteria_for_track
 
 S = Assignment.Status
+# A score has as many decimal places as it is stored with (the score sheet's live total reads the same).
+SCORE_PLACES = Score._meta.get_field("value").decimal_places
 # Long enough for a page of reasons; refused, not cut, so nothing typed is lost silently.
 COMMENT_MAX_LENGTH = 5000
 
@@ -80,7 +82,7 @@ def parse_score(raw: Any, criterion: Criterion) -> Decimal | None:
     except InvalidOperation:
         raise DomainError(_("Enter a number."), code="not_a_number") from None
     score_range_check(value, criterion)
-    if value != value.quantize(Decimal("0.01")):
+    if value != value.quantize(Decimal(1).scaleb(-SCORE_PLACES)):
         raise DomainError(_("Use at most two decimal places."), code="too_precise")
     return value
 

@@ -1,8 +1,9 @@
 /* The score sheet's live total: while scores are typed, the review total by the server's rule
  * (matching/scoring.py review_total, shown half-up to the places the page gives):
  *   100 · Σ w·(s/m) / Σ w, exactly (integers, no floating point).
- * Weights, maxima and places come from the page (data-weight, data-max, data-total-places).
- * A score the server would refuse (not a number, out of 0..max, more than two decimals) or an empty
+ * Weights, maxima and places come from the page (data-weight, data-max, data-total-places,
+ * data-score-places).
+ * A score the server would refuse (not a number, out of 0..max, more decimals than stored) or an empty
  * one makes the total "incomplete" rather than a wrong number. Without JavaScript the line stays
  * hidden and the saved total is the server's. */
 (function () {
@@ -15,6 +16,7 @@
   var incompleteOut = form.querySelector("[data-live-total-incomplete]");
   var inputs = Array.prototype.slice.call(form.querySelectorAll("input[data-weight][data-max]"));
   var places = parseInt(form.getAttribute("data-total-places"), 10) || 0;
+  var scorePlaces = parseInt(form.getAttribute("data-score-places"), 10) || 0;
   if (!live || !inputs.length) return;
 
   function gcd(a, b) {
@@ -34,7 +36,7 @@
     var match = /^\+?(\d*)(?:\.(\d*))?$/.exec(text.trim().replace(",", "."));
     if (!match || (match[1] === "" && !match[2])) return null;
     var decimals = (match[2] || "").replace(/0+$/, "");
-    if (decimals.length > 2) return null;
+    if (decimals.length > scorePlaces) return null;
     return fraction(BigInt((match[1] || "0") + decimals), 10n ** BigInt(decimals.length));
   }
 
