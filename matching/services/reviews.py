@@ -109,9 +109,10 @@ def review_input_clean(
     comment: str | None,
     submit: bool,
     comment_for_applicant: str | None = None,
-) -> tuple[dict[int, Decimal | None], str | None]:
+) -> tuple[dict[int, Decimal | None], str | None, str | None]:
     """Check a whole save before anything is written; return the scores to store by criterion id
-    (None clears one) and the comment (None keeps it), or raise `ReviewInvalid` with every problem.
+    (None clears one), the comment and the comment for the applicant (stripped; None keeps each), or
+    raise `ReviewInvalid` with every problem.
 
     `saved` are the scores already stored. A criterion left out of `scores` keeps its saved score;
     an empty one clears it. With `submit`, every criterion must end up with a score: an empty or a
@@ -138,13 +139,13 @@ def review_input_clean(
         if submit and wanted.get(criterion.pk, saved.get(criterion.pk)) is None:
             problems[field] = [_("Give a score.")]
             missing.add(field)
-    if comment is not None:
-        comment = comment.strip()
+    comment, comment_for_applicant = (
+        text.strip() if text is not None else None for text in (comment, comment_for_applicant)
+    )
     # The comment for the applicant (shown when the round shares comments) is checked the same way.
     for field, text in (("comment", comment), ("comment_for_applicant", comment_for_applicant)):
         if text is None:
             continue
-        text = text.strip()
         if "\x00" in text:
             problems[field] = [_("Null characters are not allowed.")]
         elif len(text) > COMMENT_MAX_LENGTH:
@@ -157,7 +158,7 @@ def review_input_clean(
             ]
     if problems:
         raise ReviewIncomplete(problems) if set(problems) == missing else ReviewInvalid(problems)
-    return wanted, comment
+    return wanted, comment, comment_for_applicant
 
 
 @transaction.atomic
@@ -182,7 +183,7 @@ def review_save(
     criteria = list(criteria_for_track(round_id=assignment.round_id, track_id=assignment.application.track_id))
     review = Review.objects.filter(assignment=assignment).first()
     existing = {score.criterion_id: score for score in review.scores.all()} if review else {}
-    wanted, comment = review_input_clean(
+    wanted, comment, comment_for_applicant = review_input_clean(
         criteria=criteria,
         saved={criterion_id: score.value for criterion_id, score in existing.items()},
         scores=scores,
@@ -190,8 +191,6 @@ def review_save(
         submit=submit,
         comment_for_applicant=comment_for_applicant,
     )
-    if comment_for_applicant is not None:
-        comment_for_applicant = comment_for_applicant.strip()
     # Nothing below can be refused: from here on the request is written whole.
     by_id = {criterion.pk: criterion for criterion in criteria}
     before = {criterion_id: score.value for criterion_id, score in existing.items()}
